@@ -1,0 +1,87 @@
+//! # DePIN primitives
+//!
+//! ## Overview
+//!
+//! Types that the runtime, the node and the device tools must agree on byte for byte.
+//! This crate is `no_std` so the runtime can use it; the node and the device simulator
+//! use the same definitions with `std`.
+//!
+//! ## Terminology
+//!
+//! - **Account**: an sr25519 (or ed25519/ecdsa through [`Signature`]) key that signs
+//!   transactions: a hardware owner, a consumer, a validator or a token holder.
+//! - **Unit**: one whole token, [`UNIT`] plancks; the chain's smallest amount is one planck.
+//! - **Block time**: the target slot duration of BABE, [`MILLISECS_PER_BLOCK`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	MultiSignature,
+};
+
+/// Signature scheme of user transactions (sr25519, ed25519 or ecdsa).
+pub type Signature = MultiSignature;
+
+/// An account on chain: the public key behind [`Signature`].
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+
+/// A balance, in plancks.
+pub type Balance = u128;
+
+/// A block's number.
+pub type BlockNumber = u32;
+
+/// A transaction index of an account.
+pub type Nonce = u32;
+
+/// The hash type used by blocks and storage.
+pub type Hash = sp_core::H256;
+
+/// Milliseconds, as returned by `pallet_timestamp`.
+pub type Moment = u64;
+
+/// Number of decimals of the native token.
+pub const TOKEN_DECIMALS: u8 = 12;
+/// Ticker symbol of the native token.
+pub const TOKEN_SYMBOL: &str = "DPIN";
+/// SS58 address prefix (42: the generic Substrate prefix until one is registered).
+pub const SS58_PREFIX: u16 = 42;
+
+/// One whole token in plancks.
+pub const UNIT: Balance = 10u128.pow(TOKEN_DECIMALS as u32);
+/// A thousandth of a token.
+pub const MILLI_UNIT: Balance = UNIT / 1_000;
+/// A millionth of a token.
+pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
+
+/// Target block time. BABE slots have this length.
+pub const MILLISECS_PER_BLOCK: Moment = 6_000;
+/// Slot duration, the same as the block time.
+pub const SLOT_DURATION: Moment = MILLISECS_PER_BLOCK;
+
+/// Blocks in one minute at the target block time.
+pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
+/// Blocks in one hour.
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks in one day.
+pub const DAYS: BlockNumber = HOURS * 24;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn time_constants_agree_with_block_time() {
+		assert_eq!(MINUTES, 10);
+		assert_eq!(HOURS, 600);
+		assert_eq!(DAYS, 14_400);
+	}
+
+	#[test]
+	fn unit_has_token_decimals() {
+		assert_eq!(UNIT, 1_000_000_000_000);
+		assert_eq!(MILLI_UNIT * 1_000, UNIT);
+		assert_eq!(MICRO_UNIT * 1_000_000, UNIT);
+	}
+}

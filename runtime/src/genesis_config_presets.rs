@@ -1,0 +1,249 @@
+//! Genesis presets built into the runtime.
+//!
+//! - `development` (`--dev`): one validator (Alice), sudo Alice, the well-known dev accounts
+//!   endowed.
+//! - `local_testnet` (`--chain local`): three validators (Alice, Bob, Charlie), same accounts.
+//! - `local_testnet_bft` (`--chain local-bft`): four validators (plus Dave), the smallest set
+//!   whose GRANDPA finality survives one validator being down (finality needs more than 2/3
+//!   of the voters; with three, one missing leaves exactly 2/3).
+//!
+//! Each validator's stash is the `//<Name>//stash` account, its session keys are the
+//! `//<Name>` BABE (sr25519) and GRANDPA (ed25519) keys, which `depin-node --alice` etc. put
+//! in the node's keystore. The plain `//<Name>` accounts stay unbonded, free to nominate.
+//! A real network does not use these presets: see `docs/chain-spec.md`.
+
+use crate::{
+	AccountId, Balance, BalancesConfig, BabeConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, StakerStatus, StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// What each endowed dev account starts with: one million tokens.
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+/// What each genesis validator bonds.
+pub const VALIDATOR_BOND: Balance = 100_000 * UNIT;
+/// Smallest bond that may nominate.
+pub const MIN_NOMINATOR_BOND: Balance = 10 * UNIT;
+/// Smallest bond that may validate.
+pub const MIN_VALIDATOR_BOND: Balance = 1_000 * UNIT;
+
+/// A genesis validator: stash account and its session keys.
+pub struct GenesisValidator {
+	/// The stash that bonds and is paid.
+	pub stash: AccountId,
+	/// BABE block-production key.
+	pub babe: BabeId,
+	/// GRANDPA finality key.
+	pub grandpa: GrandpaId,
+}
+
+impl GenesisValidator {
+	/// The validator of a well-known dev name: stash `//Name//stash`, keys `//Name`.
+	fn dev(stash: Sr25519Keyring, babe: Sr25519Keyring, grandpa: Ed25519Keyring) -> Self {
+		Self {
+			stash: stash.to_account_id(),
+			babe: babe.public().into(),
+			grandpa: grandpa.public().into(),
+		}
+	}
+}
+
+/// The genesis state of a test network: `validators` elected from genesis, every account in
+/// `endowed` funded with [`ENDOWMENT`], and `sudo` (if any) as the root key.
+pub fn testnet_genesis(
+	validators: Vec<GenesisValidator>,
+	endowed: Vec<AccountId>,
+	sudo: Option<AccountId>,
+) -> Value {
+	let mut balances: Vec<(AccountId, Balance)> =
+		endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect();
+	for v in &validators {
+		if !endowed.contains(&v.stash) {
+			balances.push((v.stash.clone(), ENDOWMENT));
+		}
+	}
+	let validator_count = validators.len() as u32;
+
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances },
+		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|v| {
+					(
+						v.stash.clone(),
+						v.stash.clone(),
+						SessionKeys { babe: v.babe.clone(), grandpa: v.grandpa.clone() },
+					)
+				})
+				.collect::<Vec<_>>(),
+		},
+		staking: StakingConfig {
+			validator_count,
+			minimum_validator_count: 1,
+			invulnerables: validators.iter().map(|v| v.stash.clone()).collect::<Vec<_>>(),
+			slash_reward_fraction: sp_runtime::Perbill::from_percent(10),
+			stakers: validators
+				.iter()
+				.map(|v| {
+					(v.stash.clone(), v.stash.clone(), VALIDATOR_BOND, StakerStatus::Validator)
+				})
+				.collect::<Vec<_>>(),
+			min_nominator_bond: MIN_NOMINATOR_BOND,
+			min_validator_bond: MIN_VALIDATOR_BOND,
+		},
+		sudo: SudoConfig { key: sudo },
+	})
+}
+
+/// The well-known dev accounts (Alice..Ferdie and their stashes), all endowed in test presets.
+pub fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::iter().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice validates alone.
+pub fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![GenesisValidator::dev(
+			Sr25519Keyring::AliceStash,
+			Sr25519Keyring::Alice,
+			Ed25519Keyring::Alice,
+		)],
+		dev_accounts(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+	)
+}
+
+/// Name of the four-validator local preset.
+pub const LOCAL_TESTNET_BFT_PRESET: &str = "local_testnet_bft";
+
+/// The first `count` of Alice, Bob, Charlie and Dave as validators.
+fn local_validators(count: usize) -> Vec<GenesisValidator> {
+	[
+		(Sr25519Keyring::AliceStash, Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		(Sr25519Keyring::BobStash, Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		(Sr25519Keyring::CharlieStash, Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		(Sr25519Keyring::DaveStash, Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+	]
+	.into_iter()
+	.take(count)
+	.map(|(stash, babe, grandpa)| GenesisValidator::dev(stash, babe, grandpa))
+	.collect()
+}
+
+/// `local_testnet`: Alice, Bob and Charlie validate.
+pub fn local_config_genesis() -> Value {
+	testnet_genesis(local_validators(3), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()))
+}
+
+/// `local_testnet_bft`: Alice, Bob, Charlie and Dave validate.
+pub fn local_bft_config_genesis() -> Value {
+	testnet_genesis(local_validators(4), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()))
+}
+
+/// The JSON of a preset, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		LOCAL_TESTNET_BFT_PRESET => local_bft_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// Names of the presets this runtime provides.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_BFT_PRESET),
+	]
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use sp_runtime::BuildStorage;
+
+	fn build(preset: &str) -> sp_io::TestExternalities {
+		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
+		let patch: Value = serde_json::from_slice(&json).unwrap();
+		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+		json_merge(&mut config, patch);
+		let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+		config.build_storage().expect("genesis builds").into()
+	}
+
+	fn json_merge(a: &mut Value, b: Value) {
+		match (a, b) {
+			(Value::Object(a), Value::Object(b)) =>
+				for (k, v) in b {
+					json_merge(a.entry(k).or_insert(Value::Null), v);
+				},
+			(a, b) => *a = b,
+		}
+	}
+
+	#[test]
+	fn presets_are_listed_and_unknown_is_none() {
+		assert_eq!(preset_names().len(), 3);
+		assert!(get_preset(&PresetId::from("no-such-preset")).is_none());
+	}
+
+	#[test]
+	fn development_has_one_validator_and_sudo_alice() {
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			let validators = pallet_session::Validators::<crate::Runtime>::get();
+			assert_eq!(validators, vec![Sr25519Keyring::AliceStash.to_account_id()]);
+			assert_eq!(
+				pallet_sudo::Key::<crate::Runtime>::get(),
+				Some(Sr25519Keyring::Alice.to_account_id())
+			);
+			assert_eq!(pallet_staking::ValidatorCount::<crate::Runtime>::get(), 1);
+			assert_eq!(
+				pallet_balances::Pallet::<crate::Runtime>::free_balance(
+					Sr25519Keyring::Alice.to_account_id()
+				),
+				ENDOWMENT
+			);
+		});
+	}
+
+	#[test]
+	fn local_testnet_has_three_bonded_validators() {
+		build(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let validators = pallet_session::Validators::<crate::Runtime>::get();
+			assert_eq!(validators.len(), 3);
+			for stash in [
+				Sr25519Keyring::AliceStash,
+				Sr25519Keyring::BobStash,
+				Sr25519Keyring::CharlieStash,
+			] {
+				let stash = stash.to_account_id();
+				assert!(validators.contains(&stash));
+				let ledger = pallet_staking::Ledger::<crate::Runtime>::get(&stash).unwrap();
+				assert_eq!(ledger.active, VALIDATOR_BOND);
+			}
+		});
+	}
+
+	#[test]
+	fn local_testnet_bft_has_four_validators() {
+		build(LOCAL_TESTNET_BFT_PRESET).execute_with(|| {
+			assert_eq!(pallet_session::Validators::<crate::Runtime>::get().len(), 4);
+			assert_eq!(pallet_staking::ValidatorCount::<crate::Runtime>::get(), 4);
+		});
+	}
+}
