@@ -28,7 +28,7 @@ pids=()
 shutdown() {
   trap - INT TERM EXIT
   log "stopping ${#pids[@]} node(s)"
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "${KEEP:-0}" = 1 ]; then log "base paths kept in $root"; else rm -rf "$root"; fi
   log "stopped"

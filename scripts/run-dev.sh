@@ -32,5 +32,5 @@ MSG
   --rpc-cors all \
   "$@" &
 node_pid=$!
-trap 'kill -INT $node_pid 2>/dev/null; wait $node_pid 2>/dev/null; rm -rf "$base"' INT TERM EXIT
+trap 'kill -TERM $node_pid 2>/dev/null; wait $node_pid 2>/dev/null; rm -rf "$base"' INT TERM EXIT
 wait $node_pid
