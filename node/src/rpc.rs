@@ -5,23 +5,39 @@ use std::sync::Arc;
 
 use depin_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
+use sc_consensus_babe::BabeWorkerHandle;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
+use sp_consensus::SelectChain;
+use sp_keystore::KeystorePtr;
+
+/// What BABE's RPC needs.
+pub struct BabeDeps {
+	/// Handle to the BABE worker, which knows the epoch data.
+	pub babe_worker_handle: BabeWorkerHandle<Block>,
+	/// The node's keystore, to find which slots its keys can claim.
+	pub keystore: KeystorePtr,
+}
 
 /// What the RPC extensions need from the node.
-pub struct FullDeps<C, P> {
+pub struct FullDeps<C, P, SC> {
 	/// The client instance to use.
 	pub client: Arc<C>,
 	/// Transaction pool instance.
 	pub pool: Arc<P>,
+	/// The chain selection rule (longest chain).
+	pub select_chain: SC,
+	/// BABE specifics.
+	pub babe: BabeDeps,
 }
 
-/// All RPC extensions of a full node: `system_accountNextIndex`, `system_dryRun` and the
-/// `payment_*` fee queries.
-pub fn create_full<C, P>(
-	deps: FullDeps<C, P>,
+/// All RPC extensions of a full node: `system_accountNextIndex`, `system_dryRun`, the
+/// `payment_*` fee queries and `babe_epochAuthorship` (unsafe: the slots this node's keys
+/// can claim).
+pub fn create_full<C, P, SC>(
+	deps: FullDeps<C, P, SC>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
 	C: ProvideRuntimeApi<Block>,
@@ -29,17 +45,23 @@ where
 	C: Send + Sync + 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
+	C::Api: sp_consensus_babe::BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
 	P: TransactionPool + 'static,
+	SC: SelectChain<Block> + Clone + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, select_chain, babe } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(
+		Babe::new(client, babe.babe_worker_handle, babe.keystore, select_chain).into_rpc(),
+	)?;
 
 	Ok(module)
 }
