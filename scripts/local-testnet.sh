@@ -33,7 +33,8 @@ shutdown() {
   if [ "${KEEP:-0}" = 1 ]; then log "base paths kept in $root"; else rm -rf "$root"; fi
   log "stopped"
 }
-trap shutdown INT TERM EXIT
+trap 'shutdown; exit 0' INT TERM
+trap shutdown EXIT
 
 bootnode=""
 for i in $(seq 0 $((count - 1))); do

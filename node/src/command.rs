@@ -39,7 +39,9 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"local-bft" => Box::new(chain_spec::local_bft_chain_spec()?),
-			path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
+			path => {
+				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
+			}
 		})
 	}
 }
@@ -54,11 +56,11 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
-		},
+		}
 		Some(Subcommand::ExportChainSpec(cmd)) => {
 			let chain_spec = cli.load_spec(&cmd.chain)?;
 			cmd.run(chain_spec)
-		},
+		}
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
@@ -66,21 +68,21 @@ pub fn run() -> sc_cli::Result<()> {
 					service::new_partial(&config)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ExportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
 				Ok((cmd.run(client, config.database), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ExportState(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
 				Ok((cmd.run(client, config.chain_spec), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ImportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
@@ -88,33 +90,33 @@ pub fn run() -> sc_cli::Result<()> {
 					service::new_partial(&config)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
-		},
+		}
 		Some(Subcommand::Revert(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, backend, .. } =
 					service::new_partial(&config)?;
 				// BABE's epoch data and GRANDPA's authority set are reverted with the blocks.
-				let aux_revert = Box::new(
-					|client: std::sync::Arc<service::FullClient>, backend, blocks| {
+				let aux_revert =
+					Box::new(|client: std::sync::Arc<service::FullClient>, backend, blocks| {
 						sc_consensus_babe::revert(client.clone(), backend, blocks)?;
 						sc_consensus_grandpa::revert(client, blocks)?;
 						Ok(())
-					},
-				);
+					});
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
-		},
+		}
 		#[cfg(feature = "runtime-benchmarks")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 
 			let runner = cli.create_runner(cmd)?;
-			runner.sync_run(|config| match cmd {
+			runner.sync_run(|config| {
+				match cmd {
 				BenchmarkCmd::Pallet(cmd) => cmd
 					.run_with_spec::<sp_runtime::traits::HashingFor<Block>, service::HostFunctions>(
 						Some(config.chain_spec),
@@ -137,25 +139,30 @@ pub fn run() -> sc_cli::Result<()> {
 					 use `frame-omni-bencher` on the runtime wasm"
 						.into(),
 				),
+			}
 			})
-		},
+		}
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
-		},
+		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
+						sc_network::NetworkWorker<
+							Block,
+							<Block as sp_runtime::traits::Block>::Hash,
+						>,
 					>(config)
 					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p =>
+					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
-							.map_err(sc_cli::Error::Service),
+							.map_err(sc_cli::Error::Service)
+					}
 				}
 			})
-		},
+		}
 	}
 }

@@ -191,7 +191,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: ConsensusParts { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
+		other:
+			ConsensusParts { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<

@@ -13,7 +13,7 @@
 //! A real network does not use these presets: see `docs/chain-spec.md`.
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BabeConfig, RuntimeGenesisConfig, SessionConfig,
+	AccountId, BabeConfig, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig,
 	SessionKeys, StakerStatus, StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -140,12 +140,20 @@ fn local_validators(count: usize) -> Vec<GenesisValidator> {
 
 /// `local_testnet`: Alice, Bob and Charlie validate.
 pub fn local_config_genesis() -> Value {
-	testnet_genesis(local_validators(3), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()))
+	testnet_genesis(
+		local_validators(3),
+		dev_accounts(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+	)
 }
 
 /// `local_testnet_bft`: Alice, Bob, Charlie and Dave validate.
 pub fn local_bft_config_genesis() -> Value {
-	testnet_genesis(local_validators(4), dev_accounts(), Some(Sr25519Keyring::Alice.to_account_id()))
+	testnet_genesis(
+		local_validators(4),
+		dev_accounts(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
+	)
 }
 
 /// The JSON of a preset, or `None` for an unknown name.
@@ -188,10 +196,11 @@ mod tests {
 
 	fn json_merge(a: &mut Value, b: Value) {
 		match (a, b) {
-			(Value::Object(a), Value::Object(b)) =>
+			(Value::Object(a), Value::Object(b)) => {
 				for (k, v) in b {
 					json_merge(a.entry(k).or_insert(Value::Null), v);
-				},
+				}
+			}
 			(a, b) => *a = b,
 		}
 	}
@@ -226,11 +235,9 @@ mod tests {
 		build(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 			let validators = pallet_session::Validators::<crate::Runtime>::get();
 			assert_eq!(validators.len(), 3);
-			for stash in [
-				Sr25519Keyring::AliceStash,
-				Sr25519Keyring::BobStash,
-				Sr25519Keyring::CharlieStash,
-			] {
+			for stash in
+				[Sr25519Keyring::AliceStash, Sr25519Keyring::BobStash, Sr25519Keyring::CharlieStash]
+			{
 				let stash = stash.to_account_id();
 				assert!(validators.contains(&stash));
 				let ledger = pallet_staking::Ledger::<crate::Runtime>::get(&stash).unwrap();

@@ -7,9 +7,9 @@
 use crate::{
 	deposit, AccountId, Babe, Balance, Balances, BlockNumber, Hash, Historical, Moment, Nonce,
 	Offences, OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking,
-	System, UncheckedExtrinsic, VoterList, EPOCH_DURATION_IN_SLOTS,
-	EXISTENTIAL_DEPOSIT, MICRO_UNIT, MILLISECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, VERSION,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System,
+	UncheckedExtrinsic, VoterList, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MICRO_UNIT,
+	MILLISECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_election_provider_support::{
@@ -36,9 +36,7 @@ use frame_system::{
 };
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use scale_info::TypeInfo;
-use sp_runtime::{
-	curve::PiecewiseLinear, traits::Bounded, FixedPointNumber, Perbill, Perquintill,
-};
+use sp_runtime::{curve::PiecewiseLinear, traits::Bounded, FixedPointNumber, Perbill, Perquintill};
 use sp_staking::{EraIndex, SessionIndex};
 
 /// We assume that ~10% of the block weight is consumed by `on_initialize` handlers.
@@ -188,7 +186,7 @@ impl OnUnbalanced<Credit<AccountId, Balances>> for ToBlockAuthor {
 				// Resolving can only fail if the author account cannot exist; the credit is
 				// then dropped, which burns it.
 				let _ = <Balances as Balanced<AccountId>>::resolve(&author, amount);
-			},
+			}
 			None => drop(amount),
 		}
 	}
