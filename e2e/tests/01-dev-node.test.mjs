@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, decodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import { DepinNode, connect, finalizedNumber, rpc, sendAndFinalize, waitFor } from '../lib/node.mjs';
 
@@ -99,6 +100,32 @@ describe('dev node', { timeout: 600_000 }, () => {
     // The bond is a hold on Alice's balance, not a lock.
     const holds = await api.query.balances.holds(alice.address);
     assert.ok(holds.some((h) => h.amount.toBigInt() === bond), `holds: ${holds.toString()}`);
+  });
+
+  test('serves Prometheus metrics with the block heights', async () => {
+    const res = await fetch(`http://127.0.0.1:${node.prometheusPort}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /substrate_block_height\{status="finalized"/);
+    assert.match(text, /substrate_block_height\{status="best"/);
+  });
+
+  test('a validator rotates its session keys and registers them with a proof', async () => {
+    // As in docs/operator.md: keys generated in the node's keystore, bound to the stash.
+    const stash = keyring.addFromUri('//Alice//stash');
+    const generated = await rpc(node.rpcPort, 'author_rotateKeysWithOwner', [u8aToHex(decodeAddress(stash.address))]);
+    assert.ok(generated.keys && generated.proof, JSON.stringify(generated));
+    assert.equal(await rpc(node.rpcPort, 'author_hasSessionKeys', [generated.keys]), true);
+    await sendAndFinalize(api, api.tx.session.setKeys(generated.keys, generated.proof), stash);
+    const next = (await api.query.session.nextKeys(stash.address)).unwrap();
+    assert.equal(next.toHex(), generated.keys);
+
+    // A proof made for another owner does not let Bob register these keys.
+    const bob = keyring.addFromUri('//Bob');
+    await assert.rejects(
+      sendAndFinalize(api, api.tx.session.setKeys(generated.keys, generated.proof), bob),
+      /session\.InvalidProof/,
+    );
   });
 
   test('a transaction with a bad signature is refused by the pool', async () => {
