@@ -22,37 +22,48 @@ pub fn chain_properties() -> sc_chain_spec::Properties {
 	properties
 }
 
-/// `--dev`: one validator (Alice), sudo Alice.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+/// A chain spec whose genesis is one of the runtime's presets.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("DePIN Development")
-		.with_id("depin_dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(chain_properties())
 		.build())
+}
+
+/// `--dev`: one validator (Alice), sudo Alice.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	from_preset(
+		"DePIN Development",
+		"depin_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
 }
 
 /// `--chain local`: three validators (Alice, Bob, Charlie) on one machine.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("DePIN Local Testnet")
-		.with_id("depin_local_testnet")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(chain_properties())
-		.build())
+	from_preset(
+		"DePIN Local Testnet",
+		"depin_local_testnet",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 /// `--chain local-bft`: four validators (plus Dave), so finality survives one being down.
 pub fn local_bft_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("DePIN Local Testnet (4 validators)")
-		.with_id("depin_local_testnet_bft")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(
-			depin_runtime::genesis_config_presets::LOCAL_TESTNET_BFT_PRESET,
-		)
-		.with_properties(chain_properties())
-		.build())
+	from_preset(
+		"DePIN Local Testnet (4 validators)",
+		"depin_local_testnet_bft",
+		ChainType::Local,
+		depin_runtime::genesis_config_presets::LOCAL_TESTNET_BFT_PRESET,
+	)
 }
