@@ -46,6 +46,17 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// Runs `command` while holding the consensus parts of `new_partial`: BABE's import worker is
+/// an essential task that stops (and with it the whole service) when its handle is dropped.
+async fn keep_alive<T>(
+	parts: service::ConsensusParts,
+	command: impl std::future::Future<Output = sc_cli::Result<T>>,
+) -> sc_cli::Result<T> {
+	let result = command.await;
+	drop(parts);
+	result
+}
+
 /// Parses the command line and runs it.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
@@ -64,31 +75,33 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
+				let PartialComponents { client, task_manager, import_queue, other, .. } =
 					service::new_partial(&config)?;
-				Ok((cmd.run(client, import_queue), task_manager))
+				Ok((keep_alive(other, cmd.run(client, import_queue)), task_manager))
 			})
 		}
 		Some(Subcommand::ExportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
-				Ok((cmd.run(client, config.database), task_manager))
+				let PartialComponents { client, task_manager, other, .. } =
+					service::new_partial(&config)?;
+				Ok((keep_alive(other, cmd.run(client, config.database)), task_manager))
 			})
 		}
 		Some(Subcommand::ExportState(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
-				Ok((cmd.run(client, config.chain_spec), task_manager))
+				let PartialComponents { client, task_manager, other, .. } =
+					service::new_partial(&config)?;
+				Ok((keep_alive(other, cmd.run(client, config.chain_spec)), task_manager))
 			})
 		}
 		Some(Subcommand::ImportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
+				let PartialComponents { client, task_manager, import_queue, other, .. } =
 					service::new_partial(&config)?;
-				Ok((cmd.run(client, import_queue), task_manager))
+				Ok((keep_alive(other, cmd.run(client, import_queue)), task_manager))
 			})
 		}
 		Some(Subcommand::PurgeChain(cmd)) => {
@@ -98,7 +111,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Revert(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, backend, .. } =
+				let PartialComponents { client, task_manager, backend, other, .. } =
 					service::new_partial(&config)?;
 				// BABE's epoch data and GRANDPA's authority set are reverted with the blocks.
 				let aux_revert =
@@ -107,7 +120,7 @@ pub fn run() -> sc_cli::Result<()> {
 						sc_consensus_grandpa::revert(client, blocks)?;
 						Ok(())
 					});
-				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
+				Ok((keep_alive(other, cmd.run(client, backend, Some(aux_revert))), task_manager))
 			})
 		}
 		#[cfg(feature = "runtime-benchmarks")]
