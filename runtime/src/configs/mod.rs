@@ -20,7 +20,7 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
 		fungible::{Balanced, Credit},
-		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, InstanceFilter, Nothing, OnUnbalanced,
+		ConstBool, ConstU128, ConstU32, ConstU64, InstanceFilter, Nothing, OnUnbalanced,
 		VariantCountOf,
 	},
 	weights::{
@@ -198,6 +198,7 @@ parameter_types! {
 	pub const WeightFeePerRefTime: Balance = 10;
 	/// Length fee: 10 micro-tokens per byte.
 	pub const TransactionByteFee: Balance = 10 * MICRO_UNIT;
+	/// Operational transactions (e.g. equivocation reports) pay 5x for their priority.
 	pub const OperationalFeeMultiplier: u8 = 5;
 	/// Blocks fuller than this raise fees, emptier ones lower them.
 	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
@@ -209,7 +210,7 @@ parameter_types! {
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ToBlockAuthor>;
-	type OperationalFeeMultiplier = ConstU8<5>;
+	type OperationalFeeMultiplier = OperationalFeeMultiplier;
 	type WeightToFee = ConstantMultiplier<Balance, WeightFeePerRefTime>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	type FeeMultiplierUpdate = TargetedFeeAdjustment<
