@@ -33,7 +33,13 @@ shutdown() {
   if [ "${KEEP:-0}" = 1 ]; then log "base paths kept in $root"; else rm -rf "$root"; fi
   log "stopped"
 }
-trap 'shutdown; exit 0' INT TERM
+# A plain function name as the trap: a trap string can be mis-parsed by bash when the signal
+# lands inside a command substitution of the status loop.
+on_signal() {
+  shutdown
+  exit 0
+}
+trap on_signal INT TERM
 trap shutdown EXIT
 
 bootnode=""
