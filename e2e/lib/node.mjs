@@ -153,23 +153,10 @@ export class DepinNode {
     clearTimeout(timer);
   }
 
-  async restart() {
-    await this.kill();
-    await this.spawn();
-  }
-
   /** Stops the node and removes its base path unless E2E_KEEP is set. */
   async cleanup() {
     await this.stop();
     if (!process.env.E2E_KEEP) fs.rmSync(this.basePath, { recursive: true, force: true });
-  }
-
-  tailLog(lines = 40) {
-    try {
-      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
   }
 }
 
