@@ -21,6 +21,17 @@ cargo_status=${PIPESTATUS[0]}
 set -e
 [ "$cargo_status" -eq 0 ] || status=1
 
+# The pallets' benchmarks, run once each as tests (they need the runtime-benchmarks feature,
+# so they build apart from the workspace; the weights themselves come from
+# scripts/bench-weights.sh).
+log "cargo test --release (runtime-benchmarks): DePIN pallet benchmarks as tests"
+set +e
+cargo test --release --locked -p pallet-device-registry --features runtime-benchmarks \
+  -- benchmarking:: 2>&1 | tee -a "$logs/cargo.log"
+bench_status=${PIPESTATUS[0]}
+set -e
+[ "$bench_status" -eq 0 ] || status=1
+
 e2e_status=skipped
 if [ "${E2E:-1}" != 0 ]; then
   log "end-to-end tests (node --test, @polkadot/api) against $node_bin"

@@ -12,8 +12,25 @@
 //!   transactions: a hardware owner, a consumer, a validator or a token holder.
 //! - **Unit**: one whole token, [`UNIT`] plancks; the chain's smallest amount is one planck.
 //! - **Block time**: the target slot duration of BABE, [`MILLISECS_PER_BLOCK`].
+//! - **Device key**: the key a piece of hardware signs with, in one of four schemes
+//!   ([`device::DeviceKey`]); its hash is the device's [`device::DeviceId`].
+//! - **Signed payload**: `domain ‖ SCALE(payload)`, bound to the genesis hash
+//!   ([`payload`]); one definition for runtime, node and device tools.
+//! - **Cell**: an H3 hexagon index ([`location::H3Cell`]) where a device says it is.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod device;
+pub mod location;
+pub mod payload;
+pub mod traits;
+
+pub use device::{DeviceId, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, SignatureScheme};
+pub use location::H3Cell;
+pub use payload::{MakerCertificatePayload, RegistrationPayload, SignedPayload};
+pub use traits::{DeviceInfo, DeviceInspect};
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

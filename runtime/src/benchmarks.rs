@@ -19,4 +19,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_proxy, crate::Proxy]
 	[pallet_multisig, crate::Multisig]
 	[pallet_sudo, crate::Sudo]
+	[pallet_device_registry, crate::DeviceRegistry]
 );

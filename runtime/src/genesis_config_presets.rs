@@ -13,11 +13,13 @@
 //! A real network does not use these presets: see `docs/chain-spec.md`.
 
 use crate::{
-	AccountId, BabeConfig, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, StakerStatus, StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, DeviceRegistryConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus, StakingConfig, SudoConfig,
+	BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_device_registry::RegistryParameters;
 use serde_json::Value;
 use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -63,6 +65,9 @@ pub fn testnet_genesis(
 ) -> Value {
 	let mut balances: Vec<(AccountId, Balance)> =
 		endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect();
+	// The treasury exists from genesis, so small fees paid to it are never lost to the
+	// existential deposit.
+	balances.push((crate::configs::TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
 	for v in &validators {
 		if !endowed.contains(&v.stash) {
 			balances.push((v.stash.clone(), ENDOWMENT));
@@ -100,7 +105,20 @@ pub fn testnet_genesis(
 			min_validator_bond: MIN_VALIDATOR_BOND,
 		},
 		sudo: SudoConfig { key: sudo },
+		device_registry: DeviceRegistryConfig {
+			parameters: Some(test_network_registry_parameters())
+		},
 	})
+}
+
+/// Registry parameters of test networks: the real bond and fees, short periods so a demo or a
+/// test sees a location change or an unbonding within minutes.
+pub fn test_network_registry_parameters() -> RegistryParameters<Balance, BlockNumber> {
+	RegistryParameters {
+		location_update_interval: 10,
+		unbonding_period: 20,
+		..crate::configs::DeviceRegistryDefaults::get()
+	}
 }
 
 /// The well-known dev accounts (Alice..Ferdie and their stashes), all endowed in test presets.
@@ -181,11 +199,12 @@ pub fn preset_names() -> Vec<PresetId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use sp_runtime::BuildStorage;
 
-	fn build(preset: &str) -> sp_io::TestExternalities {
+	/// Test externalities with the genesis state of `preset`.
+	pub(crate) fn build(preset: &str) -> sp_io::TestExternalities {
 		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
 		let patch: Value = serde_json::from_slice(&json).unwrap();
 		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();

@@ -42,6 +42,9 @@ pub mod configs;
 pub mod genesis_config_presets;
 mod voter_bags;
 
+#[cfg(test)]
+mod tests;
+
 use alloc::vec::Vec;
 use sp_runtime::{
 	generic, impl_opaque_keys,
@@ -120,6 +123,10 @@ pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
 
 /// Existential deposit: the least an account can hold (1 milli-token).
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// Id of the treasury's account, which receives fees and slashes (`py/trsry`, as
+/// `pallet-treasury` derives it).
+pub const TREASURY_PALLET_ID: frame_support::PalletId = frame_support::PalletId(*b"py/trsry");
 
 /// The deposit for storage: a base per item plus a fee per byte.
 pub const fn deposit(items: u32, bytes: u32) -> Balance {
@@ -242,6 +249,9 @@ mod runtime {
 	pub type Multisig = pallet_multisig;
 
 	// --- dev and local networks only: a real network's genesis sets no key ---
+	#[runtime::pallet_index(30)]
+	pub type DeviceRegistry = pallet_device_registry;
+
 	#[runtime::pallet_index(99)]
 	pub type Sudo = pallet_sudo;
 }

@@ -8,8 +8,8 @@ use crate::{
 	deposit, AccountId, Babe, Balance, Balances, BlockNumber, Hash, Historical, Moment, Nonce,
 	Offences, OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System,
-	UncheckedExtrinsic, VoterList, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MICRO_UNIT,
-	MILLISECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, VERSION,
+	UncheckedExtrinsic, VoterList, DAYS, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, HOURS,
+	MICRO_UNIT, MILLISECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, TREASURY_PALLET_ID, UNIT, VERSION,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_election_provider_support::{
@@ -20,7 +20,8 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
 		fungible::{Balanced, Credit},
-		ConstBool, ConstU128, ConstU32, ConstU64, InstanceFilter, Nothing, OnUnbalanced,
+		tokens::imbalance::ResolveTo,
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, InstanceFilter, Nothing, OnUnbalanced,
 		VariantCountOf,
 	},
 	weights::{
@@ -34,9 +35,14 @@ use frame_system::{
 	limits::{BlockLength, BlockWeights},
 	EnsureRoot,
 };
+use pallet_device_registry::RegistryParameters;
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use scale_info::TypeInfo;
-use sp_runtime::{curve::PiecewiseLinear, traits::Bounded, FixedPointNumber, Perbill, Perquintill};
+use sp_runtime::{
+	curve::PiecewiseLinear,
+	traits::{AccountIdConversion, Bounded},
+	FixedPointNumber, Perbill, Perquintill,
+};
 use sp_staking::{EraIndex, SessionIndex};
 
 /// We assume that ~10% of the block weight is consumed by `on_initialize` handlers.
@@ -456,6 +462,44 @@ impl pallet_multisig::Config for Runtime {
 	type MaxSignatories = ConstU32<100>;
 	type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
 	type BlockNumberProvider = System;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DePIN
+// ---------------------------------------------------------------------------------------------
+
+parameter_types! {
+	/// The treasury's account (the same one `pallet-treasury` will use): receives registry
+	/// fees and slashed device bonds.
+	pub TreasuryAccount: AccountId = TREASURY_PALLET_ID.into_account_truncating();
+	/// Registry parameters until governance sets others (real-network values; the dev and
+	/// local presets shorten the periods).
+	pub const DeviceRegistryDefaults: RegistryParameters<Balance, BlockNumber> = RegistryParameters {
+		device_bond: 100 * UNIT,
+		location_fee: UNIT,
+		location_update_interval: HOURS,
+		unbonding_period: 7 * DAYS,
+		max_devices_per_owner: 10_000,
+	};
+}
+
+impl pallet_device_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type Revenue = ResolveTo<TreasuryAccount, Balances>;
+	type DefaultParameters = DeviceRegistryDefaults;
+	type MaxDevicesPerOwner = ConstU32<100_000>;
+	type MaxMetadataLen = ConstU32<64>;
+	type MaxReasonLen = ConstU32<128>;
+	type MaxMakerNameLen = ConstU32<64>;
+	/// Resolution 8 cells (~0.74 km²) are the coarsest a device may assert, 12 (~300 m²) the
+	/// finest.
+	type MinLocationResolution = ConstU8<8>;
+	type MaxLocationResolution = ConstU8<12>;
+	/// Density is counted in resolution 7 cells (~5.2 km²).
+	type DensityResolution = ConstU8<7>;
+	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
