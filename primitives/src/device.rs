@@ -265,6 +265,8 @@ pub mod pair {
 	use sp_core::Pair as _;
 
 	/// A device key pair in any of the four schemes.
+	// Short-lived and never stored in bulk: boxing the larger pairs would buy nothing.
+	#[allow(clippy::large_enum_variant)]
 	pub enum DevicePair {
 		/// Ed25519.
 		Ed25519(sp_core::ed25519::Pair),

@@ -102,7 +102,7 @@ pub type DeviceRecordOf<T> = DeviceRecord<
 /// Registry parameters with the runtime's types.
 pub type ParametersOf<T> = RegistryParameters<BalanceOf<T>, BlockNumberFor<T>>;
 /// A maker with the runtime's types.
-pub type MakerOf<T> = Maker<BalanceOf<T>, <T as Config>::MaxMakerNameLen>;
+pub type MakerOf<T> = Maker<BalanceOf<T>, BoundedVec<u8, <T as Config>::MaxMakerNameLen>>;
 
 #[frame_support::pallet]
 pub mod pallet {

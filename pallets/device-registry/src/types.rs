@@ -100,20 +100,11 @@ pub struct DeviceRecord<AccountId, Balance, BlockNumber, Metadata, Reason> {
 
 /// A manufacturer whose certificates onboard devices.
 #[derive(
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
-#[scale_info(skip_type_params(MaxNameLen))]
-pub struct Maker<Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxNameLen: Get<u32>> {
+pub struct Maker<Balance, Name> {
 	/// Display name.
-	pub name: BoundedVec<u8, MaxNameLen>,
+	pub name: Name,
 	/// The key that signs maker certificates.
 	pub key: DeviceKey,
 	/// Paid by the owner (to the treasury) for each device registered with this maker's
