@@ -26,7 +26,8 @@ set -e
 # scripts/bench-weights.sh).
 log "cargo test --release (runtime-benchmarks): DePIN pallet benchmarks as tests"
 set +e
-cargo test --release --locked -p pallet-device-registry --features runtime-benchmarks \
+cargo test --release --locked -p pallet-device-registry -p pallet-proof-of-coverage \
+  --features runtime-benchmarks \
   -- benchmarking:: 2>&1 | tee -a "$logs/cargo.log"
 bench_status=${PIPESTATUS[0]}
 set -e

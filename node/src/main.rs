@@ -7,6 +7,7 @@
 
 mod chain_spec;
 mod cli;
+mod attestations;
 mod command;
 mod rpc;
 mod service;

@@ -22,7 +22,7 @@ pub struct BabeDeps {
 }
 
 /// What the RPC extensions need from the node.
-pub struct FullDeps<C, P, SC> {
+pub struct FullDeps<C, P, SC, S> {
 	/// The client instance to use.
 	pub client: Arc<C>,
 	/// Transaction pool instance.
@@ -31,13 +31,15 @@ pub struct FullDeps<C, P, SC> {
 	pub select_chain: SC,
 	/// BABE specifics.
 	pub babe: BabeDeps,
+	/// The attestation queue in the node's off-chain storage (absent if the node has none).
+	pub attestations: Option<Arc<crate::attestations::AttestationQueue<S>>>,
 }
 
 /// All RPC extensions of a full node: `system_accountNextIndex`, `system_dryRun`, the
-/// `payment_*` fee queries and `babe_epochAuthorship` (unsafe: the slots this node's keys
-/// can claim).
-pub fn create_full<C, P, SC>(
-	deps: FullDeps<C, P, SC>,
+/// `payment_*` fee queries, `babe_epochAuthorship` (unsafe: the slots this node's keys
+/// can claim), and `depin_submitAttestations` / `depin_queueStatus`.
+pub fn create_full<C, P, SC, S>(
+	deps: FullDeps<C, P, SC, S>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
 	C: ProvideRuntimeApi<Block>,
@@ -47,16 +49,22 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: sp_consensus_babe::BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: depin_primitives::api::ProofOfCoverageApi<Block, depin_runtime::BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,
+	S: sp_core::offchain::OffchainStorage + 'static,
 {
+	use crate::attestations::{AttestationApiServer, Attestations};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, select_chain, babe } = deps;
+	let FullDeps { client, pool, select_chain, babe, attestations } = deps;
 
+	if let Some(queue) = attestations {
+		module.merge(Attestations::new(client.clone(), queue).into_rpc())?;
+	}
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(

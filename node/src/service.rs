@@ -195,6 +195,15 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			ConsensusParts { block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
 
+	// `--dev`/`--alice`…: the dev seed is also this node's proof-of-coverage oracle key, which
+	// the test presets authorise.
+	if let Some(seed) = config.dev_key_seed.as_deref() {
+		keystore_container
+			.keystore()
+			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some(seed))
+			.map_err(|e| ServiceError::Other(format!("dev oracle key: {e}")))?;
+	}
+
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
 		<Block as BlockT>::Hash,
@@ -274,6 +283,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		let pool = transaction_pool.clone();
 		let select_chain = select_chain.clone();
 		let keystore = keystore_container.keystore();
+		// One queue writer for every RPC connection.
+		let attestations = backend
+			.offchain_storage()
+			.map(|storage| crate::attestations::AttestationQueue::new(storage, keystore.clone()));
 
 		// The closure owns the BABE worker handle: the worker runs as long as the RPC does,
 		// i.e. as long as the node.
@@ -286,6 +299,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 					babe_worker_handle: babe_worker_handle.clone(),
 					keystore: keystore.clone(),
 				},
+				attestations: attestations.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

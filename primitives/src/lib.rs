@@ -17,20 +17,32 @@
 //! - **Signed payload**: `domain ‖ SCALE(payload)`, bound to the genesis hash
 //!   ([`payload`]); one definition for runtime, node and device tools.
 //! - **Cell**: an H3 hexagon index ([`location::H3Cell`]) where a device says it is.
+//! - **Attestation**: a device-signed heartbeat, beacon or witness report
+//!   ([`attestation`]), carried on chain by an **oracle** ([`oracle`]) in signed batches.
+//! - **Epoch**: the proof-of-coverage period over which scores accrue and rewards are paid.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod api;
+pub mod attestation;
 pub mod device;
 pub mod location;
+pub mod oracle;
 pub mod payload;
+pub mod radio;
 pub mod traits;
 
+pub use attestation::{
+	AttestationRejection, Beacon, EpochIndex, EpochScore, Heartbeat, SignedAttestation,
+	SlotIndex, WitnessReport,
+};
 pub use device::{DeviceId, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, SignatureScheme};
 pub use location::H3Cell;
+pub use oracle::{OracleId, OracleSignature};
 pub use payload::{MakerCertificatePayload, RegistrationPayload, SignedPayload};
-pub use traits::{DeviceInfo, DeviceInspect};
+pub use traits::{DeviceInfo, DeviceInspect, ScoreSink};
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

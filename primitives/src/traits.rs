@@ -1,9 +1,11 @@
 //! Traits through which pallets talk to each other, so no pallet reads another's storage.
 
 use crate::{
+	attestation::{EpochIndex, EpochScore},
 	device::{DeviceId, DeviceKey, DeviceKind, DeviceStatus},
 	location::H3Cell,
 };
+use sp_weights as frame_support_weight;
 
 /// What other pallets may know about a registered device.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -40,4 +42,29 @@ pub trait DeviceInspect<AccountId> {
 	fn is_active(id: &DeviceId) -> bool {
 		Self::device(id).is_some_and(|d| d.status == DeviceStatus::Active)
 	}
+}
+
+/// Where proof of coverage reports scores: implemented by the rewards pallet (`()` drops
+/// them). Proof of coverage never mints; it only says who earned how many score units.
+pub trait ScoreSink {
+	/// `device` earned `delta` more in `epoch`.
+	fn note_score(device: &DeviceId, epoch: EpochIndex, delta: &EpochScore);
+
+	/// No more score can be added to `epoch` (its grace period is over); `totals` is final.
+	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore);
+
+	/// Weight of one [`ScoreSink::note_score`].
+	fn note_score_weight() -> frame_support_weight::Weight {
+		frame_support_weight::Weight::zero()
+	}
+
+	/// Weight of one [`ScoreSink::epoch_scored`].
+	fn epoch_scored_weight() -> frame_support_weight::Weight {
+		frame_support_weight::Weight::zero()
+	}
+}
+
+impl ScoreSink for () {
+	fn note_score(_: &DeviceId, _: EpochIndex, _: &EpochScore) {}
+	fn epoch_scored(_: EpochIndex, _: &EpochScore) {}
 }

@@ -17,7 +17,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	configs::EpochDuration, genesis_config_presets, AccountId, Babe, Balance, Block, Executive,
+	configs::EpochDuration, genesis_config_presets, AccountId, Babe, Balance, Block, BlockNumber,
+	Executive,
 	Grandpa, Historical, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
 	SessionKeys, Staking, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
@@ -241,6 +242,18 @@ impl_runtime_apis! {
 
 		fn pending_rewards(era: sp_staking::EraIndex, account: AccountId) -> bool {
 			Staking::api_pending_rewards(era, account)
+		}
+	}
+
+	impl depin_primitives::api::ProofOfCoverageApi<Block, BlockNumber> for Runtime {
+		fn precheck_attestations(
+			attestations: Vec<depin_primitives::SignedAttestation>,
+		) -> Vec<Result<(), depin_primitives::AttestationRejection>> {
+			crate::ProofOfCoverage::precheck_attestations(&attestations)
+		}
+
+		fn current_epoch() -> Option<depin_primitives::api::EpochSummary<BlockNumber>> {
+			crate::ProofOfCoverage::current_epoch_summary()
 		}
 	}
 

@@ -20,4 +20,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_multisig, crate::Multisig]
 	[pallet_sudo, crate::Sudo]
 	[pallet_device_registry, crate::DeviceRegistry]
+	[pallet_proof_of_coverage, crate::ProofOfCoverage]
 );

@@ -14,12 +14,14 @@
 
 use crate::{
 	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, DeviceRegistryConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus, StakingConfig, SudoConfig,
+	ProofOfCoverageConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus, StakingConfig, SudoConfig,
 	BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use depin_primitives::OracleId;
 use pallet_device_registry::RegistryParameters;
+use pallet_proof_of_coverage::PocParameters;
 use serde_json::Value;
 use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -43,6 +45,8 @@ pub struct GenesisValidator {
 	pub babe: BabeId,
 	/// GRANDPA finality key.
 	pub grandpa: GrandpaId,
+	/// Proof-of-coverage oracle key (`dpoc`), authorised from genesis.
+	pub oracle: OracleId,
 }
 
 impl GenesisValidator {
@@ -52,6 +56,8 @@ impl GenesisValidator {
 			stash: stash.to_account_id(),
 			babe: babe.public().into(),
 			grandpa: grandpa.public().into(),
+			// `depin-node --alice` (or `--dev`) puts `//Alice` under `dpoc` in the keystore.
+			oracle: babe.public().into(),
 		}
 	}
 }
@@ -108,7 +114,23 @@ pub fn testnet_genesis(
 		device_registry: DeviceRegistryConfig {
 			parameters: Some(test_network_registry_parameters())
 		},
+		proof_of_coverage: ProofOfCoverageConfig {
+			oracles: validators.iter().map(|v| v.oracle.clone()).collect::<Vec<_>>(),
+			parameters: Some(test_network_poc_parameters()),
+		},
 	})
+}
+
+/// Proof-of-coverage rules of test networks: one-minute epochs of ten 6-second slots (one
+/// block each), so a demo shows epochs turning, and a quarter of devices challenged.
+pub fn test_network_poc_parameters() -> PocParameters<BlockNumber> {
+	PocParameters {
+		epoch_length: 10,
+		slots_per_epoch: 10,
+		heartbeat_grace: 5,
+		challenge_rate: sp_runtime::Perbill::from_percent(25),
+		..crate::configs::ProofOfCoverageDefaults::get()
+	}
 }
 
 /// Registry parameters of test networks: the real bond and fees, short periods so a demo or a
@@ -240,6 +262,12 @@ pub(crate) mod tests {
 				Some(Sr25519Keyring::Alice.to_account_id())
 			);
 			assert_eq!(pallet_staking::ValidatorCount::<crate::Runtime>::get(), 1);
+			let alice_oracle: OracleId = Sr25519Keyring::Alice.public().into();
+			assert!(pallet_proof_of_coverage::Oracles::<crate::Runtime>::contains_key(alice_oracle));
+			assert_eq!(
+				pallet_proof_of_coverage::Parameters::<crate::Runtime>::get().epoch_length,
+				10
+			);
 			assert_eq!(
 				pallet_balances::Pallet::<crate::Runtime>::free_balance(
 					Sr25519Keyring::Alice.to_account_id()

@@ -13,6 +13,9 @@
 //! - **Accounts and fees**: `pallet_balances` (holds and freezes), transaction payment with a
 //!   targeted fee multiplier, `pallet_utility`, `pallet_proxy` and `pallet_multisig` for
 //!   owners who manage fleets of devices from several keys.
+//! - **DePIN**: the device registry (`pallet_device_registry`) and proof of coverage
+//!   (`pallet_proof_of_coverage`: device attestations carried by oracle batches, verified one
+//!   by one, scored per epoch).
 //! - **Sudo**, present in the runtime but only given a key by the `development` and
 //!   `local_testnet` genesis presets; a real network starts without one.
 //!
@@ -248,10 +251,13 @@ mod runtime {
 	#[runtime::pallet_index(22)]
 	pub type Multisig = pallet_multisig;
 
-	// --- dev and local networks only: a real network's genesis sets no key ---
+	// --- DePIN ---
 	#[runtime::pallet_index(30)]
 	pub type DeviceRegistry = pallet_device_registry;
+	#[runtime::pallet_index(31)]
+	pub type ProofOfCoverage = pallet_proof_of_coverage;
 
+	// --- dev and local networks only: a real network's genesis sets no key ---
 	#[runtime::pallet_index(99)]
 	pub type Sudo = pallet_sudo;
 }

@@ -107,3 +107,136 @@ fn registration_weight_reflects_the_signature_scheme() {
 		assert!(p256.ref_time() < max.ref_time() / 100);
 	});
 }
+
+mod proof_of_coverage {
+	use super::*;
+	use crate::{Executive, ProofOfCoverage, UncheckedExtrinsic};
+	use depin_primitives::{
+		attestation::HeartbeatPayload, EpochIndex, Heartbeat, OracleId, SignedAttestation,
+		SlotIndex,
+	};
+	use frame_support::{pallet_prelude::TransactionSource, traits::Hooks, BoundedVec};
+	use frame_system::offchain::CreateAuthorizedTransaction;
+	use pallet_proof_of_coverage::{AttestationBatch, CurrentEpoch};
+	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+	use sp_runtime::{
+		transaction_validity::{InvalidTransaction, TransactionValidityError},
+		RuntimeAppPublic,
+	};
+
+	fn next_block() {
+		let now = System::block_number() + 1;
+		System::set_block_number(now);
+		ProofOfCoverage::on_initialize(now);
+	}
+
+	fn heartbeat(pair: &DevicePair, epoch: EpochIndex, slot: SlotIndex) -> SignedAttestation {
+		let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot };
+		let genesis = ProofOfCoverage::genesis_hash();
+		let signature = pair.sign(
+			&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes(),
+		);
+		SignedAttestation::Heartbeat { heartbeat, signature }
+	}
+
+	/// An oracle batch for the current block, as the off-chain worker builds it.
+	fn batch_extrinsic(oracle: &OracleId, attestations: Vec<SignedAttestation>) -> UncheckedExtrinsic {
+		let batch = AttestationBatch {
+			oracle: oracle.clone(),
+			block: System::block_number(),
+			index: 0,
+			attestations: BoundedVec::truncate_from(attestations),
+		};
+		let signature = oracle.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
+		let call = pallet_proof_of_coverage::Call::<Runtime>::submit_attestations { batch, signature };
+		<Runtime as CreateAuthorizedTransaction<pallet_proof_of_coverage::Call<Runtime>>>::create_authorized_transaction(call.into())
+	}
+
+	#[test]
+	fn oracle_batches_go_through_the_real_transaction_pipeline_over_several_epochs() {
+		let mut ext = build(sp_genesis_builder::DEV_RUNTIME_PRESET);
+		let keystore = MemoryKeystore::new();
+		let alice_oracle: OracleId = keystore
+			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Alice"))
+			.unwrap()
+			.into();
+		let bob_key: OracleId = keystore
+			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Bob"))
+			.unwrap()
+			.into();
+		ext.register_extension(KeystoreExt::new(keystore));
+		ext.execute_with(|| {
+			next_block();
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let bob = Sr25519Keyring::Bob.to_account_id();
+			let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
+			let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
+			assert_ok!(register_call(&ed, &alice, paris()).dispatch(RuntimeOrigin::signed(alice)));
+			assert_ok!(register_call(&p256, &bob, paris()).dispatch(RuntimeOrigin::signed(bob)));
+
+			// Only Alice's key is an oracle in the dev preset.
+			let xt = batch_extrinsic(&bob_key, vec![]);
+			assert_eq!(
+				Executive::validate_transaction(TransactionSource::External, xt, System::parent_hash()),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner))
+			);
+
+			// Three epochs of 10 one-block slots: both devices beat in every slot.
+			while System::block_number() < 31 {
+				let epoch = CurrentEpoch::<Runtime>::get().unwrap();
+				let slot = epoch.slot_at(System::block_number()).unwrap();
+				let xt = batch_extrinsic(
+					&alice_oracle,
+					vec![heartbeat(&ed, epoch.index, slot), heartbeat(&p256, epoch.index, slot)],
+				);
+				assert!(Executive::validate_transaction(
+					TransactionSource::External,
+					xt.clone(),
+					System::parent_hash()
+				)
+				.is_ok());
+				assert_ok!(Executive::apply_extrinsic(xt).unwrap());
+				assert!(System::events().iter().any(|r| matches!(
+					r.event,
+					RuntimeEvent::ProofOfCoverage(pallet_proof_of_coverage::Event::BatchProcessed {
+						accepted: 2,
+						rejected: 0,
+						..
+					})
+				)));
+				System::reset_events();
+				next_block();
+			}
+			assert_eq!(CurrentEpoch::<Runtime>::get().unwrap().index, 3);
+			for epoch in [1, 2] {
+				for device in [&ed, &p256] {
+					let activity =
+						ProofOfCoverage::activity(&device.public().device_id(), epoch).unwrap();
+					assert_eq!(activity.heartbeats(), 10, "epoch {epoch}");
+				}
+				assert_eq!(
+					pallet_proof_of_coverage::EpochTotals::<Runtime>::get(epoch).uptime,
+					20 * depin_primitives::attestation::SCORE_UNIT
+				);
+			}
+			ProofOfCoverage::do_try_state().expect("invariants hold");
+		});
+	}
+
+	#[test]
+	fn a_p256_heartbeat_weighs_more_than_an_ed25519_one() {
+		let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
+		let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
+		let weight = |pair: &DevicePair| {
+			ProofOfCoverage::attestation_weight(&heartbeat_unsigned(pair))
+		};
+		assert!(weight(&p256).ref_time() > weight(&ed).ref_time());
+	}
+
+	fn heartbeat_unsigned(pair: &DevicePair) -> SignedAttestation {
+		SignedAttestation::Heartbeat {
+			heartbeat: Heartbeat { device: pair.public().device_id(), epoch: 0, slot: 0 },
+			signature: pair.sign(b"any"),
+		}
+	}
+}

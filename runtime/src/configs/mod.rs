@@ -9,7 +9,7 @@ use crate::{
 	Offences, OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System,
 	UncheckedExtrinsic, VoterList, DAYS, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, HOURS,
-	MICRO_UNIT, MILLISECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, TREASURY_PALLET_ID, UNIT, VERSION,
+	MICRO_UNIT, MILLISECS_PER_BLOCK, MINUTES, SLOT_DURATION, SS58_PREFIX, TREASURY_PALLET_ID, UNIT, VERSION,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_election_provider_support::{
@@ -35,7 +35,9 @@ use frame_system::{
 	limits::{BlockLength, BlockWeights},
 	EnsureRoot,
 };
+use depin_primitives::attestation::SCORE_UNIT;
 use pallet_device_registry::RegistryParameters;
+use pallet_proof_of_coverage::PocParameters;
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use scale_info::TypeInfo;
 use sp_runtime::{
@@ -502,6 +504,75 @@ impl pallet_device_registry::Config for Runtime {
 	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// Proof-of-coverage rules until governance sets others (real-network values: hourly
+	/// epochs of 60 one-minute slots; the dev and local presets use 1-minute epochs).
+	pub const ProofOfCoverageDefaults: PocParameters<BlockNumber> = PocParameters {
+		epoch_length: HOURS,
+		slots_per_epoch: 60,
+		heartbeat_grace: 2 * MINUTES,
+		challenge_rate: Perbill::from_percent(10),
+		max_witnesses_per_beacon: 14,
+		min_witness_distance_m: 300,
+		max_witness_distance_m: 50_000,
+		// US915 allows 36 dBm EIRP, EU868 27 dBm: the looser bound.
+		max_eirp_dbm: 36,
+		rssi_margin_db: 6,
+		min_frequency_khz: 400_000,
+		max_frequency_khz: 6_000_000,
+		target_density: 10,
+		heartbeat_score: SCORE_UNIT,
+		beacon_score: 10 * SCORE_UNIT,
+		witness_score: 5 * SCORE_UNIT,
+		max_batches_per_block: 4,
+		batch_longevity: 10,
+	};
+}
+
+impl pallet_proof_of_coverage::Config for Runtime {
+	type Devices = crate::DeviceRegistry;
+	// BABE's VRF output of the current block: unknown before the block is authored.
+	type Randomness = pallet_babe::CurrentBlockRandomness<Runtime>;
+	// Until the rewards pallet exists, scores are recorded here and nobody is paid.
+	type ScoreSink = ();
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type DefaultParameters = ProofOfCoverageDefaults;
+	type MaxBatchSize = ConstU32<1024>;
+	type MaxWitnessesPerBeacon = ConstU32<25>;
+	type MaxOracles = ConstU32<100>;
+	type EpochHistory = ConstU32<168>;
+	type WeightInfo = pallet_proof_of_coverage::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = RegistryBenchmarkHelper;
+}
+
+/// Registers devices in the real registry for proof-of-coverage benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct RegistryBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_proof_of_coverage::BenchmarkHelper<AccountId> for RegistryBenchmarkHelper {
+	fn register_device(
+		owner: &AccountId,
+		key: depin_primitives::DeviceKey,
+		location: depin_primitives::H3Cell,
+		proof: depin_primitives::DeviceSignature,
+	) {
+		use frame_support::traits::fungible::Mutate;
+		Balances::set_balance(owner, 1_000_000 * UNIT);
+		crate::DeviceRegistry::register_device(
+			RuntimeOrigin::signed(owner.clone()),
+			key,
+			depin_primitives::DeviceKind::Hotspot,
+			location,
+			Default::default(),
+			proof,
+			None,
+		)
+		.expect("benchmark devices register");
+	}
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -518,6 +589,40 @@ where
 {
 	type Extrinsic = UncheckedExtrinsic;
 	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = crate::TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: crate::TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// Oracle batches are general (unsigned) transactions whose `AuthorizeCall` checks the
+/// oracle's signature; the other extensions see no signer and charge nothing.
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> crate::TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
 }
 
 impl<C> frame_system::offchain::CreateBare<C> for Runtime

@@ -1,0 +1,338 @@
+//! Benchmarks: a batch of each attestation kind as a function of its size (every item from
+//! another device, the worst case for storage), one signature verification per scheme, the
+//! pool's authorization of a batch, epoch turns, and the governance calls.
+
+use super::*;
+use crate::Pallet as ProofOfCoverage;
+use depin_primitives::{
+	attestation::{Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
+	device::p256_sign,
+	DeviceKey, DeviceSignature, H3Cell, Heartbeat, RegistrationPayload, SignedPayload,
+	WitnessReport,
+};
+use frame_benchmarking::v2::*;
+use frame_support::{pallet_prelude::TransactionSource, traits::Authorize};
+use frame_system::RawOrigin;
+use sp_core::crypto::KeyTypeId;
+use sp_runtime::{Perbill, RuntimeAppPublic};
+
+/// Key type of the throwaway device keys benchmarks create in the keystore.
+const BENCH_KEY: KeyTypeId = KeyTypeId(*b"dbnc");
+/// Notre-Dame de Paris and a cell 1 km north, at resolution 12.
+const PARIS: u64 = 0x8c1fb46624125ff;
+const PARIS_NORTH: u64 = 0x8c1fb4662c745ff;
+/// Largest batch measured; weights are linear in the batch size.
+const MAX_MEASURED: u32 = 200;
+
+/// A device key in the keystore, registered to its own owner at `cell`.
+struct BenchDevice {
+	id: DeviceId,
+	public: sp_core::ed25519::Public,
+}
+
+impl BenchDevice {
+	fn sign(&self, message: &[u8]) -> DeviceSignature {
+		let signature =
+			sp_io::crypto::ed25519_sign(BENCH_KEY, &self.public, message).expect("key exists");
+		DeviceSignature::Ed25519(signature.0)
+	}
+}
+
+fn device<T: Config>(n: u32, cell: u64) -> BenchDevice {
+	let seed = alloc::format!("//depin-poc-bench-{n}").into_bytes();
+	let public = sp_io::crypto::ed25519_generate(BENCH_KEY, Some(seed));
+	let key = DeviceKey::Ed25519(public.0);
+	let owner: T::AccountId = account("owner", n, 0);
+	let genesis = ProofOfCoverage::<T>::genesis_hash();
+	let proof = RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key }
+		.signing_bytes();
+	let proof = sp_io::crypto::ed25519_sign(BENCH_KEY, &public, &proof).expect("key exists");
+	T::BenchmarkHelper::register_device(
+		&owner,
+		key.clone(),
+		H3Cell(cell),
+		DeviceSignature::Ed25519(proof.0),
+	);
+	BenchDevice { id: key.device_id(), public }
+}
+
+/// Starts an epoch at block 1 in which every device is challenged and any witness geometry
+/// passes.
+fn epoch<T: Config>() -> EpochInfoOf<T> {
+	let mut parameters = T::DefaultParameters::get();
+	parameters.challenge_rate = Perbill::one();
+	parameters.max_witnesses_per_beacon = T::MaxWitnessesPerBeacon::get();
+	parameters.min_witness_distance_m = 0;
+	parameters.max_witness_distance_m = u32::MAX;
+	Parameters::<T>::put(parameters);
+	frame_system::Pallet::<T>::set_block_number(1u32.into());
+	CurrentEpoch::<T>::kill();
+	PreviousEpoch::<T>::kill();
+	ProofOfCoverage::<T>::on_block(1u32.into());
+	CurrentEpoch::<T>::get().expect("just started")
+}
+
+fn beacon_payload<T: Config>(device: &BenchDevice, epoch: &EpochInfoOf<T>) -> DeviceSignature {
+	let genesis = ProofOfCoverage::<T>::genesis_hash();
+	let message = BeaconPayload {
+		genesis_hash: &genesis,
+		device: &device.id,
+		epoch: epoch.index,
+		randomness: &epoch.randomness,
+	};
+	device.sign(&message.signing_bytes())
+}
+
+fn heartbeat<T: Config>(device: &BenchDevice, epoch: EpochIndex) -> SignedAttestation {
+	let genesis = ProofOfCoverage::<T>::genesis_hash();
+	let heartbeat = Heartbeat { device: device.id, epoch, slot: 0 };
+	let signature =
+		device.sign(&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes());
+	SignedAttestation::Heartbeat { heartbeat, signature }
+}
+
+fn witness<T: Config>(
+	witness: &BenchDevice,
+	beaconer: &BenchDevice,
+	epoch: &EpochInfoOf<T>,
+) -> SignedAttestation {
+	let genesis = ProofOfCoverage::<T>::genesis_hash();
+	let report = WitnessReport {
+		witness: witness.id,
+		beaconer: beaconer.id,
+		epoch: epoch.index,
+		beacon_payload: beacon_payload::<T>(beaconer, epoch),
+		rssi_dbm: -100,
+		snr_decibels_x10: 50,
+		frequency_khz: 868_100,
+	};
+	let signature =
+		witness.sign(&WitnessPayload { genesis_hash: &genesis, report: &report }.signing_bytes());
+	SignedAttestation::Witness { report, signature }
+}
+
+/// A batch of `attestations` signed by a fresh authorised oracle.
+fn batch<T: Config>(attestations: Vec<SignedAttestation>) -> (BatchOf<T>, OracleSignature) {
+	let oracle = OracleId::generate_pair(None);
+	if !Oracles::<T>::contains_key(&oracle) {
+		Oracles::<T>::insert(&oracle, OracleStateOf::<T>::default());
+		OracleCount::<T>::mutate(|n| *n += 1);
+	}
+	let batch = AttestationBatch {
+		oracle: oracle.clone(),
+		block: frame_system::Pallet::<T>::block_number(),
+		index: 0,
+		attestations: BoundedVec::truncate_from(attestations),
+	};
+	let signature = oracle.sign(&ProofOfCoverage::<T>::batch_signing_bytes(&batch)).expect("key");
+	(batch, signature)
+}
+
+fn assert_all_accepted<T: Config>(oracle: OracleId, n: u32) {
+	frame_system::Pallet::<T>::assert_last_event(
+		Event::<T>::BatchProcessed { oracle, accepted: n, rejected: 0 }.into(),
+	);
+}
+
+/// A registration-sized message, as a heartbeat's signing bytes are.
+fn message() -> Vec<u8> {
+	alloc::vec![0x5a; 88]
+}
+
+fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// `n` heartbeats from `n` devices.
+	#[benchmark]
+	fn heartbeats(n: Linear<0, MAX_MEASURED>) {
+		let epoch = epoch::<T>();
+		let items = (0..n).map(|i| heartbeat::<T>(&device::<T>(i, PARIS), epoch.index)).collect();
+		let (batch, signature) = batch::<T>(items);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, n);
+	}
+
+	/// `n` beacons from `n` challenged devices.
+	#[benchmark]
+	fn beacons(n: Linear<0, MAX_MEASURED>) {
+		let epoch = epoch::<T>();
+		let items = (0..n)
+			.map(|i| {
+				let beaconer = device::<T>(i, PARIS);
+				SignedAttestation::Beacon(Beacon {
+					device: beaconer.id,
+					epoch: epoch.index,
+					payload: beacon_payload::<T>(&beaconer, &epoch),
+				})
+			})
+			.collect();
+		let (batch, signature) = batch::<T>(items);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, n);
+	}
+
+	/// `n` witness reports from `n` devices, each of another beaconer whose payload is not
+	/// known yet (two signature checks each).
+	#[benchmark]
+	fn witnesses(n: Linear<0, MAX_MEASURED>) {
+		let epoch = epoch::<T>();
+		let items = (0..n)
+			.map(|i| {
+				let beaconer = device::<T>(2 * i, PARIS);
+				let heard_by = device::<T>(2 * i + 1, PARIS_NORTH);
+				witness::<T>(&heard_by, &beaconer, &epoch)
+			})
+			.collect();
+		let (batch, signature) = batch::<T>(items);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, n);
+	}
+
+	/// The pool's check of a batch of `n` attestations: oracle state, hash, one sr25519
+	/// signature.
+	#[benchmark]
+	fn authorize_batch(n: Linear<0, MAX_MEASURED>) -> Result<(), BenchmarkError> {
+		let epoch = epoch::<T>();
+		let one = device::<T>(0, PARIS);
+		let items = (0..n).map(|_| heartbeat::<T>(&one, epoch.index)).collect();
+		let (batch, signature) = batch::<T>(items);
+		let call = Call::<T>::submit_attestations { batch, signature };
+
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or("the call authorizes itself")?
+				.map_err(|_| "authorized")?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn verify_ed25519() {
+		let public = sp_io::crypto::ed25519_generate(BENCH_KEY, None);
+		let signature = sp_io::crypto::ed25519_sign(BENCH_KEY, &public, &message()).unwrap();
+		let key = DeviceKey::Ed25519(public.0);
+		let signature = DeviceSignature::Ed25519(signature.0);
+		let valid;
+		#[block]
+		{
+			valid = key.verify(&message(), &signature);
+		}
+		assert!(valid);
+	}
+
+	#[benchmark]
+	fn verify_sr25519() {
+		let public = sp_io::crypto::sr25519_generate(BENCH_KEY, None);
+		let signature = sp_io::crypto::sr25519_sign(BENCH_KEY, &public, &message()).unwrap();
+		let key = DeviceKey::Sr25519(public.0);
+		let signature = DeviceSignature::Sr25519(signature.0);
+		let valid;
+		#[block]
+		{
+			valid = key.verify(&message(), &signature);
+		}
+		assert!(valid);
+	}
+
+	#[benchmark]
+	fn verify_ecdsa_secp256k1() {
+		let public = sp_io::crypto::ecdsa_generate(BENCH_KEY, None);
+		let signature = sp_io::crypto::ecdsa_sign(BENCH_KEY, &public, &message()).unwrap();
+		let key = DeviceKey::EcdsaSecp256k1(public.0);
+		let signature = DeviceSignature::EcdsaSecp256k1(signature.0);
+		let valid;
+		#[block]
+		{
+			valid = key.verify(&message(), &signature);
+		}
+		assert!(valid);
+	}
+
+	#[benchmark]
+	fn verify_ecdsa_p256() {
+		let (key, signature) = p256_sign(&[7u8; 32], &message()).expect("valid scalar");
+		let valid;
+		#[block]
+		{
+			valid = key.verify(&message(), &signature);
+		}
+		assert!(valid);
+	}
+
+	/// A block in which no epoch starts.
+	#[benchmark]
+	fn on_initialize_idle() {
+		epoch::<T>();
+		#[block]
+		{
+			ProofOfCoverage::<T>::on_block(2u32.into());
+		}
+		assert_eq!(CurrentEpoch::<T>::get().map(|e| e.index), Some(0));
+	}
+
+	/// A block that closes an epoch's grace period and starts the next epoch.
+	#[benchmark]
+	fn on_initialize_epoch_turn() {
+		let first = epoch::<T>();
+		let next = first.start + first.length;
+		ProofOfCoverage::<T>::on_block(next);
+		let turn = next + first.length;
+		#[block]
+		{
+			ProofOfCoverage::<T>::on_block(turn);
+		}
+		assert_eq!(CurrentEpoch::<T>::get().map(|e| e.index), Some(2));
+	}
+
+	#[benchmark]
+	fn add_oracle() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let oracle = OracleId::generate_pair(None);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, oracle.clone());
+		assert!(Oracles::<T>::contains_key(&oracle));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_oracle() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let oracle = OracleId::generate_pair(None);
+		Oracles::<T>::insert(&oracle, OracleStateOf::<T>::default());
+		OracleCount::<T>::mutate(|n| *n += 1);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, oracle.clone());
+		assert!(!Oracles::<T>::contains_key(&oracle));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_parameters() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let parameters = T::DefaultParameters::get();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, parameters.clone());
+		assert_eq!(Parameters::<T>::get(), parameters);
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(ProofOfCoverage, crate::mock::new_test_ext(), crate::mock::Test);
+}

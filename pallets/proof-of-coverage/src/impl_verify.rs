@@ -1,0 +1,403 @@
+//! Verifying attestations one by one, and folding a batch's effects into one write per
+//! device.
+
+use crate::{
+	ActivityOf, BatchOf, Config, DeviceActivity, EpochInfoOf, EpochTotals, Event, Oracles,
+	Pallet, Parameters, ParametersOf,
+};
+use alloc::collections::BTreeMap;
+use codec::Encode;
+use depin_primitives::{
+	attestation::{
+		is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload,
+	},
+	radio::max_plausible_rssi_centi_dbm,
+	AttestationRejection as Rejection, DeviceId, DeviceInfo, DeviceInspect, DeviceSignature,
+	DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink, SignedAttestation,
+	SignedPayload, WitnessReport,
+};
+use frame_support::{weights::Weight, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{Perbill, SaturatedConversion};
+
+/// What one batch reads and changes, kept in memory until the batch ends so that each
+/// device's record is read once and written once.
+pub(crate) struct BatchContext<T: Config> {
+	genesis_hash: T::Hash,
+	now: u64,
+	parameters: ParametersOf<T>,
+	current: Option<EpochInfoOf<T>>,
+	previous: Option<EpochInfoOf<T>>,
+	devices: BTreeMap<DeviceId, Option<DeviceInfo<T::AccountId>>>,
+	density: BTreeMap<H3Cell, Perbill>,
+	/// Each touched device's record, and whether the batch changed it.
+	activity: BTreeMap<DeviceId, (ActivityOf<T>, bool)>,
+	deltas: BTreeMap<(DeviceId, EpochIndex), EpochScore>,
+	totals: BTreeMap<EpochIndex, EpochScore>,
+	/// Weight charged for signature checks that turned out unnecessary.
+	pub(crate) unused: Weight,
+}
+
+impl<T: Config> BatchContext<T> {
+	/// A context reading the chain as it is now.
+	pub(crate) fn new() -> Self {
+		Self {
+			genesis_hash: Pallet::<T>::genesis_hash(),
+			now: frame_system::Pallet::<T>::block_number().saturated_into(),
+			parameters: Parameters::<T>::get(),
+			current: crate::CurrentEpoch::<T>::get(),
+			previous: crate::PreviousEpoch::<T>::get(),
+			devices: BTreeMap::new(),
+			density: BTreeMap::new(),
+			activity: BTreeMap::new(),
+			deltas: BTreeMap::new(),
+			totals: BTreeMap::new(),
+			unused: Weight::zero(),
+		}
+	}
+
+	fn epoch(&self, index: EpochIndex) -> Result<EpochInfoOf<T>, Rejection> {
+		self.current
+			.iter()
+			.chain(self.previous.iter())
+			.find(|e| e.index == index)
+			.cloned()
+			.ok_or(Rejection::WrongEpoch)
+	}
+
+	fn device(&mut self, id: &DeviceId) -> Option<DeviceInfo<T::AccountId>> {
+		self.devices.entry(*id).or_insert_with(|| T::Devices::device(id)).clone()
+	}
+
+	/// The device, if registered and active; the reason otherwise.
+	fn active_device(&mut self, id: &DeviceId) -> Result<DeviceInfo<T::AccountId>, Rejection> {
+		let device = self.device(id).ok_or(Rejection::UnknownDevice)?;
+		if device.status != DeviceStatus::Active {
+			return Err(Rejection::DeviceNotActive);
+		}
+		Ok(device)
+	}
+
+	fn entry(&mut self, id: &DeviceId) -> &mut (ActivityOf<T>, bool) {
+		self.activity
+			.entry(*id)
+			.or_insert_with(|| (DeviceActivity::<T>::get(id).unwrap_or_default(), false))
+	}
+
+	/// The device's record, read once per batch.
+	fn activity(&mut self, id: &DeviceId) -> &ActivityOf<T> {
+		&self.entry(id).0
+	}
+
+	/// The device's record, to change: it is written back when the batch ends.
+	fn activity_mut(&mut self, id: &DeviceId) -> &mut ActivityOf<T> {
+		let entry = self.entry(id);
+		entry.1 = true;
+		&mut entry.0
+	}
+
+	/// `min(1, target / active devices in the device's density cell)`.
+	fn density_factor(&mut self, location: H3Cell) -> Perbill {
+		let Some(cell) = location.parent(T::Devices::density_resolution()) else {
+			return Perbill::one();
+		};
+		let target = self.parameters.target_density;
+		*self.density.entry(cell).or_insert_with(|| {
+			let count = T::Devices::active_devices_in_cell(cell);
+			Perbill::from_rational(target, count.max(target))
+		})
+	}
+
+	/// Credits `device` (at `location`) with `units` scaled by its density factor.
+	fn credit(
+		&mut self,
+		device: &DeviceId,
+		location: H3Cell,
+		epoch: EpochIndex,
+		units: u64,
+		uptime: bool,
+	) {
+		let scaled = self.density_factor(location).mul_floor(units);
+		let delta = if uptime {
+			EpochScore { uptime: scaled, coverage: 0 }
+		} else {
+			EpochScore { uptime: 0, coverage: scaled }
+		};
+		self.activity_mut(device).get_mut(epoch).score.saturating_accrue(&delta);
+		self.deltas.entry((*device, epoch)).or_default().saturating_accrue(&delta);
+		self.totals.entry(epoch).or_default().saturating_accrue(&delta);
+	}
+
+	/// Writes everything the batch changed: one write per touched device and epoch total.
+	fn commit(self) -> Weight {
+		for (device, (record, changed)) in self.activity {
+			if changed {
+				DeviceActivity::<T>::insert(device, record);
+			}
+		}
+		for (epoch, delta) in self.totals {
+			EpochTotals::<T>::mutate(epoch, |total| total.saturating_accrue(&delta));
+		}
+		for ((device, epoch), delta) in self.deltas {
+			T::ScoreSink::note_score(&device, epoch, &delta);
+		}
+		self.unused
+	}
+
+	/// Verifies `attestation` and applies it to the context.
+	pub(crate) fn apply(&mut self, attestation: &SignedAttestation) -> Result<(), Rejection> {
+		match attestation {
+			SignedAttestation::Heartbeat { heartbeat, signature } =>
+				self.apply_heartbeat(heartbeat, signature),
+			SignedAttestation::Beacon(beacon) => self.apply_beacon(beacon),
+			SignedAttestation::Witness { report, signature } =>
+				self.apply_witness(report, signature),
+		}
+	}
+
+	fn apply_heartbeat(
+		&mut self,
+		heartbeat: &Heartbeat,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let epoch = self.epoch(heartbeat.epoch)?;
+		if heartbeat.slot >= epoch.slots {
+			return Err(Rejection::SlotOutOfRange);
+		}
+		let (from, to) = epoch.slot_bounds(heartbeat.slot);
+		let grace: u64 = self.parameters.heartbeat_grace.saturated_into();
+		if self.now < from {
+			return Err(Rejection::SlotNotStarted);
+		}
+		if self.now >= to.saturating_add(grace) {
+			return Err(Rejection::SlotExpired);
+		}
+		let device = self.active_device(&heartbeat.device)?;
+		let bit = 1u128 << heartbeat.slot;
+		let seen = self
+			.activity(&heartbeat.device)
+			.get(heartbeat.epoch)
+			.is_some_and(|a| a.heartbeat_slots & bit != 0);
+		if seen {
+			return Err(Rejection::Duplicate);
+		}
+		let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
+		if !device.key.verify(&payload.signing_bytes(), signature) {
+			return Err(Rejection::BadSignature);
+		}
+		self.activity_mut(&heartbeat.device).get_mut(heartbeat.epoch).heartbeat_slots |= bit;
+		let units = self.parameters.heartbeat_score;
+		self.credit(&heartbeat.device, device.location, heartbeat.epoch, units, true);
+		Ok(())
+	}
+
+	fn apply_beacon(&mut self, beacon: &Beacon) -> Result<(), Rejection> {
+		let epoch = self.epoch(beacon.epoch)?;
+		let device = self.active_device(&beacon.device)?;
+		if !is_challenged(&epoch.randomness, &beacon.device, epoch.challenge_rate.deconstruct()) {
+			return Err(Rejection::NotChallenged);
+		}
+		let payload_hash = sp_io::hashing::blake2_256(&beacon.payload.encode());
+		let known = self.activity(&beacon.device).get(beacon.epoch).and_then(|a| a.beacon.clone());
+		if known.as_ref().is_some_and(|b| b.beacon_accepted) {
+			return Err(Rejection::Duplicate);
+		}
+		if known.as_ref().is_some_and(|b| b.payload_hash == payload_hash) {
+			// A witness already proved this exact payload valid.
+			self.unused = self.unused.saturating_add(Pallet::<T>::verify_weight(beacon.payload.scheme()));
+		} else if !self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload) {
+			return Err(Rejection::BadSignature);
+		}
+		let activity = self.activity_mut(&beacon.device).get_mut(beacon.epoch);
+		let record = activity.beacon.get_or_insert_with(|| crate::BeaconRecord {
+			payload_hash,
+			beacon_accepted: false,
+			witnesses: BoundedVec::new(),
+		});
+		record.beacon_accepted = true;
+		let units = self.parameters.beacon_score;
+		self.credit(&beacon.device, device.location, beacon.epoch, units, false);
+		Ok(())
+	}
+
+	fn beacon_payload_valid(
+		&self,
+		beaconer: &DeviceInfo<T::AccountId>,
+		id: &DeviceId,
+		epoch: &EpochInfoOf<T>,
+		payload: &DeviceSignature,
+	) -> bool {
+		let message = BeaconPayload {
+			genesis_hash: &self.genesis_hash,
+			device: id,
+			epoch: epoch.index,
+			randomness: &epoch.randomness,
+		};
+		beaconer.key.verify(&message.signing_bytes(), payload)
+	}
+
+	fn apply_witness(
+		&mut self,
+		report: &WitnessReport,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let epoch = self.epoch(report.epoch)?;
+		let parameters = &self.parameters;
+		if !(parameters.min_frequency_khz..=parameters.max_frequency_khz)
+			.contains(&report.frequency_khz)
+		{
+			return Err(Rejection::FrequencyOutOfBand);
+		}
+		let witness = self.active_device(&report.witness)?;
+		if report.witness == report.beaconer {
+			return Err(Rejection::SameOwner);
+		}
+		let beaconer = match self.active_device(&report.beaconer) {
+			Ok(beaconer) => beaconer,
+			Err(_) => return Err(Rejection::UnknownBeaconer),
+		};
+		if witness.owner == beaconer.owner {
+			return Err(Rejection::SameOwner);
+		}
+		if !is_challenged(&epoch.randomness, &report.beaconer, epoch.challenge_rate.deconstruct())
+		{
+			return Err(Rejection::BeaconerNotChallenged);
+		}
+		let distance = witness.location.distance_m(beaconer.location).ok_or(Rejection::TooFar)?;
+		if distance < u64::from(self.parameters.min_witness_distance_m) {
+			return Err(Rejection::TooClose);
+		}
+		if distance > u64::from(self.parameters.max_witness_distance_m) {
+			return Err(Rejection::TooFar);
+		}
+		let max_rssi = max_plausible_rssi_centi_dbm(
+			distance,
+			report.frequency_khz,
+			self.parameters.max_eirp_dbm,
+			self.parameters.rssi_margin_db,
+		);
+		if i64::from(report.rssi_dbm) * 100 > max_rssi {
+			return Err(Rejection::RssiTooStrong);
+		}
+		let cap = self.parameters.max_witnesses_per_beacon as usize;
+		let known =
+			self.activity(&report.beaconer).get(report.epoch).and_then(|a| a.beacon.clone());
+		if let Some(record) = &known {
+			if record.witnesses.contains(&report.witness) {
+				return Err(Rejection::Duplicate);
+			}
+			if record.witnesses.len() >= cap {
+				return Err(Rejection::WitnessCapReached);
+			}
+		} else if cap == 0 {
+			return Err(Rejection::WitnessCapReached);
+		}
+		let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
+		if !witness.key.verify(&message.signing_bytes(), signature) {
+			return Err(Rejection::BadSignature);
+		}
+		let payload_hash = sp_io::hashing::blake2_256(&report.beacon_payload.encode());
+		if known.as_ref().is_some_and(|b| b.payload_hash == payload_hash) {
+			self.unused = self
+				.unused
+				.saturating_add(Pallet::<T>::verify_weight(report.beacon_payload.scheme()));
+		} else if !self.beacon_payload_valid(
+			&beaconer,
+			&report.beaconer,
+			&epoch,
+			&report.beacon_payload,
+		) {
+			return Err(Rejection::InvalidBeaconPayload);
+		}
+
+		let beacon = self.activity_mut(&report.beaconer).get_mut(report.epoch).beacon.get_or_insert_with(
+			|| crate::BeaconRecord { payload_hash, beacon_accepted: false, witnesses: BoundedVec::new() },
+		);
+		// Checked against the cap (≤ the bound) above.
+		if beacon.witnesses.try_push(report.witness).is_err() {
+			return Err(Rejection::WitnessCapReached);
+		}
+		let activity = self.activity_mut(&report.witness).get_mut(report.epoch);
+		activity.witness_reports = activity.witness_reports.saturating_add(1);
+		let units = self.parameters.witness_score;
+		self.credit(&report.witness, witness.location, report.epoch, units, false);
+		Ok(())
+	}
+
+	/// The checks a node's RPC makes before queueing: signer registered and active, epoch
+	/// open, device signature valid (for a witness, also the beacon payload).
+	pub(crate) fn precheck(&mut self, attestation: &SignedAttestation) -> Result<(), Rejection> {
+		let epoch = self.epoch(attestation.epoch())?;
+		let device = self.active_device(&attestation.device())?;
+		match attestation {
+			SignedAttestation::Heartbeat { heartbeat, signature } => {
+				let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
+				device.key.verify(&payload.signing_bytes(), signature)
+			},
+			SignedAttestation::Beacon(beacon) =>
+				self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload),
+			SignedAttestation::Witness { report, signature } => {
+				let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
+				device.key.verify(&message.signing_bytes(), signature)
+			},
+		}
+		.then_some(())
+		.ok_or(Rejection::BadSignature)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Verifies and scores every attestation of `batch` (its authorization already checked),
+	/// records the oracle's progress, and returns the weight charged but not used.
+	pub(crate) fn land_batch(batch: BatchOf<T>) -> Weight {
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut context = BatchContext::<T>::new();
+		let (mut accepted, mut rejected) = (0u32, 0u32);
+		for (index, attestation) in batch.attestations.iter().enumerate() {
+			match context.apply(attestation) {
+				Ok(()) => accepted += 1,
+				Err(reason) => {
+					rejected += 1;
+					Self::deposit_event(Event::AttestationRejected {
+						oracle: batch.oracle.clone(),
+						index: index as u32,
+						device: attestation.device(),
+						reason,
+					});
+				},
+			}
+		}
+		let unused = context.commit();
+		Oracles::<T>::mutate(&batch.oracle, |state| {
+			if let Some(state) = state {
+				state.last_batch = Some((batch.block, batch.index));
+				if state.landed_in == now {
+					state.landed_count = state.landed_count.saturating_add(1);
+				} else {
+					state.landed_in = now;
+					state.landed_count = 1;
+				}
+				state.batches = state.batches.saturating_add(1);
+				state.accepted = state.accepted.saturating_add(u64::from(accepted));
+				state.rejected = state.rejected.saturating_add(u64::from(rejected));
+			}
+		});
+		Self::deposit_event(Event::BatchProcessed { oracle: batch.oracle, accepted, rejected });
+		unused
+	}
+
+	/// For each attestation, whether the node's RPC should queue it (see
+	/// [`BatchContext::precheck`]).
+	pub fn precheck_attestations(
+		attestations: &[SignedAttestation],
+	) -> alloc::vec::Vec<Result<(), Rejection>> {
+		let mut context = BatchContext::<T>::new();
+		attestations.iter().map(|a| context.precheck(a)).collect()
+	}
+
+	/// The current epoch for the runtime API.
+	pub fn current_epoch_summary(
+	) -> Option<depin_primitives::api::EpochSummary<BlockNumberFor<T>>> {
+		crate::CurrentEpoch::<T>::get().map(|e| e.summary())
+	}
+}

@@ -1,0 +1,528 @@
+//! # Proof of coverage
+//!
+//! ## Overview
+//!
+//! Devices prove the service they deliver with signed attestations; this pallet verifies
+//! every one of them on chain and turns the accepted ones into scores per device and epoch.
+//! Rewards (another pallet, through [`depin_primitives::ScoreSink`]) pay out of those
+//! scores; this pallet never mints.
+//!
+//! Attestations reach the chain through **oracles**: nodes whose `dpoc` key governance has
+//! authorised. Devices post their attestations to any node's `depin_submitAttestations`
+//! RPC; the node checks them and queues them in its off-chain storage; its off-chain worker
+//! drains the queue into batches it signs with its oracle key and submits as *authorized*
+//! transactions ([`Pallet::submit_attestations`]). The transaction pool checks only the
+//! oracle's signature, its rate and the batch's order; the runtime then verifies each
+//! attestation on its own, and a bad one is refused with a reason
+//! ([`Event::AttestationRejected`]) while the rest of the batch stands. An oracle can delay
+//! or drop attestations, never forge one: every score rests on a device signature.
+//!
+//! ## Terminology
+//!
+//! - **Epoch**: `epoch_length` blocks ([`PocParameters`]); its randomness is fixed at its
+//!   first block from BABE's VRF output. Attestations are accepted for the current epoch
+//!   and, as a grace period, the one before.
+//! - **Slot**: an epoch has `slots_per_epoch` uptime slots; a device sends one
+//!   [`depin_primitives::Heartbeat`] per slot, during the slot (plus `heartbeat_grace`
+//!   blocks). A bitmap per device and epoch stops replays.
+//! - **Challenge**: a device is challenged in an epoch iff
+//!   `blake2_256(randomness ‖ device)` falls under the challenge rate
+//!   ([`depin_primitives::attestation::is_challenged`]): O(1), no loop over devices.
+//! - **Beacon**: a challenged device's signature over the epoch randomness, broadcast over
+//!   the air; **witnesses** that hear it report it with RSSI, SNR and frequency.
+//! - **Score**: fixed-point units ([`depin_primitives::attestation::SCORE_UNIT`] per point),
+//!   split into uptime (heartbeats) and coverage (beacons and witnesses), each scaled by the
+//!   device's hex-density factor `min(1, target_density / devices in its cell)`.
+//!
+//! ## Rules for a witness report
+//!
+//! The witness is registered and active and signed the report; the epoch is current or
+//! previous; the beaconer is registered, active and was challenged; the quoted payload is
+//! the beaconer's signature over the epoch randomness; witness and beaconer have different
+//! owners; their cells are between `min_witness_distance_m` and `max_witness_distance_m`
+//! apart; the frequency is in the band; the RSSI is no stronger than free-space path loss
+//! allows ([`depin_primitives::radio`]); the witness has not reported this beacon before,
+//! and the beacon has fewer than `max_witnesses_per_beacon` rewarded witnesses.
+//! `docs/proof-of-coverage.md` states what each rule stops and what it cannot.
+//!
+//! ## Cost
+//!
+//! A batch costs one transaction; each attestation one signature check plus its share of
+//! bookkeeping: a batch's effects on a device are folded into one storage write, and a
+//! beacon payload already verified is not verified again for the next witness.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+mod impl_authorize;
+mod impl_epochs;
+mod impl_offchain;
+mod impl_verify;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+use alloc::vec::Vec;
+use depin_primitives::{
+	AttestationRejection, DeviceId, DeviceInspect, EpochIndex, EpochScore, OracleId,
+	OracleSignature, ScoreSink, SignatureScheme, SignedAttestation,
+};
+use frame_support::{pallet_prelude::*, traits::Randomness, weights::Weight};
+use frame_system::pallet_prelude::*;
+
+/// Parameters with the runtime's block number.
+pub type ParametersOf<T> = PocParameters<BlockNumberFor<T>>;
+/// An epoch with the runtime's block number.
+pub type EpochInfoOf<T> = EpochInfo<BlockNumberFor<T>>;
+/// A batch with the runtime's types.
+pub type BatchOf<T> = AttestationBatch<BlockNumberFor<T>, <T as Config>::MaxBatchSize>;
+/// A device's activity record with the runtime's bound.
+pub type ActivityOf<T> = ActivityRecord<<T as Config>::MaxWitnessesPerBeacon>;
+/// An oracle's state with the runtime's block number.
+pub type OracleStateOf<T> = OracleState<BlockNumberFor<T>>;
+
+/// How benchmarks put devices in the registry (only with `runtime-benchmarks`).
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers `key` for `owner` at `location` (an active device), funding `owner` as
+	/// needed; `proof` is the key's registration signature for `owner`.
+	fn register_device(
+		owner: &AccountId,
+		key: depin_primitives::DeviceKey,
+		location: depin_primitives::H3Cell,
+		proof: depin_primitives::DeviceSignature,
+	);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::offchain::CreateAuthorizedTransaction;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of proof of coverage.
+	#[pallet::config]
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ CreateAuthorizedTransaction<Call<Self>>
+	{
+		/// The device registry, read through its trait.
+		type Devices: DeviceInspect<Self::AccountId>;
+
+		/// Fresh randomness each block (BABE's VRF output of the block); `None` early in a
+		/// chain's life.
+		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
+
+		/// Receives scores (the rewards pallet).
+		type ScoreSink: ScoreSink;
+
+		/// Origin that authorises oracles and sets parameters.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Parameters in force until governance first sets them.
+		type DefaultParameters: Get<ParametersOf<Self>>;
+
+		/// Most attestations in one batch.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u32>;
+
+		/// Hard bound on `max_witnesses_per_beacon` (the stored witness list's bound).
+		#[pallet::constant]
+		type MaxWitnessesPerBeacon: Get<u32>;
+
+		/// Most authorised oracles.
+		#[pallet::constant]
+		type MaxOracles: Get<u32>;
+
+		/// Epochs whose totals are kept in [`EpochTotals`] (at least 2).
+		#[pallet::constant]
+		type EpochHistory: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+
+		/// Registers devices for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	#[pallet::type_value]
+	pub fn DefaultParametersValue<T: Config>() -> ParametersOf<T> {
+		T::DefaultParameters::get()
+	}
+
+	/// Rules in force.
+	#[pallet::storage]
+	pub type Parameters<T: Config> =
+		StorageValue<_, ParametersOf<T>, ValueQuery, DefaultParametersValue<T>>;
+
+	/// The current epoch (absent before the chain's first block).
+	#[pallet::storage]
+	pub type CurrentEpoch<T: Config> = StorageValue<_, EpochInfoOf<T>, OptionQuery>;
+
+	/// The epoch before the current one, still open to late attestations.
+	#[pallet::storage]
+	pub type PreviousEpoch<T: Config> = StorageValue<_, EpochInfoOf<T>, OptionQuery>;
+
+	/// Total score of each of the last `EpochHistory` epochs.
+	#[pallet::storage]
+	pub type EpochTotals<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, EpochScore, ValueQuery>;
+
+	/// Each device's activity (heartbeat slots, beacon, witnesses, score) in the current and
+	/// previous epoch.
+	#[pallet::storage]
+	pub type DeviceActivity<T: Config> =
+		StorageMap<_, Blake2_128Concat, DeviceId, ActivityOf<T>, OptionQuery>;
+
+	/// Authorised oracles and their batch bookkeeping.
+	#[pallet::storage]
+	pub type Oracles<T: Config> =
+		StorageMap<_, Blake2_128Concat, OracleId, OracleStateOf<T>, OptionQuery>;
+
+	/// Number of entries in [`Oracles`].
+	#[pallet::storage]
+	pub type OracleCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Genesis state: authorised oracles and parameters.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Oracles authorised from the start (the validators' `dpoc` keys).
+		pub oracles: Vec<OracleId>,
+		/// Parameters; `None` keeps `Config::DefaultParameters`.
+		pub parameters: Option<ParametersOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(parameters) = &self.parameters {
+				assert!(
+					Pallet::<T>::check_parameters(parameters).is_ok(),
+					"invalid proof-of-coverage parameters"
+				);
+				Parameters::<T>::put(parameters);
+			}
+			assert!(self.oracles.len() as u32 <= T::MaxOracles::get(), "too many oracles");
+			for oracle in &self.oracles {
+				if !Oracles::<T>::contains_key(oracle) {
+					Oracles::<T>::insert(oracle, OracleStateOf::<T>::default());
+					OracleCount::<T>::mutate(|n| *n = n.saturating_add(1));
+				}
+			}
+		}
+	}
+
+	/// What happened in proof of coverage.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A new epoch started; its randomness decides who is challenged.
+		EpochStarted {
+			/// The epoch.
+			epoch: EpochIndex,
+			/// Its first block.
+			start: BlockNumberFor<T>,
+			/// Its length in blocks.
+			length: BlockNumberFor<T>,
+			/// Its randomness.
+			randomness: [u8; 32],
+		},
+		/// An epoch's grace period ended: its totals are final and were handed to rewards.
+		EpochScored {
+			/// The epoch.
+			epoch: EpochIndex,
+			/// Its total score.
+			totals: EpochScore,
+		},
+		/// An oracle's batch was processed.
+		BatchProcessed {
+			/// The oracle.
+			oracle: OracleId,
+			/// Attestations accepted and scored.
+			accepted: u32,
+			/// Attestations refused (each has an `AttestationRejected` event).
+			rejected: u32,
+		},
+		/// One attestation of a batch was refused; the rest of the batch stands.
+		AttestationRejected {
+			/// The oracle that carried it.
+			oracle: OracleId,
+			/// Its position in the batch.
+			index: u32,
+			/// The device that signed it.
+			device: DeviceId,
+			/// Why.
+			reason: AttestationRejection,
+		},
+		/// Governance authorised an oracle.
+		OracleAdded {
+			/// The oracle key.
+			oracle: OracleId,
+		},
+		/// Governance withdrew an oracle's authorisation.
+		OracleRemoved {
+			/// The oracle key.
+			oracle: OracleId,
+		},
+		/// Governance set new parameters.
+		ParametersSet {
+			/// The parameters now in force.
+			parameters: ParametersOf<T>,
+		},
+	}
+
+	/// Errors of governance calls (attestations are refused through events, not errors).
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The oracle is already authorised.
+		OracleAlreadyAuthorised,
+		/// The oracle is not authorised.
+		UnknownOracle,
+		/// `MaxOracles` oracles are authorised already.
+		TooManyOracles,
+		/// Parameters out of range: epoch length 0, slots not in `1..=128` or above the epoch
+		/// length, witnesses per beacon above `MaxWitnessesPerBeacon`, min distance above max,
+		/// an empty frequency band, zero batches per block or zero target density.
+		InvalidParameters,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::on_block(now)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::run_oracle(now);
+		}
+
+		fn integrity_test() {
+			assert!(T::EpochHistory::get() >= 2, "EpochHistory must keep at least 2 epochs");
+			assert!(T::MaxBatchSize::get() > 0, "MaxBatchSize must be positive");
+			assert!(
+				Self::check_parameters(&T::DefaultParameters::get()).is_ok(),
+				"DefaultParameters out of range"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Lands an oracle's batch of device attestations.
+		///
+		/// Not signed by an account: authorized by the oracle's signature over the batch
+		/// (`b"depin/oracle-batch/v1" ‖ genesis ‖ oracle ‖ block ‖ index ‖
+		/// blake2_256(SCALE(attestations))`), checked in the transaction pool together with
+		/// the oracle's authorisation, its rate (`max_batches_per_block`) and the batch order.
+		/// Each attestation is then verified on its own; a refused one emits
+		/// `AttestationRejected` with the reason, the others are scored. Emits
+		/// `BatchProcessed`.
+		///
+		/// Weight: per attestation, its kind's measured cost with the signature scheme it
+		/// carries; refunded for signatures that needed no check.
+		#[pallet::call_index(0)]
+		#[pallet::weight(Pallet::<T>::batch_weight(&batch.attestations))]
+		#[pallet::authorize(Pallet::<T>::authorize_batch)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_batch(batch.attestations.len() as u32))]
+		pub fn submit_attestations(
+			origin: OriginFor<T>,
+			batch: BatchOf<T>,
+			signature: OracleSignature,
+		) -> DispatchResultWithPostInfo {
+			frame_system::ensure_authorized(origin)?;
+			// The signature was checked by `authorize_batch`; it only travels with the call.
+			let _ = signature;
+			let charged = Self::batch_weight(&batch.attestations);
+			let unused = Self::land_batch(batch);
+			Ok(Some(charged.saturating_sub(unused)).into())
+		}
+
+		/// Authorises `oracle` to submit batches (governance).
+		///
+		/// Emits `OracleAdded`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::add_oracle())]
+		pub fn add_oracle(origin: OriginFor<T>, oracle: OracleId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!Oracles::<T>::contains_key(&oracle), Error::<T>::OracleAlreadyAuthorised);
+			let count = OracleCount::<T>::get();
+			ensure!(count < T::MaxOracles::get(), Error::<T>::TooManyOracles);
+			Oracles::<T>::insert(&oracle, OracleStateOf::<T>::default());
+			OracleCount::<T>::put(count.saturating_add(1));
+			Self::deposit_event(Event::OracleAdded { oracle });
+			Ok(())
+		}
+
+		/// Withdraws `oracle`'s authorisation (governance). Its batches still in the pool
+		/// become invalid.
+		///
+		/// Emits `OracleRemoved`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::remove_oracle())]
+		pub fn remove_oracle(origin: OriginFor<T>, oracle: OracleId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(Oracles::<T>::take(&oracle).is_some(), Error::<T>::UnknownOracle);
+			OracleCount::<T>::mutate(|n| *n = n.saturating_sub(1));
+			Self::deposit_event(Event::OracleRemoved { oracle });
+			Ok(())
+		}
+
+		/// Sets the parameters (governance). Epoch length, slots and challenge rate take
+		/// effect at the next epoch; the rest at once.
+		///
+		/// Emits `ParametersSet`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, parameters: ParametersOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::check_parameters(&parameters)?;
+			Parameters::<T>::put(&parameters);
+			Self::deposit_event(Event::ParametersSet { parameters });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The chain's genesis hash, which every signed payload is bound to.
+	pub fn genesis_hash() -> T::Hash {
+		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
+	}
+
+	/// Whether `parameters` are in range (see [`Error::InvalidParameters`]).
+	pub fn check_parameters(parameters: &ParametersOf<T>) -> DispatchResult {
+		use sp_runtime::traits::UniqueSaturatedInto;
+		let length: u64 = parameters.epoch_length.unique_saturated_into();
+		let ok = length > 0 &&
+			(1..=depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)
+				.contains(&parameters.slots_per_epoch) &&
+			u64::from(parameters.slots_per_epoch) <= length &&
+			parameters.max_witnesses_per_beacon <= T::MaxWitnessesPerBeacon::get() &&
+			parameters.min_witness_distance_m <= parameters.max_witness_distance_m &&
+			parameters.min_frequency_khz > 0 &&
+			parameters.min_frequency_khz <= parameters.max_frequency_khz &&
+			parameters.max_batches_per_block > 0 &&
+			parameters.target_density > 0;
+		ensure!(ok, Error::<T>::InvalidParameters);
+		Ok(())
+	}
+
+	/// Measured weight of one signature verification in `scheme`.
+	pub fn verify_weight(scheme: SignatureScheme) -> Weight {
+		match scheme {
+			SignatureScheme::Ed25519 => T::WeightInfo::verify_ed25519(),
+			SignatureScheme::Sr25519 => T::WeightInfo::verify_sr25519(),
+			SignatureScheme::EcdsaSecp256k1 => T::WeightInfo::verify_ecdsa_secp256k1(),
+			SignatureScheme::EcdsaP256 => T::WeightInfo::verify_ecdsa_p256(),
+		}
+	}
+
+	/// Extra cost of a `scheme` signature over the Ed25519 one the kind benchmarks use.
+	fn scheme_surcharge(scheme: SignatureScheme) -> Weight {
+		Self::verify_weight(scheme).saturating_sub(T::WeightInfo::verify_ed25519())
+	}
+
+	/// Weight of one attestation in a batch (worst case: every signature checked).
+	pub fn attestation_weight(attestation: &SignedAttestation) -> Weight {
+		match attestation {
+			SignedAttestation::Heartbeat { signature, .. } => T::WeightInfo::heartbeats(1)
+				.saturating_sub(T::WeightInfo::heartbeats(0))
+				.saturating_add(Self::scheme_surcharge(signature.scheme())),
+			SignedAttestation::Beacon(beacon) => T::WeightInfo::beacons(1)
+				.saturating_sub(T::WeightInfo::beacons(0))
+				.saturating_add(Self::scheme_surcharge(beacon.payload.scheme())),
+			SignedAttestation::Witness { report, signature } => T::WeightInfo::witnesses(1)
+				.saturating_sub(T::WeightInfo::witnesses(0))
+				.saturating_add(Self::scheme_surcharge(signature.scheme()))
+				.saturating_add(Self::scheme_surcharge(report.beacon_payload.scheme())),
+		}
+	}
+
+	/// Weight of a batch: the fixed part plus each attestation's weight plus what the score
+	/// sink charges per device.
+	pub fn batch_weight(attestations: &[SignedAttestation]) -> Weight {
+		attestations.iter().fold(T::WeightInfo::heartbeats(0), |total, attestation| {
+			total
+				.saturating_add(Self::attestation_weight(attestation))
+				.saturating_add(T::ScoreSink::note_score_weight())
+		})
+	}
+
+	/// A device's activity in `epoch` (heartbeat slots, beacon, witness reports, score), if
+	/// the epoch is the current or previous one and the device did anything in it.
+	pub fn activity(
+		device: &DeviceId,
+		epoch: EpochIndex,
+	) -> Option<EpochActivity<T::MaxWitnessesPerBeacon>> {
+		DeviceActivity::<T>::get(device).and_then(|record| record.get(epoch).cloned())
+	}
+
+	/// Whether `device` is challenged in the current or previous epoch `epoch`.
+	pub fn is_challenged(device: &DeviceId, epoch: EpochIndex) -> Option<bool> {
+		Self::epoch_info(epoch).map(|info| {
+			depin_primitives::attestation::is_challenged(
+				&info.randomness,
+				device,
+				info.challenge_rate.deconstruct(),
+			)
+		})
+	}
+
+	/// The current or previous epoch with index `epoch`.
+	pub fn epoch_info(epoch: EpochIndex) -> Option<EpochInfoOf<T>> {
+		CurrentEpoch::<T>::get()
+			.filter(|e| e.index == epoch)
+			.or_else(|| PreviousEpoch::<T>::get().filter(|e| e.index == epoch))
+	}
+
+	/// The pallet's invariants: the oracle count matches, the current epoch follows the
+	/// previous one, and no device has more score in an open epoch than the epoch's total.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		ensure!(
+			Oracles::<T>::iter_keys().count() as u32 == OracleCount::<T>::get(),
+			"OracleCount does not match Oracles"
+		);
+		if let (Some(current), Some(previous)) =
+			(CurrentEpoch::<T>::get(), PreviousEpoch::<T>::get())
+		{
+			ensure!(previous.index + 1 == current.index, "previous epoch is not current - 1");
+		}
+		let mut sums = alloc::collections::BTreeMap::<EpochIndex, EpochScore>::new();
+		for (_, record) in DeviceActivity::<T>::iter() {
+			for activity in record.by_parity.iter().flatten() {
+				sums.entry(activity.epoch).or_default().saturating_accrue(&activity.score);
+			}
+		}
+		for (epoch, sum) in sums {
+			if Self::epoch_info(epoch).is_some() {
+				ensure!(sum == EpochTotals::<T>::get(epoch), "device scores do not sum to total");
+			}
+		}
+		Ok(())
+	}
+}

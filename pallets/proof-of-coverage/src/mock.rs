@@ -1,0 +1,460 @@
+//! A test runtime: System and proof of coverage, with an in-memory device registry, a
+//! deterministic randomness source and a score sink that records what it is told.
+
+use crate::{self as pallet_proof_of_coverage, AttestationBatch, BatchOf, PocParameters};
+use core::cell::RefCell;
+use depin_primitives::{
+	attestation::{Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
+	device::pair::DevicePair,
+	DeviceId, DeviceInfo, DeviceInspect, DeviceKind, DeviceStatus, EpochIndex, EpochScore,
+	H3Cell, Heartbeat, OracleId, OracleSignature, ScoreSink, SignatureScheme, SignedAttestation,
+	SignedPayload, SlotIndex, WitnessReport,
+};
+use frame_support::{
+	derive_impl,
+	dispatch::PostDispatchInfo,
+	parameter_types,
+	pallet_prelude::{TransactionSource, TransactionValidityError},
+	traits::{Authorize, ConstU32, Randomness},
+};
+use frame_system::EnsureRoot;
+use sp_core::{H256, Pair as _};
+use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+use sp_runtime::{
+	traits::Dispatchable, BoundedVec, BuildStorage, DispatchResultWithInfo, Perbill,
+	RuntimeAppPublic,
+};
+use std::collections::BTreeMap;
+
+pub type AccountId = u64;
+pub type Extrinsic =
+	frame_system::mocking::MockUncheckedExtrinsic<Test, (), frame_system::AuthorizeCall<Test>>;
+type Block = frame_support::sp_runtime::generic::Block<
+	frame_support::sp_runtime::generic::Header<u64, sp_runtime::traits::BlakeTwo256>,
+	Extrinsic,
+>;
+
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+
+pub const EPOCH_LENGTH: u64 = 10;
+pub const SLOTS: u16 = 10;
+pub const GRACE: u64 = 3;
+pub const HEARTBEAT_SCORE: u64 = 1_000_000;
+pub const BEACON_SCORE: u64 = 10_000_000;
+pub const WITNESS_SCORE: u64 = 5_000_000;
+pub const MAX_WITNESSES: u32 = 3;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		ProofOfCoverage: pallet_proof_of_coverage,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = frame_system::AuthorizeCall<Test>;
+	fn create_transaction(call: RuntimeCall, extension: Self::Extension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> Self::Extension {
+		frame_system::AuthorizeCall::new()
+	}
+}
+
+thread_local! {
+	static DEVICES: RefCell<BTreeMap<DeviceId, DeviceInfo<AccountId>>> = RefCell::new(BTreeMap::new());
+	static NOTED: RefCell<Vec<(DeviceId, EpochIndex, EpochScore)>> = RefCell::new(Vec::new());
+	static SCORED: RefCell<Vec<(EpochIndex, EpochScore)>> = RefCell::new(Vec::new());
+	static RANDOM_SEED: RefCell<u8> = RefCell::new(0);
+}
+
+/// The registry as proof of coverage sees it.
+pub struct MockDevices;
+
+impl MockDevices {
+	pub fn insert(pair: &DevicePair, owner: AccountId, location: H3Cell) -> DeviceId {
+		let key = pair.public();
+		let id = key.device_id();
+		DEVICES.with(|d| {
+			d.borrow_mut().insert(
+				id,
+				DeviceInfo {
+					owner,
+					key,
+					kind: DeviceKind::Hotspot,
+					location,
+					status: DeviceStatus::Active,
+				},
+			)
+		});
+		id
+	}
+
+	pub fn set_status(id: &DeviceId, status: DeviceStatus) {
+		DEVICES.with(|d| {
+			if let Some(info) = d.borrow_mut().get_mut(id) {
+				info.status = status;
+			}
+		});
+	}
+}
+
+pub const DENSITY_RESOLUTION: u8 = 7;
+
+impl DeviceInspect<AccountId> for MockDevices {
+	fn device(id: &DeviceId) -> Option<DeviceInfo<AccountId>> {
+		DEVICES.with(|d| d.borrow().get(id).cloned())
+	}
+	fn density_resolution() -> u8 {
+		DENSITY_RESOLUTION
+	}
+	fn active_devices_in_cell(cell: H3Cell) -> u32 {
+		DEVICES.with(|d| {
+			d.borrow()
+				.values()
+				.filter(|info| info.status == DeviceStatus::Active)
+				.filter(|info| info.location.parent(DENSITY_RESOLUTION) == Some(cell))
+				.count() as u32
+		})
+	}
+}
+
+/// Records what proof of coverage reports.
+pub struct RecordingSink;
+
+impl ScoreSink for RecordingSink {
+	fn note_score(device: &DeviceId, epoch: EpochIndex, delta: &EpochScore) {
+		NOTED.with(|n| n.borrow_mut().push((*device, epoch, *delta)));
+	}
+	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore) {
+		SCORED.with(|s| s.borrow_mut().push((epoch, *totals)));
+	}
+}
+
+pub fn noted_scores() -> Vec<(DeviceId, EpochIndex, EpochScore)> {
+	NOTED.with(|n| n.borrow().clone())
+}
+
+pub fn scored_epochs() -> Vec<(EpochIndex, EpochScore)> {
+	SCORED.with(|s| s.borrow().clone())
+}
+
+/// Randomness that depends on the block and a seed the test can change.
+pub struct TestRandomness;
+
+impl Randomness<Option<H256>, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (Option<H256>, u64) {
+		let block = System::block_number();
+		let seed = RANDOM_SEED.with(|s| *s.borrow());
+		let mut input = subject.to_vec();
+		input.extend_from_slice(&block.to_le_bytes());
+		input.push(seed);
+		(Some(H256(sp_io::hashing::blake2_256(&input))), block)
+	}
+}
+
+parameter_types! {
+	pub const DefaultParameters: PocParameters<u64> = PocParameters {
+		epoch_length: EPOCH_LENGTH,
+		slots_per_epoch: SLOTS,
+		heartbeat_grace: GRACE,
+		challenge_rate: Perbill::from_percent(50),
+		max_witnesses_per_beacon: MAX_WITNESSES,
+		min_witness_distance_m: 300,
+		max_witness_distance_m: 20_000,
+		max_eirp_dbm: 36,
+		rssi_margin_db: 6,
+		min_frequency_khz: 400_000,
+		max_frequency_khz: 6_000_000,
+		target_density: 4,
+		heartbeat_score: HEARTBEAT_SCORE,
+		beacon_score: BEACON_SCORE,
+		witness_score: WITNESS_SCORE,
+		max_batches_per_block: 8,
+		batch_longevity: 5,
+	};
+}
+
+impl pallet_proof_of_coverage::Config for Test {
+	type Devices = MockDevices;
+	type Randomness = TestRandomness;
+	type ScoreSink = RecordingSink;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type DefaultParameters = DefaultParameters;
+	type MaxBatchSize = ConstU32<200>;
+	type MaxWitnessesPerBeacon = ConstU32<5>;
+	type MaxOracles = ConstU32<3>;
+	type EpochHistory = ConstU32<4>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockDevices;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for MockDevices {
+	fn register_device(
+		owner: &AccountId,
+		key: depin_primitives::DeviceKey,
+		location: H3Cell,
+		_proof: depin_primitives::DeviceSignature,
+	) {
+		DEVICES.with(|d| {
+			d.borrow_mut().insert(
+				key.device_id(),
+				DeviceInfo {
+					owner: *owner,
+					key,
+					kind: DeviceKind::Hotspot,
+					location,
+					status: DeviceStatus::Active,
+				},
+			)
+		});
+	}
+}
+
+/// Test externalities with a keystore holding one authorised oracle key ([`oracle`]).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	DEVICES.with(|d| d.borrow_mut().clear());
+	NOTED.with(|n| n.borrow_mut().clear());
+	SCORED.with(|s| s.borrow_mut().clear());
+	RANDOM_SEED.with(|s| *s.borrow_mut() = 0);
+	let keystore = MemoryKeystore::new();
+	let oracle = keystore
+		.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Oracle"))
+		.expect("keystore works");
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_proof_of_coverage::GenesisConfig::<Test> {
+		oracles: vec![OracleId::from(oracle)],
+		parameters: None,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(KeystoreExt::new(keystore));
+	ext.execute_with(|| run_to_block(1));
+	ext
+}
+
+/// Runs `test` in fresh externalities, then checks the pallet's invariants.
+pub fn build_and_execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		crate::Pallet::<Test>::do_try_state().expect("invariants hold");
+	});
+}
+
+/// Moves to block `n`, running `on_initialize` of each block on the way.
+pub fn run_to_block(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n || System::block_number() == 0 {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		ProofOfCoverage::on_initialize(next);
+	}
+}
+
+/// The authorised oracle of the test keystore.
+pub fn oracle() -> OracleId {
+	OracleId::from(sp_core::sr25519::Pair::from_string("//Oracle", None).unwrap().public())
+}
+
+/// A device key pair from a small number.
+pub fn pair(scheme: SignatureScheme, n: u32) -> DevicePair {
+	let mut seed = [0u8; 32];
+	seed[..4].copy_from_slice(&n.to_le_bytes());
+	seed[4] = scheme as u8;
+	DevicePair::from_seed(scheme, seed)
+}
+
+/// Latitude/longitude to a resolution-12 cell.
+pub fn cell(lat: f64, lng: f64) -> H3Cell {
+	H3Cell::from_lat_lng(lat, lng, 12).unwrap()
+}
+
+/// Notre-Dame de Paris.
+pub fn paris() -> H3Cell {
+	cell(48.8530, 2.3499)
+}
+
+/// About 1.1 km north of [`paris`].
+pub fn paris_north() -> H3Cell {
+	cell(48.8630, 2.3499)
+}
+
+pub fn genesis() -> H256 {
+	crate::Pallet::<Test>::genesis_hash()
+}
+
+pub fn current_epoch() -> EpochIndex {
+	crate::CurrentEpoch::<Test>::get().unwrap().index
+}
+
+/// The slot the current block is in.
+pub fn current_slot() -> SlotIndex {
+	let epoch = crate::CurrentEpoch::<Test>::get().unwrap();
+	epoch.slot_at(System::block_number()).unwrap()
+}
+
+pub fn heartbeat(pair: &DevicePair, epoch: EpochIndex, slot: SlotIndex) -> SignedAttestation {
+	let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot };
+	let signature = pair
+		.sign(&HeartbeatPayload { genesis_hash: &genesis(), heartbeat: &heartbeat }.signing_bytes());
+	SignedAttestation::Heartbeat { heartbeat, signature }
+}
+
+pub fn beacon_payload(pair: &DevicePair, epoch: EpochIndex) -> depin_primitives::DeviceSignature {
+	let info = crate::Pallet::<Test>::epoch_info(epoch).expect("open epoch");
+	let device = pair.public().device_id();
+	pair.sign(
+		&BeaconPayload {
+			genesis_hash: &genesis(),
+			device: &device,
+			epoch,
+			randomness: &info.randomness,
+		}
+		.signing_bytes(),
+	)
+}
+
+pub fn beacon(pair: &DevicePair, epoch: EpochIndex) -> SignedAttestation {
+	SignedAttestation::Beacon(Beacon {
+		device: pair.public().device_id(),
+		epoch,
+		payload: beacon_payload(pair, epoch),
+	})
+}
+
+/// A witness report with a plausible -100 dBm at 868.1 MHz.
+pub fn witness(witness: &DevicePair, beaconer: &DevicePair, epoch: EpochIndex) -> SignedAttestation {
+	witness_with(witness, beaconer, epoch, |_| {})
+}
+
+/// A witness report, changed by `edit` before the witness signs it.
+pub fn witness_with(
+	witness: &DevicePair,
+	beaconer: &DevicePair,
+	epoch: EpochIndex,
+	edit: impl FnOnce(&mut WitnessReport),
+) -> SignedAttestation {
+	let mut report = WitnessReport {
+		witness: witness.public().device_id(),
+		beaconer: beaconer.public().device_id(),
+		epoch,
+		beacon_payload: beacon_payload(beaconer, epoch),
+		rssi_dbm: -100,
+		snr_decibels_x10: 55,
+		frequency_khz: 868_100,
+	};
+	edit(&mut report);
+	let signature =
+		witness.sign(&WitnessPayload { genesis_hash: &genesis(), report: &report }.signing_bytes());
+	SignedAttestation::Witness { report, signature }
+}
+
+/// A device of `scheme` that is (or is not) challenged in `epoch`, registered to `owner`
+/// at `location`. Searches small seeds from `from`.
+pub fn device_challenged(
+	challenged: bool,
+	epoch: EpochIndex,
+	owner: AccountId,
+	location: H3Cell,
+	from: u32,
+) -> DevicePair {
+	for n in from.. {
+		let candidate = pair(SignatureScheme::Ed25519, n);
+		let id = candidate.public().device_id();
+		if crate::Pallet::<Test>::is_challenged(&id, epoch) == Some(challenged) {
+			MockDevices::insert(&candidate, owner, location);
+			return candidate;
+		}
+	}
+	unreachable!()
+}
+
+/// A batch for the current block, signed by the test oracle.
+pub fn signed_batch(index: u16, attestations: Vec<SignedAttestation>) -> (BatchOf<Test>, OracleSignature) {
+	let batch = AttestationBatch {
+		oracle: oracle(),
+		block: System::block_number(),
+		index,
+		attestations: BoundedVec::truncate_from(attestations),
+	};
+	let signature = oracle().sign(&crate::Pallet::<Test>::batch_signing_bytes(&batch)).unwrap();
+	(batch, signature)
+}
+
+/// What `AuthorizeCall` does with a batch: authorize, then dispatch as `Authorized`.
+pub fn submit(
+	batch: BatchOf<Test>,
+	signature: OracleSignature,
+) -> Result<DispatchResultWithInfo<PostDispatchInfo>, TransactionValidityError> {
+	System::reset_events();
+	let call = RuntimeCall::ProofOfCoverage(crate::Call::submit_attestations { batch, signature });
+	call.authorize(TransactionSource::External).expect("the call authorizes itself")?;
+	Ok(call.dispatch(frame_system::RawOrigin::Authorized.into()))
+}
+
+/// Submits `attestations` in the oracle's next batch for the current block; expects it valid.
+pub fn land(attestations: Vec<SignedAttestation>) {
+	let now = System::block_number();
+	let index = match crate::Oracles::<Test>::get(oracle()).and_then(|s| s.last_batch) {
+		Some((block, index)) if block == now => index + 1,
+		_ => 0,
+	};
+	let (batch, signature) = signed_batch(index, attestations);
+	submit(batch, signature).expect("authorized").expect("dispatched");
+}
+
+/// Rejection events of the last batch, as (index, reason).
+pub fn rejections() -> Vec<(u32, depin_primitives::AttestationRejection)> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::ProofOfCoverage(crate::Event::AttestationRejected {
+				index, reason, ..
+			}) => Some((index, reason)),
+			_ => None,
+		})
+		.collect()
+}
+
+/// The (accepted, rejected) counts of the last `BatchProcessed` event.
+pub fn last_batch_counts() -> (u32, u32) {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|r| match r.event {
+			RuntimeEvent::ProofOfCoverage(crate::Event::BatchProcessed {
+				accepted, rejected, ..
+			}) => Some((accepted, rejected)),
+			_ => None,
+		})
+		.expect("a batch was processed")
+}

@@ -1,0 +1,9 @@
+//! Behaviour devices, oracles and governance see: accepted and refused attestations (with
+//! the attack each rule stops), scores, epochs, batch authorization, the off-chain worker.
+
+mod beacons;
+mod epochs;
+mod governance;
+mod heartbeats;
+mod oracles;
+mod witnesses;

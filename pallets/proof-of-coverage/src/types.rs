@@ -1,0 +1,279 @@
+//! Data types stored and accepted by proof of coverage.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use depin_primitives::{
+	api::EpochSummary, DeviceId, EpochIndex, EpochScore, OracleId, SignedAttestation,
+};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
+	PartialEqNoBound,
+};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::UniqueSaturatedInto, Perbill};
+
+/// Governance-set rules of proof of coverage. Epoch length, slots and the challenge rate
+/// apply from the next epoch on; everything else from the next block.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct PocParameters<BlockNumber> {
+	/// Length of an epoch in blocks (at least 1).
+	pub epoch_length: BlockNumber,
+	/// Uptime slots per epoch, `1..=128`, at most `epoch_length`: a device earns uptime for
+	/// each slot it sends a heartbeat in.
+	pub slots_per_epoch: u16,
+	/// Blocks after a slot ends during which its heartbeat may still land (covers the
+	/// oracle queue and inclusion delay).
+	pub heartbeat_grace: BlockNumber,
+	/// Share of devices challenged to beacon each epoch.
+	pub challenge_rate: Perbill,
+	/// Witnesses rewarded per beacon, at most `Config::MaxWitnessesPerBeacon`.
+	pub max_witnesses_per_beacon: u32,
+	/// Witnesses closer than this to the beaconer (metres) are refused: co-located
+	/// devices prove no coverage.
+	pub min_witness_distance_m: u32,
+	/// Witnesses farther than this (metres) are refused: no radio of the network reaches so
+	/// far.
+	pub max_witness_distance_m: u32,
+	/// Highest transmit power plus antenna gain a beacon may use (dBm EIRP), the starting
+	/// point of the free-space bound on witness RSSI.
+	pub max_eirp_dbm: i16,
+	/// Tolerance (dB) on top of the free-space bound: receive antenna gain, calibration.
+	pub rssi_margin_db: i16,
+	/// Lowest carrier frequency a witness may report (kHz).
+	pub min_frequency_khz: u32,
+	/// Highest carrier frequency a witness may report (kHz).
+	pub max_frequency_khz: u32,
+	/// Active devices per density cell (`DeviceInspect::density_resolution`) that earn full
+	/// score; where more crowd one cell each earns `target / count` of it.
+	pub target_density: u32,
+	/// Score units per heartbeat (uptime pool).
+	pub heartbeat_score: u64,
+	/// Score units per accepted beacon (coverage pool).
+	pub beacon_score: u64,
+	/// Score units per accepted witness report (coverage pool).
+	pub witness_score: u64,
+	/// Batches one oracle may land per block.
+	pub max_batches_per_block: u16,
+	/// Blocks a batch stays valid after the block it was made for.
+	pub batch_longevity: BlockNumber,
+}
+
+/// An epoch as the chain fixed it at its start.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct EpochInfo<BlockNumber> {
+	/// Its index.
+	pub index: EpochIndex,
+	/// Its first block.
+	pub start: BlockNumber,
+	/// Its length in blocks.
+	pub length: BlockNumber,
+	/// Its uptime slots.
+	pub slots: u16,
+	/// Its randomness, from BABE's VRF output of its first block.
+	pub randomness: [u8; 32],
+	/// Its challenge rate.
+	pub challenge_rate: Perbill,
+}
+
+impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> EpochInfo<BlockNumber> {
+	/// First block of `slot`, and first block after it: `start + length·slot/slots`.
+	pub fn slot_bounds(&self, slot: u16) -> (u64, u64) {
+		let start: u64 = self.start.unique_saturated_into();
+		let length: u64 = self.length.unique_saturated_into();
+		let slots = u64::from(self.slots.max(1));
+		let from = start.saturating_add(length.saturating_mul(u64::from(slot)) / slots);
+		let to = start.saturating_add(length.saturating_mul(u64::from(slot) + 1) / slots);
+		(from, to)
+	}
+
+	/// The slot `block` falls in, if it is inside the epoch.
+	pub fn slot_at(&self, block: u64) -> Option<u16> {
+		let start: u64 = self.start.unique_saturated_into();
+		let length: u64 = self.length.unique_saturated_into();
+		if block < start || block >= start.saturating_add(length) || length == 0 {
+			return None;
+		}
+		u16::try_from((block - start).saturating_mul(u64::from(self.slots)) / length).ok()
+	}
+
+	/// The epoch as the runtime API reports it.
+	pub fn summary(&self) -> EpochSummary<BlockNumber> {
+		EpochSummary {
+			index: self.index,
+			start: self.start,
+			length: self.length,
+			slots: self.slots,
+			randomness: self.randomness,
+			challenge_rate: self.challenge_rate.deconstruct(),
+		}
+	}
+}
+
+/// What the chain knows of a challenged device's beacon in one epoch.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxWitnesses))]
+pub struct BeaconRecord<MaxWitnesses: Get<u32>> {
+	/// `blake2_256` of the first valid beacon payload seen (from the beacon or a witness):
+	/// a witness quoting the same payload needs no second signature check.
+	pub payload_hash: [u8; 32],
+	/// Whether the beacon attestation itself was accepted (and scored).
+	pub beacon_accepted: bool,
+	/// Witnesses rewarded for this beacon, in order of arrival.
+	pub witnesses: BoundedVec<DeviceId, MaxWitnesses>,
+}
+
+/// One device's activity in one epoch.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxWitnesses))]
+pub struct EpochActivity<MaxWitnesses: Get<u32>> {
+	/// The epoch.
+	pub epoch: EpochIndex,
+	/// Bit `s` set: the heartbeat of slot `s` was counted.
+	pub heartbeat_slots: u128,
+	/// The device's beacon, once known (only challenged devices have one).
+	pub beacon: Option<BeaconRecord<MaxWitnesses>>,
+	/// Witness reports by this device accepted in the epoch.
+	pub witness_reports: u32,
+	/// Score earned in the epoch.
+	pub score: EpochScore,
+}
+
+impl<MaxWitnesses: Get<u32>> EpochActivity<MaxWitnesses> {
+	/// Nothing yet in `epoch`.
+	pub fn new(epoch: EpochIndex) -> Self {
+		Self {
+			epoch,
+			heartbeat_slots: 0,
+			beacon: None,
+			witness_reports: 0,
+			score: EpochScore::default(),
+		}
+	}
+
+	/// Heartbeats counted.
+	pub fn heartbeats(&self) -> u32 {
+		self.heartbeat_slots.count_ones()
+	}
+}
+
+/// A device's activity in the two epochs that can still change (current and previous),
+/// at index `epoch % 2`. One storage item per device, written once per batch.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	DefaultNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxWitnesses))]
+pub struct ActivityRecord<MaxWitnesses: Get<u32>> {
+	/// Activity in an even (`[0]`) and an odd (`[1]`) epoch.
+	pub by_parity: [Option<EpochActivity<MaxWitnesses>>; 2],
+}
+
+impl<MaxWitnesses: Get<u32>> ActivityRecord<MaxWitnesses> {
+	/// The activity in `epoch`, if any is recorded.
+	pub fn get(&self, epoch: EpochIndex) -> Option<&EpochActivity<MaxWitnesses>> {
+		self.by_parity[(epoch % 2) as usize].as_ref().filter(|a| a.epoch == epoch)
+	}
+
+	/// The activity in `epoch`, starting it (and dropping the stale one of the same parity)
+	/// if needed.
+	pub fn get_mut(&mut self, epoch: EpochIndex) -> &mut EpochActivity<MaxWitnesses> {
+		let entry = &mut self.by_parity[(epoch % 2) as usize];
+		if entry.as_ref().is_some_and(|a| a.epoch != epoch) {
+			*entry = None;
+		}
+		entry.get_or_insert_with(|| EpochActivity::new(epoch))
+	}
+}
+
+/// An oracle's batch of attestations.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxBatch))]
+pub struct AttestationBatch<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, MaxBatch: Get<u32>>
+{
+	/// The oracle that signs the batch.
+	pub oracle: OracleId,
+	/// The block the batch was made for; valid from it for `batch_longevity` blocks.
+	pub block: BlockNumber,
+	/// Index among the oracle's batches for `block` (below `max_batches_per_block`).
+	pub index: u16,
+	/// The attestations, each verified on its own.
+	pub attestations: BoundedVec<SignedAttestation, MaxBatch>,
+}
+
+/// What the chain remembers of an authorised oracle, to order and rate-limit its batches.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct OracleState<BlockNumber> {
+	/// `(block, index)` of its last landed batch: later batches must be above it.
+	pub last_batch: Option<(BlockNumber, u16)>,
+	/// The block its last batch landed in.
+	pub landed_in: BlockNumber,
+	/// Batches landed in `landed_in`.
+	pub landed_count: u16,
+	/// Batches landed since it was authorised.
+	pub batches: u64,
+	/// Attestations accepted from its batches since it was authorised.
+	pub accepted: u64,
+	/// Attestations rejected from its batches since it was authorised.
+	pub rejected: u64,
+}
