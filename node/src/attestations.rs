@@ -171,13 +171,10 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		}
 		let fresh: Vec<bool> = attestations
 			.iter()
-			.map(|a| recent.insert(sp_core::hashing::blake2_256(&a.encode())))
+			.map(|a| recent.insert(sp_io::hashing::blake2_256(&a.encode())))
 			.collect();
-		let chunk: Vec<SignedAttestation> = attestations
-			.into_iter()
-			.zip(&fresh)
-			.filter_map(|(a, new)| new.then_some(a))
-			.collect();
+		let chunk: Vec<SignedAttestation> =
+			attestations.into_iter().zip(&fresh).filter_map(|(a, new)| new.then_some(a)).collect();
 		if !chunk.is_empty() {
 			// The chunk is complete before the tail moves past it: the worker never sees a
 			// half-written chunk.
@@ -236,7 +233,7 @@ where
 				Ok(a) => {
 					decoded.push(a);
 					positions.push(i);
-				},
+				}
 				Err(e) => results[i].error = Some(format!("Malformed: {e}")),
 			}
 		}
@@ -256,7 +253,7 @@ where
 				Ok(()) => {
 					accepted.push(attestation);
 					accepted_positions.push(position);
-				},
+				}
 				Err(reason) => results[position].error = Some(format!("{reason:?}")),
 			}
 		}

@@ -5,9 +5,9 @@
 // the node's functions return them as the sc-cli runner requires.
 #![allow(clippy::result_large_err)]
 
+mod attestations;
 mod chain_spec;
 mod cli;
-mod attestations;
 mod command;
 mod rpc;
 mod service;

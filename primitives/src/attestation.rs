@@ -291,8 +291,8 @@ mod tests {
 	fn heartbeat_bytes_are_domain_genesis_device_epoch_slot() {
 		let genesis = [1u8; 32];
 		let heartbeat = Heartbeat { device: DeviceId([2u8; 32]), epoch: 7, slot: 3 };
-		let bytes = HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }
-			.signing_bytes();
+		let bytes =
+			HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes();
 		assert_eq!(&bytes[..18], b"depin/heartbeat/v1");
 		assert_eq!(&bytes[18..50], &genesis);
 		assert_eq!(&bytes[50..82], &[2u8; 32]);

@@ -35,8 +35,8 @@ pub mod radio;
 pub mod traits;
 
 pub use attestation::{
-	AttestationRejection, Beacon, EpochIndex, EpochScore, Heartbeat, SignedAttestation,
-	SlotIndex, WitnessReport,
+	AttestationRejection, Beacon, EpochIndex, EpochScore, Heartbeat, SignedAttestation, SlotIndex,
+	WitnessReport,
 };
 pub use device::{DeviceId, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, SignatureScheme};
 pub use location::H3Cell;

@@ -18,9 +18,9 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	configs::EpochDuration, genesis_config_presets, AccountId, Babe, Balance, Block, BlockNumber,
-	Executive,
-	Grandpa, Historical, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SessionKeys, Staking, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SessionKeys, Staking, System, TransactionPayment,
+	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 impl_runtime_apis! {

@@ -14,12 +14,12 @@
 
 use crate::{
 	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, DeviceRegistryConfig,
-	ProofOfCoverageConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus, StakingConfig, SudoConfig,
-	BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT, UNIT,
+	ProofOfCoverageConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus,
+	StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
-use frame_support::build_struct_json_patch;
 use depin_primitives::OracleId;
+use frame_support::build_struct_json_patch;
 use pallet_device_registry::RegistryParameters;
 use pallet_proof_of_coverage::PocParameters;
 use serde_json::Value;
@@ -263,7 +263,9 @@ pub(crate) mod tests {
 			);
 			assert_eq!(pallet_staking::ValidatorCount::<crate::Runtime>::get(), 1);
 			let alice_oracle: OracleId = Sr25519Keyring::Alice.public().into();
-			assert!(pallet_proof_of_coverage::Oracles::<crate::Runtime>::contains_key(alice_oracle));
+			assert!(pallet_proof_of_coverage::Oracles::<crate::Runtime>::contains_key(
+				alice_oracle
+			));
 			assert_eq!(
 				pallet_proof_of_coverage::Parameters::<crate::Runtime>::get().epoch_length,
 				10

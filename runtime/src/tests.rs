@@ -124,6 +124,22 @@ mod proof_of_coverage {
 		RuntimeAppPublic,
 	};
 
+	/// What the transaction pool would say of `xt` now (state changes rolled back:
+	/// validation initializes a block of its own).
+	fn validate(xt: UncheckedExtrinsic) -> sp_runtime::transaction_validity::TransactionValidity {
+		use frame_support::storage::{with_transaction, TransactionOutcome};
+		with_transaction(|| {
+			TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(
+				Executive::validate_transaction(
+					TransactionSource::External,
+					xt,
+					System::parent_hash(),
+				),
+			))
+		})
+		.expect("no storage error")
+	}
+
 	fn next_block() {
 		let now = System::block_number() + 1;
 		System::set_block_number(now);
@@ -140,7 +156,10 @@ mod proof_of_coverage {
 	}
 
 	/// An oracle batch for the current block, as the off-chain worker builds it.
-	fn batch_extrinsic(oracle: &OracleId, attestations: Vec<SignedAttestation>) -> UncheckedExtrinsic {
+	fn batch_extrinsic(
+		oracle: &OracleId,
+		attestations: Vec<SignedAttestation>,
+	) -> UncheckedExtrinsic {
 		let batch = AttestationBatch {
 			oracle: oracle.clone(),
 			block: System::block_number(),
@@ -148,7 +167,8 @@ mod proof_of_coverage {
 			attestations: BoundedVec::truncate_from(attestations),
 		};
 		let signature = oracle.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
-		let call = pallet_proof_of_coverage::Call::<Runtime>::submit_attestations { batch, signature };
+		let call =
+			pallet_proof_of_coverage::Call::<Runtime>::submit_attestations { batch, signature };
 		<Runtime as CreateAuthorizedTransaction<pallet_proof_of_coverage::Call<Runtime>>>::create_authorized_transaction(call.into())
 	}
 
@@ -177,32 +197,29 @@ mod proof_of_coverage {
 			// Only Alice's key is an oracle in the dev preset.
 			let xt = batch_extrinsic(&bob_key, vec![]);
 			assert_eq!(
-				Executive::validate_transaction(TransactionSource::External, xt, System::parent_hash()),
+				validate(xt),
 				Err(TransactionValidityError::Invalid(InvalidTransaction::BadSigner))
 			);
 
 			// Three epochs of 10 one-block slots: both devices beat in every slot.
 			while System::block_number() < 31 {
 				let epoch = CurrentEpoch::<Runtime>::get().unwrap();
-				let slot = epoch.slot_at(System::block_number()).unwrap();
+				let slot = epoch.slot_at(System::block_number().into()).unwrap();
 				let xt = batch_extrinsic(
 					&alice_oracle,
 					vec![heartbeat(&ed, epoch.index, slot), heartbeat(&p256, epoch.index, slot)],
 				);
-				assert!(Executive::validate_transaction(
-					TransactionSource::External,
-					xt.clone(),
-					System::parent_hash()
-				)
-				.is_ok());
+				assert!(validate(xt.clone()).is_ok());
 				assert_ok!(Executive::apply_extrinsic(xt).unwrap());
 				assert!(System::events().iter().any(|r| matches!(
 					r.event,
-					RuntimeEvent::ProofOfCoverage(pallet_proof_of_coverage::Event::BatchProcessed {
-						accepted: 2,
-						rejected: 0,
-						..
-					})
+					RuntimeEvent::ProofOfCoverage(
+						pallet_proof_of_coverage::Event::BatchProcessed {
+							accepted: 2,
+							rejected: 0,
+							..
+						}
+					)
 				)));
 				System::reset_events();
 				next_block();
@@ -227,9 +244,8 @@ mod proof_of_coverage {
 	fn a_p256_heartbeat_weighs_more_than_an_ed25519_one() {
 		let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
 		let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
-		let weight = |pair: &DevicePair| {
-			ProofOfCoverage::attestation_weight(&heartbeat_unsigned(pair))
-		};
+		let weight =
+			|pair: &DevicePair| ProofOfCoverage::attestation_weight(&heartbeat_unsigned(pair));
 		assert!(weight(&p256).ref_time() > weight(&ed).ref_time());
 	}
 

@@ -44,8 +44,8 @@ fn device<T: Config>(n: u32, cell: u64) -> BenchDevice {
 	let key = DeviceKey::Ed25519(public.0);
 	let owner: T::AccountId = account("owner", n, 0);
 	let genesis = ProofOfCoverage::<T>::genesis_hash();
-	let proof = RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key }
-		.signing_bytes();
+	let proof =
+		RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key }.signing_bytes();
 	let proof = sp_io::crypto::ed25519_sign(BENCH_KEY, &public, &proof).expect("key exists");
 	T::BenchmarkHelper::register_device(
 		&owner,
@@ -86,8 +86,8 @@ fn beacon_payload<T: Config>(device: &BenchDevice, epoch: &EpochInfoOf<T>) -> De
 fn heartbeat<T: Config>(device: &BenchDevice, epoch: EpochIndex) -> SignedAttestation {
 	let genesis = ProofOfCoverage::<T>::genesis_hash();
 	let heartbeat = Heartbeat { device: device.id, epoch, slot: 0 };
-	let signature =
-		device.sign(&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes());
+	let signature = device
+		.sign(&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes());
 	SignedAttestation::Heartbeat { heartbeat, signature }
 }
 

@@ -58,8 +58,8 @@ impl<T: Config> Pallet<T> {
 		if state.last_batch.is_some_and(|last| (batch.block, batch.index) <= last) {
 			return Err(InvalidTransaction::Stale.into());
 		}
-		if batch.index >= parameters.max_batches_per_block ||
-			(state.landed_in == now && state.landed_count >= parameters.max_batches_per_block)
+		if batch.index >= parameters.max_batches_per_block
+			|| (state.landed_in == now && state.landed_count >= parameters.max_batches_per_block)
 		{
 			return Err(InvalidTransaction::Custom(RATE_LIMITED).into());
 		}

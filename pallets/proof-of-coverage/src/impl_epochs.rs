@@ -29,7 +29,8 @@ impl<T: Config> Pallet<T> {
 		}
 		let index = current.as_ref().map_or(0, |e| e.index.saturating_add(1));
 		Self::start_epoch(index, now, current);
-		T::WeightInfo::on_initialize_epoch_turn().saturating_add(T::ScoreSink::epoch_scored_weight())
+		T::WeightInfo::on_initialize_epoch_turn()
+			.saturating_add(T::ScoreSink::epoch_scored_weight())
 	}
 
 	fn start_epoch(index: EpochIndex, now: BlockNumberFor<T>, current: Option<EpochInfoOf<T>>) {
@@ -66,8 +67,8 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// `blake2_256(domain ‖ epoch ‖ block randomness)`: the block randomness is BABE's VRF
-	/// output of the epoch's first block, unknown before that block is authored. Mixing the
+	/// `blake2_256(domain ‖ epoch ‖ block ‖ block randomness)`: the block randomness is BABE's
+	/// VRF output of the parent block in the runtime, unknown until that block is out. Mixing the
 	/// index keeps epochs distinct even where the source has nothing yet (`None`).
 	fn epoch_randomness(index: EpochIndex) -> [u8; 32] {
 		let (random, _) = T::Randomness::random(EPOCH_RANDOMNESS_DOMAIN);

@@ -3,12 +3,7 @@
 use crate::{AttestationBatch, Call, Config, Oracles, Pallet, Parameters};
 use alloc::vec::Vec;
 use depin_primitives::{oracle::queue, OracleId, SignedAttestation};
-use frame_support::{
-	dispatch::DispatchClass,
-	traits::Get,
-	weights::Weight,
-	BoundedVec,
-};
+use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight, BoundedVec};
 use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
@@ -45,7 +40,8 @@ impl<T: Config> Pallet<T> {
 	/// Submits up to `max_batches_per_block` batches from the queue for block `now + 1`.
 	pub(crate) fn run_oracle(now: BlockNumberFor<T>) {
 		let Some(oracle) = Self::local_oracle() else { return };
-		let mut lock = StorageLock::<Time>::with_deadline(queue::LOCK, Duration::from_millis(20_000));
+		let mut lock =
+			StorageLock::<Time>::with_deadline(queue::LOCK, Duration::from_millis(20_000));
 		let Ok(_guard) = lock.try_lock() else {
 			log::debug!(target: LOG_TARGET, "queue locked by another worker; skipping block");
 			return;
@@ -53,7 +49,8 @@ impl<T: Config> Pallet<T> {
 		let parameters = Parameters::<T>::get();
 		let block = now.saturating_add(One::one());
 		for index in 0..parameters.max_batches_per_block {
-			let attestations = Self::take_from_queue(T::MaxBatchSize::get(), Self::max_batch_weight());
+			let attestations =
+				Self::take_from_queue(T::MaxBatchSize::get(), Self::max_batch_weight());
 			if attestations.is_empty() {
 				break;
 			}
@@ -85,7 +82,8 @@ impl<T: Config> Pallet<T> {
 	fn take_from_queue(max_items: u32, max_weight: Weight) -> Vec<SignedAttestation> {
 		let head_ref = StorageValueRef::persistent(queue::HEAD);
 		let head = head_ref.get::<u64>().ok().flatten().unwrap_or(0);
-		let tail = StorageValueRef::persistent(queue::TAIL).get::<u64>().ok().flatten().unwrap_or(0);
+		let tail =
+			StorageValueRef::persistent(queue::TAIL).get::<u64>().ok().flatten().unwrap_or(0);
 		let mut taken = Vec::new();
 		let mut weight = Self::batch_weight(&[]);
 		let mut sequence = head;
@@ -101,8 +99,7 @@ impl<T: Config> Pallet<T> {
 			let mut used = 0;
 			for attestation in &chunk {
 				let cost = Self::attestation_weight(attestation);
-				if taken.len() as u32 >= max_items ||
-					weight.saturating_add(cost).any_gt(max_weight)
+				if taken.len() as u32 >= max_items || weight.saturating_add(cost).any_gt(max_weight)
 				{
 					break;
 				}

@@ -2,15 +2,13 @@
 //! device.
 
 use crate::{
-	ActivityOf, BatchOf, Config, DeviceActivity, EpochInfoOf, EpochTotals, Event, Oracles,
-	Pallet, Parameters, ParametersOf,
+	ActivityOf, BatchOf, Config, DeviceActivity, EpochInfoOf, EpochTotals, Event, Oracles, Pallet,
+	Parameters, ParametersOf,
 };
 use alloc::collections::BTreeMap;
 use codec::Encode;
 use depin_primitives::{
-	attestation::{
-		is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload,
-	},
+	attestation::{is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
 	radio::max_plausible_rssi_centi_dbm,
 	AttestationRejection as Rejection, DeviceId, DeviceInfo, DeviceInspect, DeviceSignature,
 	DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink, SignedAttestation,
@@ -147,11 +145,13 @@ impl<T: Config> BatchContext<T> {
 	/// Verifies `attestation` and applies it to the context.
 	pub(crate) fn apply(&mut self, attestation: &SignedAttestation) -> Result<(), Rejection> {
 		match attestation {
-			SignedAttestation::Heartbeat { heartbeat, signature } =>
-				self.apply_heartbeat(heartbeat, signature),
+			SignedAttestation::Heartbeat { heartbeat, signature } => {
+				self.apply_heartbeat(heartbeat, signature)
+			}
 			SignedAttestation::Beacon(beacon) => self.apply_beacon(beacon),
-			SignedAttestation::Witness { report, signature } =>
-				self.apply_witness(report, signature),
+			SignedAttestation::Witness { report, signature } => {
+				self.apply_witness(report, signature)
+			}
 		}
 	}
 
@@ -204,7 +204,8 @@ impl<T: Config> BatchContext<T> {
 		}
 		if known.as_ref().is_some_and(|b| b.payload_hash == payload_hash) {
 			// A witness already proved this exact payload valid.
-			self.unused = self.unused.saturating_add(Pallet::<T>::verify_weight(beacon.payload.scheme()));
+			self.unused =
+				self.unused.saturating_add(Pallet::<T>::verify_weight(beacon.payload.scheme()));
 		} else if !self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload) {
 			return Err(Rejection::BadSignature);
 		}
@@ -259,8 +260,7 @@ impl<T: Config> BatchContext<T> {
 		if witness.owner == beaconer.owner {
 			return Err(Rejection::SameOwner);
 		}
-		if !is_challenged(&epoch.randomness, &report.beaconer, epoch.challenge_rate.deconstruct())
-		{
+		if !is_challenged(&epoch.randomness, &report.beaconer, epoch.challenge_rate.deconstruct()) {
 			return Err(Rejection::BeaconerNotChallenged);
 		}
 		let distance = witness.location.distance_m(beaconer.location).ok_or(Rejection::TooFar)?;
@@ -310,9 +310,14 @@ impl<T: Config> BatchContext<T> {
 			return Err(Rejection::InvalidBeaconPayload);
 		}
 
-		let beacon = self.activity_mut(&report.beaconer).get_mut(report.epoch).beacon.get_or_insert_with(
-			|| crate::BeaconRecord { payload_hash, beacon_accepted: false, witnesses: BoundedVec::new() },
-		);
+		let beacon =
+			self.activity_mut(&report.beaconer).get_mut(report.epoch).beacon.get_or_insert_with(
+				|| crate::BeaconRecord {
+					payload_hash,
+					beacon_accepted: false,
+					witnesses: BoundedVec::new(),
+				},
+			);
 		// Checked against the cap (≤ the bound) above.
 		if beacon.witnesses.try_push(report.witness).is_err() {
 			return Err(Rejection::WitnessCapReached);
@@ -333,13 +338,14 @@ impl<T: Config> BatchContext<T> {
 			SignedAttestation::Heartbeat { heartbeat, signature } => {
 				let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
 				device.key.verify(&payload.signing_bytes(), signature)
-			},
-			SignedAttestation::Beacon(beacon) =>
-				self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload),
+			}
+			SignedAttestation::Beacon(beacon) => {
+				self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload)
+			}
 			SignedAttestation::Witness { report, signature } => {
 				let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
 				device.key.verify(&message.signing_bytes(), signature)
-			},
+			}
 		}
 		.then_some(())
 		.ok_or(Rejection::BadSignature)
@@ -364,7 +370,7 @@ impl<T: Config> Pallet<T> {
 						device: attestation.device(),
 						reason,
 					});
-				},
+				}
 			}
 		}
 		let unused = context.commit();
@@ -396,8 +402,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The current epoch for the runtime API.
-	pub fn current_epoch_summary(
-	) -> Option<depin_primitives::api::EpochSummary<BlockNumberFor<T>>> {
+	pub fn current_epoch_summary() -> Option<depin_primitives::api::EpochSummary<BlockNumberFor<T>>>
+	{
 		crate::CurrentEpoch::<T>::get().map(|e| e.summary())
 	}
 }

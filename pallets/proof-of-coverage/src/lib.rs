@@ -126,8 +126,8 @@ pub mod pallet {
 		/// The device registry, read through its trait.
 		type Devices: DeviceInspect<Self::AccountId>;
 
-		/// Fresh randomness each block (BABE's VRF output of the block); `None` early in a
-		/// chain's life.
+		/// Fresh randomness each block (BABE's VRF output of the parent block); `None` early
+		/// in a chain's life.
 		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
 
 		/// Receives scores (the rewards pallet).
@@ -417,16 +417,16 @@ impl<T: Config> Pallet<T> {
 	pub fn check_parameters(parameters: &ParametersOf<T>) -> DispatchResult {
 		use sp_runtime::traits::UniqueSaturatedInto;
 		let length: u64 = parameters.epoch_length.unique_saturated_into();
-		let ok = length > 0 &&
-			(1..=depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)
-				.contains(&parameters.slots_per_epoch) &&
-			u64::from(parameters.slots_per_epoch) <= length &&
-			parameters.max_witnesses_per_beacon <= T::MaxWitnessesPerBeacon::get() &&
-			parameters.min_witness_distance_m <= parameters.max_witness_distance_m &&
-			parameters.min_frequency_khz > 0 &&
-			parameters.min_frequency_khz <= parameters.max_frequency_khz &&
-			parameters.max_batches_per_block > 0 &&
-			parameters.target_density > 0;
+		let ok = length > 0
+			&& (1..=depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)
+				.contains(&parameters.slots_per_epoch)
+			&& u64::from(parameters.slots_per_epoch) <= length
+			&& parameters.max_witnesses_per_beacon <= T::MaxWitnessesPerBeacon::get()
+			&& parameters.min_witness_distance_m <= parameters.max_witness_distance_m
+			&& parameters.min_frequency_khz > 0
+			&& parameters.min_frequency_khz <= parameters.max_frequency_khz
+			&& parameters.max_batches_per_block > 0
+			&& parameters.target_density > 0;
 		ensure!(ok, Error::<T>::InvalidParameters);
 		Ok(())
 	}

@@ -6,19 +6,19 @@ use core::cell::RefCell;
 use depin_primitives::{
 	attestation::{Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
 	device::pair::DevicePair,
-	DeviceId, DeviceInfo, DeviceInspect, DeviceKind, DeviceStatus, EpochIndex, EpochScore,
-	H3Cell, Heartbeat, OracleId, OracleSignature, ScoreSink, SignatureScheme, SignedAttestation,
+	DeviceId, DeviceInfo, DeviceInspect, DeviceKind, DeviceStatus, EpochIndex, EpochScore, H3Cell,
+	Heartbeat, OracleId, OracleSignature, ScoreSink, SignatureScheme, SignedAttestation,
 	SignedPayload, SlotIndex, WitnessReport,
 };
 use frame_support::{
 	derive_impl,
 	dispatch::PostDispatchInfo,
-	parameter_types,
 	pallet_prelude::{TransactionSource, TransactionValidityError},
+	parameter_types,
 	traits::{Authorize, ConstU32, Randomness},
 };
 use frame_system::EnsureRoot;
-use sp_core::{H256, Pair as _};
+use sp_core::{Pair as _, H256};
 use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 use sp_runtime::{
 	traits::Dispatchable, BoundedVec, BuildStorage, DispatchResultWithInfo, Perbill,
@@ -324,8 +324,9 @@ pub fn current_slot() -> SlotIndex {
 
 pub fn heartbeat(pair: &DevicePair, epoch: EpochIndex, slot: SlotIndex) -> SignedAttestation {
 	let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot };
-	let signature = pair
-		.sign(&HeartbeatPayload { genesis_hash: &genesis(), heartbeat: &heartbeat }.signing_bytes());
+	let signature = pair.sign(
+		&HeartbeatPayload { genesis_hash: &genesis(), heartbeat: &heartbeat }.signing_bytes(),
+	);
 	SignedAttestation::Heartbeat { heartbeat, signature }
 }
 
@@ -352,7 +353,11 @@ pub fn beacon(pair: &DevicePair, epoch: EpochIndex) -> SignedAttestation {
 }
 
 /// A witness report with a plausible -100 dBm at 868.1 MHz.
-pub fn witness(witness: &DevicePair, beaconer: &DevicePair, epoch: EpochIndex) -> SignedAttestation {
+pub fn witness(
+	witness: &DevicePair,
+	beaconer: &DevicePair,
+	epoch: EpochIndex,
+) -> SignedAttestation {
 	witness_with(witness, beaconer, epoch, |_| {})
 }
 
@@ -399,7 +404,10 @@ pub fn device_challenged(
 }
 
 /// A batch for the current block, signed by the test oracle.
-pub fn signed_batch(index: u16, attestations: Vec<SignedAttestation>) -> (BatchOf<Test>, OracleSignature) {
+pub fn signed_batch(
+	index: u16,
+	attestations: Vec<SignedAttestation>,
+) -> (BatchOf<Test>, OracleSignature) {
 	let batch = AttestationBatch {
 		oracle: oracle(),
 		block: System::block_number(),
@@ -438,7 +446,9 @@ pub fn rejections() -> Vec<(u32, depin_primitives::AttestationRejection)> {
 		.into_iter()
 		.filter_map(|r| match r.event {
 			RuntimeEvent::ProofOfCoverage(crate::Event::AttestationRejected {
-				index, reason, ..
+				index,
+				reason,
+				..
 			}) => Some((index, reason)),
 			_ => None,
 		})
@@ -452,7 +462,9 @@ pub fn last_batch_counts() -> (u32, u32) {
 		.rev()
 		.find_map(|r| match r.event {
 			RuntimeEvent::ProofOfCoverage(crate::Event::BatchProcessed {
-				accepted, rejected, ..
+				accepted,
+				rejected,
+				..
 			}) => Some((accepted, rejected)),
 			_ => None,
 		})

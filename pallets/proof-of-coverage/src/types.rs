@@ -82,7 +82,7 @@ pub struct EpochInfo<BlockNumber> {
 	pub length: BlockNumber,
 	/// Its uptime slots.
 	pub slots: u16,
-	/// Its randomness, from BABE's VRF output of its first block.
+	/// Its randomness, fixed at its first block from BABE's VRF output.
 	pub randomness: [u8; 32],
 	/// Its challenge rate.
 	pub challenge_rate: Perbill,
@@ -238,8 +238,10 @@ impl<MaxWitnesses: Get<u32>> ActivityRecord<MaxWitnesses> {
 	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxBatch))]
-pub struct AttestationBatch<BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, MaxBatch: Get<u32>>
-{
+pub struct AttestationBatch<
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxBatch: Get<u32>,
+> {
 	/// The oracle that signs the batch.
 	pub oracle: OracleId,
 	/// The block the batch was made for; valid from it for `batch_longevity` blocks.

@@ -9,9 +9,11 @@ use crate::{
 	Offences, OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, Session, SessionKeys, Staking, System,
 	UncheckedExtrinsic, VoterList, DAYS, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, HOURS,
-	MICRO_UNIT, MILLISECS_PER_BLOCK, MINUTES, SLOT_DURATION, SS58_PREFIX, TREASURY_PALLET_ID, UNIT, VERSION,
+	MICRO_UNIT, MILLISECS_PER_BLOCK, MINUTES, SLOT_DURATION, SS58_PREFIX, TREASURY_PALLET_ID, UNIT,
+	VERSION,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use depin_primitives::attestation::SCORE_UNIT;
 use frame_election_provider_support::{
 	bounds::{ElectionBounds, ElectionBoundsBuilder},
 	onchain, SequentialPhragmen,
@@ -35,7 +37,6 @@ use frame_system::{
 	limits::{BlockLength, BlockWeights},
 	EnsureRoot,
 };
-use depin_primitives::attestation::SCORE_UNIT;
 use pallet_device_registry::RegistryParameters;
 use pallet_proof_of_coverage::PocParameters;
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
@@ -531,8 +532,9 @@ parameter_types! {
 
 impl pallet_proof_of_coverage::Config for Runtime {
 	type Devices = crate::DeviceRegistry;
-	// BABE's VRF output of the current block: unknown before the block is authored.
-	type Randomness = pallet_babe::CurrentBlockRandomness<Runtime>;
+	// BABE's VRF output of the parent block (BABE's own advice: the current block's output is
+	// not final while it is being built): unknown until the block before the epoch is out.
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	// Until the rewards pallet exists, scores are recorded here and nobody is paid.
 	type ScoreSink = ();
 	type GovernanceOrigin = EnsureRoot<AccountId>;

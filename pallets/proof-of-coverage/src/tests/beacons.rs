@@ -36,8 +36,13 @@ fn a_beacon_over_other_randomness_is_refused() {
 		let device = beaconer.public().device_id();
 		// Signed before the epoch's randomness was known: over a guess.
 		let guessed = beaconer.sign(
-			&BeaconPayload { genesis_hash: &genesis(), device: &device, epoch, randomness: &[0u8; 32] }
-				.signing_bytes(),
+			&BeaconPayload {
+				genesis_hash: &genesis(),
+				device: &device,
+				epoch,
+				randomness: &[0u8; 32],
+			}
+			.signing_bytes(),
 		);
 		land(vec![SignedAttestation::Beacon(Beacon { device, epoch, payload: guessed })]);
 		assert_eq!(rejections(), vec![(0, R::BadSignature)]);

@@ -5,7 +5,10 @@ use depin_primitives::{EpochScore, SignatureScheme};
 fn the_first_block_starts_epoch_zero_and_epochs_turn_every_epoch_length() {
 	build_and_execute(|| {
 		let first = CurrentEpoch::<Test>::get().unwrap();
-		assert_eq!((first.index, first.start, first.length, first.slots), (0, 1, EPOCH_LENGTH, SLOTS));
+		assert_eq!(
+			(first.index, first.start, first.length, first.slots),
+			(0, 1, EPOCH_LENGTH, SLOTS)
+		);
 		assert_eq!(PreviousEpoch::<Test>::get(), None);
 		run_to_block(EPOCH_LENGTH);
 		assert_eq!(current_epoch(), 0);
@@ -58,7 +61,14 @@ fn an_epochs_totals_are_handed_to_rewards_when_its_grace_ends() {
 		let device = pair(SignatureScheme::Ed25519, 1);
 		MockDevices::insert(&device, ALICE, paris());
 		land(vec![heartbeat(&device, 0, current_slot())]);
-		assert_eq!(noted_scores(), vec![(device.public().device_id(), 0, EpochScore { uptime: HEARTBEAT_SCORE, coverage: 0 })]);
+		assert_eq!(
+			noted_scores(),
+			vec![(
+				device.public().device_id(),
+				0,
+				EpochScore { uptime: HEARTBEAT_SCORE, coverage: 0 }
+			)]
+		);
 		// Epoch 1 starts: epoch 0 is still open to late attestations.
 		run_to_block(EPOCH_LENGTH + 1);
 		assert!(scored_epochs().is_empty());
@@ -97,8 +107,10 @@ fn challenges_follow_the_rate_and_change_with_each_epoch() {
 		let first = challenged(0);
 		assert!((150..=250).contains(&first), "50% of 400, got {first}");
 		run_to_block(EPOCH_LENGTH + 1);
-		let in_0: Vec<bool> = devices.iter().map(|d| ProofOfCoverage::is_challenged(d, 0).unwrap()).collect();
-		let in_1: Vec<bool> = devices.iter().map(|d| ProofOfCoverage::is_challenged(d, 1).unwrap()).collect();
+		let in_0: Vec<bool> =
+			devices.iter().map(|d| ProofOfCoverage::is_challenged(d, 0).unwrap()).collect();
+		let in_1: Vec<bool> =
+			devices.iter().map(|d| ProofOfCoverage::is_challenged(d, 1).unwrap()).collect();
 		assert_ne!(in_0, in_1);
 		// Closed epochs are not answered.
 		run_to_block(2 * EPOCH_LENGTH + 1);

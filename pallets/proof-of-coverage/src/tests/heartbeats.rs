@@ -14,8 +14,11 @@ fn alice_device(scheme: SignatureScheme, n: u32) -> depin_primitives::device::pa
 fn heartbeat_in_its_slot_scores_uptime_in_every_scheme() {
 	build_and_execute(|| {
 		let epoch = current_epoch();
-		let devices: Vec<_> =
-			SignatureScheme::ALL.iter().enumerate().map(|(i, s)| alice_device(*s, i as u32)).collect();
+		let devices: Vec<_> = SignatureScheme::ALL
+			.iter()
+			.enumerate()
+			.map(|(i, s)| alice_device(*s, i as u32))
+			.collect();
 		land(devices.iter().map(|d| heartbeat(d, epoch, current_slot())).collect());
 		assert_eq!(last_batch_counts(), (4, 0));
 		for device in &devices {
@@ -111,11 +114,11 @@ fn slots_must_be_current_or_within_grace() {
 		run_to_block(5);
 		assert_eq!(current_slot(), 4);
 		land(vec![
-			heartbeat(&device, epoch, 5),  // future: cannot be signed ahead and counted early
+			heartbeat(&device, epoch, 5), // future: cannot be signed ahead and counted early
 			heartbeat(&device, epoch, 10), // beyond the epoch's slots
-			heartbeat(&device, epoch, 0),  // ended at block 2, grace 3: until block 4
-			heartbeat(&device, epoch, 1),  // ended at block 3, grace until block 5: still in
-			heartbeat(&device, epoch, 4),  // now
+			heartbeat(&device, epoch, 0), // ended at block 2, grace 3: until block 4
+			heartbeat(&device, epoch, 1), // ended at block 3, grace until block 5: still in
+			heartbeat(&device, epoch, 4), // now
 		]);
 		assert_eq!(
 			rejections(),
@@ -136,8 +139,14 @@ fn the_previous_epochs_last_slots_land_during_grace() {
 		assert_eq!(current_epoch(), 1);
 		land(vec![late, heartbeat(&device, 1, current_slot())]);
 		assert_eq!(last_batch_counts(), (2, 0));
-		assert_eq!(ProofOfCoverage::activity(&device.public().device_id(), 0).unwrap().heartbeats(), 1);
-		assert_eq!(ProofOfCoverage::activity(&device.public().device_id(), 1).unwrap().heartbeats(), 1);
+		assert_eq!(
+			ProofOfCoverage::activity(&device.public().device_id(), 0).unwrap().heartbeats(),
+			1
+		);
+		assert_eq!(
+			ProofOfCoverage::activity(&device.public().device_id(), 1).unwrap().heartbeats(),
+			1
+		);
 	});
 }
 

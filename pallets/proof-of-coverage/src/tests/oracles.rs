@@ -1,8 +1,6 @@
 use crate::{impl_authorize::RATE_LIMITED, mock::*, Oracles, Parameters};
 use codec::{Decode, Encode};
-use depin_primitives::{
-	oracle::queue, OracleId, SignatureScheme, SignedAttestation,
-};
+use depin_primitives::{oracle::queue, OracleId, SignatureScheme, SignedAttestation};
 use frame_support::{
 	pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
 	traits::{Authorize, Hooks},
@@ -17,7 +15,10 @@ fn invalid(e: InvalidTransaction) -> Result<(), TransactionValidityError> {
 	Err(TransactionValidityError::Invalid(e))
 }
 
-fn authorize(batch: crate::BatchOf<Test>, signature: depin_primitives::OracleSignature) -> Result<(), TransactionValidityError> {
+fn authorize(
+	batch: crate::BatchOf<Test>,
+	signature: depin_primitives::OracleSignature,
+) -> Result<(), TransactionValidityError> {
 	RuntimeCall::ProofOfCoverage(crate::Call::submit_attestations { batch, signature })
 		.authorize(TransactionSource::External)
 		.expect("authorizes itself")
@@ -149,7 +150,9 @@ fn the_rpc_precheck_reports_signature_and_signer_problems() {
 		use depin_primitives::AttestationRejection as R;
 		let good = some_heartbeat();
 		let unknown = heartbeat(&pair(SignatureScheme::Ed25519, 2), current_epoch(), 0);
-		let SignedAttestation::Heartbeat { heartbeat: body, .. } = good.clone() else { unreachable!() };
+		let SignedAttestation::Heartbeat { heartbeat: body, .. } = good.clone() else {
+			unreachable!()
+		};
 		let forged = SignedAttestation::Heartbeat {
 			heartbeat: body,
 			signature: depin_primitives::DeviceSignature::Ed25519([1u8; 64]),
@@ -211,7 +214,10 @@ fn the_offchain_worker_drains_the_queue_into_signed_batches() {
 			else {
 				panic!("not a batch")
 			};
-			assert_eq!((batch.oracle.clone(), batch.block, batch.index), (oracle(), System::block_number(), index as u16));
+			assert_eq!(
+				(batch.oracle.clone(), batch.block, batch.index),
+				(oracle(), System::block_number(), index as u16)
+			);
 			landed.extend(batch.attestations.iter().cloned());
 			submit(batch, signature).unwrap().unwrap();
 			assert_eq!(last_batch_counts().1, 0);

@@ -190,7 +190,9 @@ fn a_witness_counts_once_per_beacon() {
 		land(vec![witness_with(&heard_by, &beaconer, epoch, |r| r.rssi_dbm = -101)]);
 		assert_eq!(rejections(), vec![(0, R::Duplicate)]);
 		assert_eq!(
-			ProofOfCoverage::activity(&heard_by.public().device_id(), epoch).unwrap().witness_reports,
+			ProofOfCoverage::activity(&heard_by.public().device_id(), epoch)
+				.unwrap()
+				.witness_reports,
 			1
 		);
 	});
