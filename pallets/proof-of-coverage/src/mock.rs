@@ -88,10 +88,10 @@ where
 }
 
 thread_local! {
-	static DEVICES: RefCell<BTreeMap<DeviceId, DeviceInfo<AccountId>>> = RefCell::new(BTreeMap::new());
-	static NOTED: RefCell<Vec<(DeviceId, EpochIndex, EpochScore)>> = RefCell::new(Vec::new());
-	static SCORED: RefCell<Vec<(EpochIndex, EpochScore)>> = RefCell::new(Vec::new());
-	static RANDOM_SEED: RefCell<u8> = RefCell::new(0);
+	static DEVICES: RefCell<BTreeMap<DeviceId, DeviceInfo<AccountId>>> = const { RefCell::new(BTreeMap::new()) };
+	static NOTED: RefCell<Vec<(DeviceId, EpochIndex, EpochScore)>> = const { RefCell::new(Vec::new()) };
+	static SCORED: RefCell<Vec<(EpochIndex, EpochScore)>> = const { RefCell::new(Vec::new()) };
+	static RANDOM_SEED: RefCell<u8> = const { RefCell::new(0) };
 }
 
 /// The registry as proof of coverage sees it.

@@ -238,6 +238,8 @@ impl<MaxWitnesses: Get<u32>> ActivityRecord<MaxWitnesses> {
 	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxBatch))]
+// The codec derives add their own `where` bounds on `BlockNumber`.
+#[allow(clippy::multiple_bound_locations)]
 pub struct AttestationBatch<
 	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
 	MaxBatch: Get<u32>,

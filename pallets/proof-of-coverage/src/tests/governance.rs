@@ -46,7 +46,8 @@ fn parameters_are_checked_and_set_by_governance_only() {
 			ProofOfCoverage::set_parameters(RuntimeOrigin::signed(ALICE), good.clone()),
 			DispatchError::BadOrigin
 		);
-		let bad: Vec<Box<dyn Fn(&mut crate::ParametersOf<Test>)>> = vec![
+		type Edit = Box<dyn Fn(&mut crate::ParametersOf<Test>)>;
+		let bad: Vec<Edit> = vec![
 			Box::new(|p| p.epoch_length = 0),
 			Box::new(|p| p.slots_per_epoch = 0),
 			Box::new(|p| p.slots_per_epoch = 129),
