@@ -507,10 +507,11 @@ impl pallet_device_registry::Config for Runtime {
 
 parameter_types! {
 	/// Proof-of-coverage rules until governance sets others (real-network values: hourly
-	/// epochs of 60 one-minute slots; the dev and local presets use 1-minute epochs).
+	/// epochs of six 10-minute slots, so a million devices send ~1,700 heartbeats a second;
+	/// the dev and local presets use 1-minute epochs).
 	pub const ProofOfCoverageDefaults: PocParameters<BlockNumber> = PocParameters {
 		epoch_length: HOURS,
-		slots_per_epoch: 60,
+		slots_per_epoch: 6,
 		heartbeat_grace: 2 * MINUTES,
 		challenge_rate: Perbill::from_percent(10),
 		max_witnesses_per_beacon: 14,
