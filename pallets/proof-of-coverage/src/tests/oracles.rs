@@ -251,3 +251,28 @@ fn batches_encode_compactly() {
 		assert_eq!(batch.encode().len(), 32 + 8 + 2 + 1 + 10 * 104);
 	});
 }
+
+#[test]
+fn the_same_attestation_from_two_oracles_lands_once() {
+	build_and_execute(|| {
+		let second = OracleId::generate_pair(Some(b"//Second".to_vec()));
+		frame_support::assert_ok!(ProofOfCoverage::add_oracle(
+			RuntimeOrigin::root(),
+			second.clone()
+		));
+		let attestation = some_heartbeat();
+		land(vec![attestation.clone()]);
+		let batch = crate::AttestationBatch {
+			oracle: second.clone(),
+			block: System::block_number(),
+			index: 0,
+			attestations: frame_support::BoundedVec::truncate_from(vec![attestation.clone()]),
+		};
+		let signature = second.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(rejections(), vec![(0, depin_primitives::AttestationRejection::Duplicate)]);
+		let activity = ProofOfCoverage::activity(&attestation.device(), current_epoch()).unwrap();
+		assert_eq!(activity.heartbeats(), 1);
+		assert_eq!(activity.score.uptime, HEARTBEAT_SCORE);
+	});
+}
