@@ -17,7 +17,7 @@ import {
   ed25519Sign,
 } from '@polkadot/util-crypto';
 
-import { DepinNode, connect, rpc, sendAndFinalize, waitFor } from '../lib/node.mjs';
+import { DepinNode, connect, rpc, sendAndFinalize, sleep, waitFor } from '../lib/node.mjs';
 
 // Notre-Dame de Paris and the Louvre, H3 resolution 12.
 const PARIS = 0x8c1fb46624125ffn;
@@ -25,6 +25,7 @@ const LOUVRE = 0x8c1fb4662c745ffn;
 const SCHEME = { Ed25519: 0, Sr25519: 1, EcdsaSecp256k1: 2, EcdsaP256: 3 };
 const SCORE_UNIT = 1_000_000n;
 
+const i16le = (n) => { const b = new Uint8Array(2); new DataView(b.buffer).setInt16(0, n, true); return b; };
 const u32le = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
 const u16le = (n) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, n, true); return b; };
 
@@ -44,6 +45,17 @@ const heartbeatPayload = (genesisHash, id, epoch, slot) =>
 const encodeHeartbeat = (id, epoch, slot, scheme, signature) =>
   u8aToHex(u8aConcat(new Uint8Array([0]), id, u32le(epoch), u16le(slot),
     new Uint8Array([SCHEME[scheme]]), signature));
+
+/** The bytes a challenged device signs: its beacon payload (docs/proof-of-coverage.md). */
+const beaconPayload = (genesisHash, id, epoch, randomness) =>
+  u8aConcat(stringToU8a('depin/beacon/v1'), genesisHash, id, u32le(epoch), randomness);
+
+/** Whether `id` is challenged in an epoch: blake2(randomness ‖ id), first 4 bytes LE, below the rate. */
+function isChallenged(randomness, id, ratePerBillion) {
+  const hash = blake2AsU8a(u8aConcat(randomness, id), 256);
+  const draw = BigInt(new DataView(hash.buffer, hash.byteOffset).getUint32(0, true));
+  return draw * 1_000_000_000n < BigInt(ratePerBillion) << 32n;
+}
 
 function p256Device() {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -167,6 +179,63 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 600_00
       const a = await activity(devices.ed, epoch);
       return a && (a.heartbeatSlots.toBigInt() & (1n << BigInt(slot))) !== 0n;
     }, { timeoutMs: 60_000 });
+  });
+
+  test('a challenged device beacons, a device 1 km away witnesses it, both score coverage', async () => {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const charlie = keyring.addFromUri('//Charlie');
+    const dave = keyring.addFromUri('//Dave');
+    const newDevice = () => {
+      const pair = ed25519PairFromSeed(randomBytes(32));
+      const id = deviceId('Ed25519', pair.publicKey);
+      const sign = (m) => ed25519Sign(m, pair);
+      return { pair, id, sign, scheme: 'Ed25519' };
+    };
+    const registerAll = (owner, list, cell) => sendAndFinalize(api, api.tx.utility.batchAll(list.map((d) =>
+      api.tx.deviceRegistry.registerDevice({ Ed25519: d.pair.publicKey }, 'Hotspot', cell,
+        { model: 'e2e', firmware: '1', uri: '' },
+        { Ed25519: d.sign(registrationPayload(genesisHash, owner.address, 'Ed25519', d.pair.publicKey)) },
+        null))), owner);
+    // Eight candidate beaconers (a quarter are challenged each epoch) and one witness.
+    const beaconers = Array.from({ length: 8 }, newDevice);
+    const witness = newDevice();
+    await Promise.all([registerAll(charlie, beaconers, PARIS), registerAll(dave, [witness], LOUVRE)]);
+
+    let found;
+    await waitFor('an epoch in which a candidate is challenged, with time left', async () => {
+      const { epoch } = await rpc(node.rpcPort, 'depin_queueStatus');
+      const randomness = new Uint8Array(Buffer.from(epoch.randomness.slice(2), 'hex'));
+      const left = epoch.start + epoch.length - epoch.bestBlock;
+      const beaconer = beaconers.find((d) => isChallenged(randomness, d.id, epoch.challengeRate));
+      if (beaconer && left >= 4) found = { epoch: epoch.index, randomness, beaconer };
+      else await sleep(3000);
+      return found;
+    }, { timeoutMs: 240_000 });
+
+    const { epoch, randomness, beaconer } = found;
+    const payload = beaconer.sign(beaconPayload(genesisHash, beaconer.id, epoch, randomness));
+    const signatureField = (sig) => u8aConcat(new Uint8Array([SCHEME.Ed25519]), sig);
+    const beacon = u8aToHex(u8aConcat(new Uint8Array([1]), beaconer.id, u32le(epoch), signatureField(payload)));
+    // What the witness heard: the payload, at -100 dBm, SNR 5.5 dB, 868.1 MHz.
+    const report = u8aConcat(witness.id, beaconer.id, u32le(epoch), signatureField(payload),
+      i16le(-100), i16le(55), u32le(868_100));
+    const reportSignature = witness.sign(u8aConcat(stringToU8a('depin/witness/v1'), genesisHash, report));
+    const witnessed = u8aToHex(u8aConcat(new Uint8Array([2]), report, signatureField(reportSignature)));
+    // A witness of a device that was not challenged is refused on chain, not by the node.
+    const results = await rpc(node.rpcPort, 'depin_submitAttestations', [[beacon, witnessed]]);
+    assert.deepEqual(results, [{ index: 0, queued: true }, { index: 1, queued: true }]);
+
+    const beaconed = await waitFor('the beacon on chain', async () => {
+      const a = await activity(beaconer, epoch);
+      return a && a.beacon.isSome && a.beacon.unwrap().witnesses.length === 1 && a;
+    }, { timeoutMs: 60_000 });
+    const record = beaconed.beacon.unwrap();
+    assert.equal(record.beaconAccepted.isTrue, true);
+    assert.equal(record.witnesses[0].toHex(), u8aToHex(witness.id));
+    assert.ok(beaconed.score.coverage.toBigInt() > 0n);
+    const heard = await activity(witness, epoch);
+    assert.equal(heard.witnessReports.toNumber(), 1);
+    assert.ok(heard.score.coverage.toBigInt() > 0n);
   });
 
   test('a call with too many attestations is refused as a whole', async () => {
