@@ -329,6 +329,24 @@ impl<T: Config> BatchContext<T> {
 		Ok(())
 	}
 
+	/// Refunds the signature checks charged for `attestation` that its refusal for `reason`
+	/// made unnecessary (a refusal before the check skips it).
+	pub(crate) fn refund_unchecked(&mut self, attestation: &SignedAttestation, reason: Rejection) {
+		let verify = |scheme| Pallet::<T>::verify_weight(scheme);
+		let unused = match (attestation, reason) {
+			// The failing check ran; anything after it did not.
+			(SignedAttestation::Witness { report, .. }, Rejection::BadSignature) => {
+				verify(report.beacon_payload.scheme())
+			}
+			(_, Rejection::BadSignature | Rejection::InvalidBeaconPayload) => Weight::zero(),
+			(SignedAttestation::Witness { report, signature }, _) => {
+				verify(signature.scheme()).saturating_add(verify(report.beacon_payload.scheme()))
+			}
+			(other, _) => verify(other.signature().scheme()),
+		};
+		self.unused = self.unused.saturating_add(unused);
+	}
+
 	/// The checks a node's RPC makes before queueing: signer registered and active, epoch
 	/// open, device signature valid (for a witness, also the beacon payload).
 	pub(crate) fn precheck(&mut self, attestation: &SignedAttestation) -> Result<(), Rejection> {
@@ -364,6 +382,7 @@ impl<T: Config> Pallet<T> {
 				Ok(()) => accepted += 1,
 				Err(reason) => {
 					rejected += 1;
+					context.refund_unchecked(attestation, reason);
 					Self::deposit_event(Event::AttestationRejected {
 						oracle: batch.oracle.clone(),
 						index: index as u32,

@@ -343,7 +343,8 @@ pub mod pallet {
 		/// `BatchProcessed`.
 		///
 		/// Weight: per attestation, its kind's measured cost with the signature scheme it
-		/// carries; refunded for signatures that needed no check.
+		/// carries; refunded for signature checks that did not run (payload already verified,
+		/// or the attestation refused before its check).
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::batch_weight(&batch.attestations))]
 		#[pallet::authorize(Pallet::<T>::authorize_batch)]

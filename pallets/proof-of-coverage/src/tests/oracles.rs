@@ -276,3 +276,30 @@ fn the_same_attestation_from_two_oracles_lands_once() {
 		assert_eq!(activity.score.uptime, HEARTBEAT_SCORE);
 	});
 }
+
+#[test]
+fn refused_attestations_are_refunded_the_checks_they_skipped() {
+	build_and_execute(|| {
+		use frame_support::dispatch::PostDispatchInfo;
+		let ed25519 = ProofOfCoverage::verify_weight(SignatureScheme::Ed25519);
+		let p256 = ProofOfCoverage::verify_weight(SignatureScheme::EcdsaP256);
+		let good = some_heartbeat();
+		// Refused before any signature check: unknown device (P-256, the costly scheme).
+		let unknown =
+			heartbeat(&pair(SignatureScheme::EcdsaP256, 9), current_epoch(), current_slot());
+		// Refused by the check itself: a forged signature, the check ran.
+		let SignedAttestation::Heartbeat { heartbeat: body, .. } = good.clone() else {
+			unreachable!()
+		};
+		let forged = SignedAttestation::Heartbeat {
+			heartbeat: body,
+			signature: depin_primitives::DeviceSignature::Ed25519([3u8; 64]),
+		};
+		let (batch, signature) = signed_batch(0, vec![forged, unknown, good.clone(), good]);
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (1, 3));
+		// Unknown: its P-256 check; the duplicate: its Ed25519 check.
+		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519));
+	});
+}
