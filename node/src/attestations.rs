@@ -156,8 +156,12 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 	}
 
 	/// Appends `attestations` (minus those queued recently) as one chunk; returns which were
-	/// new.
-	fn push(&self, attestations: Vec<SignedAttestation>) -> Result<Vec<bool>, ErrorObjectOwned> {
+	/// new. Each comes with the bytes it was decoded from (its SCALE encoding), which are hashed
+	/// to recognise resubmissions.
+	fn push(
+		&self,
+		attestations: Vec<(SignedAttestation, &[u8])>,
+	) -> Result<Vec<bool>, ErrorObjectOwned> {
 		let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
 		let (storage, recent) = &mut *guard;
 		let head = Self::read_u64(storage, queue::HEAD);
@@ -171,10 +175,13 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		}
 		let fresh: Vec<bool> = attestations
 			.iter()
-			.map(|a| recent.insert(sp_io::hashing::blake2_256(&a.encode())))
+			.map(|(_, raw)| recent.insert(sp_io::hashing::blake2_256(raw)))
 			.collect();
-		let chunk: Vec<SignedAttestation> =
-			attestations.into_iter().zip(&fresh).filter_map(|(a, new)| new.then_some(a)).collect();
+		let chunk: Vec<SignedAttestation> = attestations
+			.into_iter()
+			.zip(&fresh)
+			.filter_map(|((a, _), new)| new.then_some(a))
+			.collect();
 		if !chunk.is_empty() {
 			// The chunk is complete before the tail moves past it: the worker never sees a
 			// half-written chunk.
@@ -251,7 +258,7 @@ where
 		for ((attestation, position), check) in decoded.into_iter().zip(positions).zip(checks) {
 			match check {
 				Ok(()) => {
-					accepted.push(attestation);
+					accepted.push((attestation, &attestations[position][..]));
 					accepted_positions.push(position);
 				}
 				Err(reason) => results[position].error = Some(format!("{reason:?}")),

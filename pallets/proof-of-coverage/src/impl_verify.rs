@@ -198,11 +198,16 @@ impl<T: Config> BatchContext<T> {
 			return Err(Rejection::NotChallenged);
 		}
 		let payload_hash = sp_io::hashing::blake2_256(&beacon.payload.encode());
-		let known = self.activity(&beacon.device).get(beacon.epoch).and_then(|a| a.beacon.clone());
-		if known.as_ref().is_some_and(|b| b.beacon_accepted) {
+		// What is known of this beacon: (already accepted, hash of the payload seen).
+		let known = self
+			.activity(&beacon.device)
+			.get(beacon.epoch)
+			.and_then(|a| a.beacon.as_ref())
+			.map(|b| (b.beacon_accepted, b.payload_hash));
+		if known.is_some_and(|(accepted, _)| accepted) {
 			return Err(Rejection::Duplicate);
 		}
-		if known.as_ref().is_some_and(|b| b.payload_hash == payload_hash) {
+		if known.is_some_and(|(_, hash)| hash == payload_hash) {
 			// A witness already proved this exact payload valid.
 			self.unused =
 				self.unused.saturating_add(Pallet::<T>::verify_weight(beacon.payload.scheme()));
@@ -280,16 +285,15 @@ impl<T: Config> BatchContext<T> {
 			return Err(Rejection::RssiTooStrong);
 		}
 		let cap = self.parameters.max_witnesses_per_beacon as usize;
+		// What is known of the beacon: (this witness already counted, witnesses, payload hash).
 		let known =
-			self.activity(&report.beaconer).get(report.epoch).and_then(|a| a.beacon.clone());
-		if let Some(record) = &known {
-			if record.witnesses.contains(&report.witness) {
-				return Err(Rejection::Duplicate);
-			}
-			if record.witnesses.len() >= cap {
-				return Err(Rejection::WitnessCapReached);
-			}
-		} else if cap == 0 {
+			self.activity(&report.beaconer).get(report.epoch).and_then(|a| a.beacon.as_ref()).map(
+				|b| (b.witnesses.contains(&report.witness), b.witnesses.len(), b.payload_hash),
+			);
+		if known.is_some_and(|(seen, _, _)| seen) {
+			return Err(Rejection::Duplicate);
+		}
+		if known.map_or(0, |(_, count, _)| count) >= cap {
 			return Err(Rejection::WitnessCapReached);
 		}
 		let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
@@ -297,7 +301,7 @@ impl<T: Config> BatchContext<T> {
 			return Err(Rejection::BadSignature);
 		}
 		let payload_hash = sp_io::hashing::blake2_256(&report.beacon_payload.encode());
-		if known.as_ref().is_some_and(|b| b.payload_hash == payload_hash) {
+		if known.is_some_and(|(_, _, hash)| hash == payload_hash) {
 			self.unused = self
 				.unused
 				.saturating_add(Pallet::<T>::verify_weight(report.beacon_payload.scheme()));
