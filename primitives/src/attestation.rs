@@ -33,6 +33,11 @@ pub const MAX_SLOTS_PER_EPOCH: u16 = 128;
 /// Score units per point: scores are fixed-point numbers with six decimals.
 pub const SCORE_UNIT: u64 = 1_000_000;
 
+/// Devices per heartbeat bitmap page: 4096 bits, 512 bytes. A device's page is
+/// `index / DEVICES_PER_PAGE` and its bit `index % DEVICES_PER_PAGE`
+/// ([`crate::DeviceIndex`]).
+pub const DEVICES_PER_PAGE: u32 = 4096;
+
 /// Domain tag of heartbeats.
 pub const HEARTBEAT_DOMAIN: &[u8] = b"depin/heartbeat/v1";
 /// Domain tag of beacons.

@@ -158,6 +158,12 @@ pub fn p256_sign(secret: &[u8; 32], message: &[u8]) -> Option<(DeviceKey, Device
 	Some((DeviceKey::EcdsaP256(public), DeviceSignature::EcdsaP256(raw)))
 }
 
+/// A device's position in registration order (0 for the first device ever registered),
+/// fixed for its life and never reused. It packs per-device bits densely: proof of coverage
+/// keeps heartbeats in bitmap pages of [`crate::attestation::DEVICES_PER_PAGE`] devices, so
+/// a batch writes one page for many devices instead of one record per device.
+pub type DeviceIndex = u32;
+
 /// A device's identity on chain: `blake2_256` of its [`DeviceKey`]'s SCALE encoding, so the
 /// same key always names the same device and a key can be registered only once.
 #[derive(

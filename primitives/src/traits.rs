@@ -2,7 +2,7 @@
 
 use crate::{
 	attestation::{EpochIndex, EpochScore},
-	device::{DeviceId, DeviceKey, DeviceKind, DeviceStatus},
+	device::{DeviceId, DeviceIndex, DeviceKey, DeviceKind, DeviceStatus},
 	location::H3Cell,
 };
 use sp_weights as frame_support_weight;
@@ -10,6 +10,8 @@ use sp_weights as frame_support_weight;
 /// What other pallets may know about a registered device.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct DeviceInfo<AccountId> {
+	/// Its registration index (dense, never reused).
+	pub index: DeviceIndex,
 	/// The account that owns the device and receives its rewards.
 	pub owner: AccountId,
 	/// The key the device signs with.
@@ -44,17 +46,25 @@ pub trait DeviceInspect<AccountId> {
 	}
 }
 
-/// Where proof of coverage reports scores: implemented by the rewards pallet (`()` drops
-/// them). Proof of coverage never mints; it only says who earned how many score units.
+/// Where proof of coverage reports scores: implemented by the rewards pallet (`()` ignores
+/// them). Proof of coverage never mints; it only says who earned how much.
+///
+/// It does not push every attestation's score: that would cost a write per device per
+/// attestation, more than the signature check. Instead it says once per device and epoch
+/// that the device became active (the moment rewards may settle the device's earlier
+/// epochs), and once per epoch that the epoch's totals are final; a device's score is read
+/// from proof of coverage when rewards needs it.
 pub trait ScoreSink {
-	/// `device` earned `delta` more in `epoch`.
-	fn note_score(device: &DeviceId, epoch: EpochIndex, delta: &EpochScore);
+	/// `device` had its first attestation of `epoch` accepted. Called at most once per
+	/// device and epoch, before proof of coverage writes anything of `epoch` for the device,
+	/// so the device's record of the epoch two back (same parity) is still readable.
+	fn device_active(device: &DeviceId, epoch: EpochIndex);
 
 	/// No more score can be added to `epoch` (its grace period is over); `totals` is final.
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore);
 
-	/// Weight of one [`ScoreSink::note_score`].
-	fn note_score_weight() -> frame_support_weight::Weight {
+	/// Weight of one [`ScoreSink::device_active`].
+	fn device_active_weight() -> frame_support_weight::Weight {
 		frame_support_weight::Weight::zero()
 	}
 
@@ -65,6 +75,6 @@ pub trait ScoreSink {
 }
 
 impl ScoreSink for () {
-	fn note_score(_: &DeviceId, _: EpochIndex, _: &EpochScore) {}
+	fn device_active(_: &DeviceId, _: EpochIndex) {}
 	fn epoch_scored(_: EpochIndex, _: &EpochScore) {}
 }

@@ -7,6 +7,7 @@ use frame_support::traits::Get;
 impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 	fn device(id: &DeviceId) -> Option<DeviceInfo<T::AccountId>> {
 		Devices::<T>::get(id).map(|record| DeviceInfo {
+			index: record.index,
 			owner: record.owner,
 			key: record.key,
 			kind: record.kind,

@@ -67,7 +67,7 @@ mod tests;
 
 use alloc::vec::Vec;
 use depin_primitives::{
-	DeviceId, DeviceKey, DeviceKind, DeviceSignature, H3Cell, MakerCertificatePayload,
+	DeviceId, DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, H3Cell, MakerCertificatePayload,
 	RegistrationPayload, SignatureScheme, SignedPayload,
 };
 use frame_support::{
@@ -205,6 +205,11 @@ pub mod pallet {
 	/// Number of entries in [`Devices`].
 	#[pallet::storage]
 	pub type DeviceCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The index the next registered device gets ([`DeviceRecord::index`]): the number of
+	/// devices ever registered.
+	#[pallet::storage]
+	pub type NextDeviceIndex<T: Config> = StorageValue<_, DeviceIndex, ValueQuery>;
 
 	/// Active devices per H3 parent cell at `DensityResolution`. Cells with none are absent.
 	#[pallet::storage]
@@ -421,6 +426,8 @@ pub mod pallet {
 		InsufficientBalance,
 		/// The owner already has `max_devices_per_owner` devices.
 		TooManyDevices,
+		/// All `u32::MAX` device indexes have been handed out; no device can register.
+		DeviceIndexesExhausted,
 		/// The device is retired.
 		DeviceRetired,
 		/// The device is suspended; only governance can resume it.
@@ -527,6 +534,8 @@ pub mod pallet {
 			let parameters = Parameters::<T>::get();
 			let owned = OwnerDeviceCount::<T>::get(&owner);
 			ensure!(owned < parameters.max_devices_per_owner, Error::<T>::TooManyDevices);
+			let index = NextDeviceIndex::<T>::get();
+			let next_index = index.checked_add(1).ok_or(Error::<T>::DeviceIndexesExhausted)?;
 
 			let onboarding_fee = match &maker {
 				Some((_, maker)) => maker.onboarding_fee,
@@ -544,6 +553,7 @@ pub mod pallet {
 			Devices::<T>::insert(
 				device,
 				DeviceRecord {
+					index,
 					owner: owner.clone(),
 					key,
 					kind,
@@ -556,6 +566,7 @@ pub mod pallet {
 					location_updated_at: now,
 				},
 			);
+			NextDeviceIndex::<T>::put(next_index);
 			OwnerDevices::<T>::insert(&owner, device, ());
 			OwnerDeviceCount::<T>::insert(&owner, owned.saturating_add(1));
 			DeviceCount::<T>::mutate(|n| *n = n.saturating_add(1));
@@ -1021,6 +1032,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(DeviceCount::<T>::get() == devices, "DeviceCount differs from Devices");
+		let next_index = NextDeviceIndex::<T>::get();
+		let mut indexes = alloc::collections::BTreeSet::new();
+		for (_, record) in Devices::<T>::iter() {
+			ensure!(record.index < next_index, "device index not below NextDeviceIndex");
+			ensure!(indexes.insert(record.index), "two devices share an index");
+		}
 		ensure!(
 			OwnerDevices::<T>::iter_keys().count() as u32 == devices,
 			"OwnerDevices has entries without a device"

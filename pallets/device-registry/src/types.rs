@@ -1,7 +1,9 @@
 //! Data types stored by the device registry.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use depin_primitives::{DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, H3Cell};
+use depin_primitives::{
+	DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, H3Cell,
+};
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
@@ -76,6 +78,8 @@ impl<BlockNumber, Reason> DeviceState<BlockNumber, Reason> {
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct DeviceRecord<AccountId, Balance, BlockNumber, Metadata, Reason> {
+	/// Its registration index: dense, fixed for life, never reused.
+	pub index: DeviceIndex,
 	/// The account that owns the device, pays its bond and receives its rewards.
 	pub owner: AccountId,
 	/// The key the device signs with; the device id is its hash.

@@ -1,6 +1,8 @@
 //! Benchmarks: a batch of each attestation kind as a function of its size (every item from
-//! another device, the worst case for storage), one signature verification per scheme, the
-//! pool's authorization of a batch, epoch turns, and the governance calls.
+//! another device in another bitmap page, the worst case for storage, which is what a batch
+//! is charged before its refunds), heartbeats from devices sharing one page (what a dense
+//! batch really costs), one signature verification per scheme, the pool's authorization of
+//! a batch, epoch turns, page pruning and the governance calls.
 
 use super::*;
 use crate::Pallet as ProofOfCoverage;
@@ -38,7 +40,15 @@ impl BenchDevice {
 	}
 }
 
+/// A device registered in a bitmap page of its own.
 fn device<T: Config>(n: u32, cell: u64) -> BenchDevice {
+	T::BenchmarkHelper::skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE);
+	device_next_in_page::<T>(n, cell)
+}
+
+/// A device registered with the next device index (in the previous device's page, unless
+/// that page is full).
+fn device_next_in_page<T: Config>(n: u32, cell: u64) -> BenchDevice {
 	let seed = alloc::format!("//depin-poc-bench-{n}").into_bytes();
 	let public = sp_io::crypto::ed25519_generate(BENCH_KEY, Some(seed));
 	let key = DeviceKey::Ed25519(public.0);
@@ -152,6 +162,24 @@ mod benchmarks {
 	fn heartbeats(n: Linear<0, MAX_MEASURED>) {
 		let epoch = epoch::<T>();
 		let items = (0..n).map(|i| heartbeat::<T>(&device::<T>(i, PARIS), epoch.index)).collect();
+		let (batch, signature) = batch::<T>(items);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, n);
+	}
+
+	/// `n` heartbeats from `n` devices with consecutive indexes: one page, read and written
+	/// once, as in the dense batches an oracle builds from a busy queue.
+	#[benchmark]
+	fn heartbeats_one_page(n: Linear<0, MAX_MEASURED>) {
+		let epoch = epoch::<T>();
+		T::BenchmarkHelper::skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE);
+		let items = (0..n)
+			.map(|i| heartbeat::<T>(&device_next_in_page::<T>(i, PARIS), epoch.index))
+			.collect();
 		let (batch, signature) = batch::<T>(items);
 		let oracle = batch.oracle.clone();
 
@@ -300,6 +328,28 @@ mod benchmarks {
 			ProofOfCoverage::<T>::on_block(turn);
 		}
 		assert_eq!(CurrentEpoch::<T>::get().map(|e| e.index), Some(2));
+	}
+
+	/// `on_idle` removing `n` bitmap pages of an expired epoch.
+	#[benchmark]
+	fn prune_pages(n: Linear<0, MAX_PAGES_PRUNED_PER_BLOCK>) {
+		let first = epoch::<T>();
+		for page in 0..n {
+			let kind = PageKind::Heartbeats { slot: (page % 2) as u16 };
+			DevicePages::<T>::insert(first.index, (kind, page), DevicePageOf::<T>::new(1u32.into()));
+		}
+		// Enough epochs later that the first is out of history.
+		let mut now = first.start;
+		for _ in 0..T::EpochHistory::get() {
+			now = now + first.length;
+			ProofOfCoverage::<T>::on_block(now);
+		}
+		#[block]
+		{
+			ProofOfCoverage::<T>::prune_pages(Weight::MAX);
+		}
+		assert_eq!(DevicePages::<T>::iter_prefix(first.index).count(), 0);
+		assert_eq!(PagesKeptFrom::<T>::get(), first.index + 1);
 	}
 
 	#[benchmark]

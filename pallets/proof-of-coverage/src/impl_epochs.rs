@@ -1,7 +1,7 @@
 //! Epochs: turning them over in `on_initialize`, in O(1) whatever the number of devices.
 
 use crate::{
-	Config, CurrentEpoch, EpochInfo, EpochInfoOf, EpochTotals, Event, Pallet, Parameters,
+	Config, CurrentEpoch, EpochInfo, EpochInfoOf, EpochSlots, EpochTotals, Event, Pallet, Parameters,
 	PreviousEpoch, WeightInfo,
 };
 use codec::Encode;
@@ -57,7 +57,9 @@ impl<T: Config> Pallet<T> {
 		}
 		if let Some(expired) = index.checked_sub(T::EpochHistory::get()) {
 			EpochTotals::<T>::remove(expired);
+			EpochSlots::<T>::remove(expired);
 		}
+		EpochSlots::<T>::insert(index, epoch.slots);
 		CurrentEpoch::<T>::put(&epoch);
 		Self::deposit_event(Event::EpochStarted {
 			epoch: index,

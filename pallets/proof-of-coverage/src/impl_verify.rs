@@ -1,22 +1,46 @@
-//! Verifying attestations one by one, and folding a batch's effects into one write per
-//! device.
+//! Verifying attestations one by one, and folding a batch's effects into as few writes as
+//! possible: one per touched bitmap page (heartbeats, activity) and one per device with
+//! coverage activity.
 
 use crate::{
-	ActivityOf, BatchOf, Config, DeviceActivity, EpochInfoOf, EpochTotals, Event, Oracles, Pallet,
-	Parameters, ParametersOf,
+	ActivityOf, BatchOf, Config, DeviceActivity, DevicePage, DevicePageOf, DevicePages,
+	EpochInfoOf, EpochTotals, Event, Oracles, PageIndex, PageKind, Pallet, Parameters,
+	ParametersOf,
 };
-use alloc::collections::BTreeMap;
+use alloc::{collections::BTreeMap, vec::Vec};
 use codec::Encode;
 use depin_primitives::{
-	attestation::{is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
+	attestation::{
+		is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload, SCORE_UNIT,
+	},
 	radio::max_plausible_rssi_centi_dbm,
 	AttestationRejection as Rejection, DeviceId, DeviceInfo, DeviceInspect, DeviceSignature,
 	DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink, SignedAttestation,
 	SignedPayload, WitnessReport,
 };
-use frame_support::{weights::Weight, BoundedVec};
+use frame_support::{traits::Get, weights::Weight, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
+
+/// Bitmap pages an attestation of each kind is charged for (a read and a write each): a
+/// heartbeat touches its slot's page and the activity page, a beacon or witness the
+/// activity page.
+pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
+	match attestation {
+		SignedAttestation::Heartbeat { .. } => 2,
+		SignedAttestation::Beacon(_) | SignedAttestation::Witness { .. } => 1,
+	}
+}
+
+/// A bitmap page as a batch holds it.
+struct PageEntry<BlockNumber> {
+	page: DevicePage<BlockNumber>,
+	/// The batch set a bit in it.
+	dirty: bool,
+	/// An earlier transaction of this block wrote it: it is in the block's overlay, so
+	/// neither reading nor writing it again touches the database.
+	in_overlay: bool,
+}
 
 /// What one batch reads and changes, kept in memory until the batch ends so that each
 /// device's record is read once and written once.
@@ -30,7 +54,10 @@ pub(crate) struct BatchContext<T: Config> {
 	density: BTreeMap<H3Cell, Perbill>,
 	/// Each touched device's record, and whether the batch changed it.
 	activity: BTreeMap<DeviceId, (ActivityOf<T>, bool)>,
-	deltas: BTreeMap<(DeviceId, EpochIndex), EpochScore>,
+	/// Bitmap pages read by the batch.
+	pages: BTreeMap<(EpochIndex, PageKind, PageIndex), PageEntry<BlockNumberFor<T>>>,
+	/// Devices whose first attestation of an epoch this batch accepted, in order.
+	newly_active: Vec<(DeviceId, EpochIndex)>,
 	totals: BTreeMap<EpochIndex, EpochScore>,
 	/// Weight charged for signature checks that turned out unnecessary.
 	pub(crate) unused: Weight,
@@ -48,7 +75,8 @@ impl<T: Config> BatchContext<T> {
 			devices: BTreeMap::new(),
 			density: BTreeMap::new(),
 			activity: BTreeMap::new(),
-			deltas: BTreeMap::new(),
+			pages: BTreeMap::new(),
+			newly_active: Vec::new(),
 			totals: BTreeMap::new(),
 			unused: Weight::zero(),
 		}
@@ -106,28 +134,85 @@ impl<T: Config> BatchContext<T> {
 		})
 	}
 
-	/// Credits `device` (at `location`) with `units` scaled by its density factor.
-	fn credit(
+	/// Credits `device` (at `location`) with `units` of coverage scaled by its density
+	/// factor.
+	fn credit_coverage(
 		&mut self,
 		device: &DeviceId,
 		location: H3Cell,
 		epoch: EpochIndex,
 		units: u64,
-		uptime: bool,
 	) {
 		let scaled = self.density_factor(location).mul_floor(units);
-		let delta = if uptime {
-			EpochScore { uptime: scaled, coverage: 0 }
-		} else {
-			EpochScore { uptime: 0, coverage: scaled }
-		};
-		self.activity_mut(device).get_mut(epoch).score.saturating_accrue(&delta);
-		self.deltas.entry((*device, epoch)).or_default().saturating_accrue(&delta);
-		self.totals.entry(epoch).or_default().saturating_accrue(&delta);
+		let activity = self.activity_mut(device).get_mut(epoch);
+		activity.coverage = activity.coverage.saturating_add(scaled);
+		let total = self.totals.entry(epoch).or_default();
+		total.coverage = total.coverage.saturating_add(scaled);
 	}
 
-	/// Writes everything the batch changed: one write per touched device and epoch total.
-	fn commit(self) -> Weight {
+	/// The bitmap page `(epoch, kind, page)`, read once per batch.
+	fn page(&mut self, epoch: EpochIndex, kind: PageKind, page: PageIndex) -> &mut PageEntry<BlockNumberFor<T>> {
+		let now: BlockNumberFor<T> = self.now.saturated_into();
+		self.pages.entry((epoch, kind, page)).or_insert_with(|| {
+			match DevicePages::<T>::get(epoch, (kind, page)) {
+				Some(page) => {
+					let in_overlay = page.written_in == now;
+					PageEntry { page, dirty: false, in_overlay }
+				},
+				None => PageEntry { page: DevicePage::new(now), dirty: false, in_overlay: false },
+			}
+		})
+	}
+
+	/// Whether `device`'s bit is set in `(epoch, kind)`.
+	fn bit(&mut self, epoch: EpochIndex, kind: PageKind, device: &DeviceInfo<T::AccountId>) -> bool {
+		let (page, at) = DevicePageOf::<T>::locate(device.index);
+		self.page(epoch, kind, page).page.get(at)
+	}
+
+	/// Sets `device`'s bit in `(epoch, kind)`; returns whether it was clear.
+	fn set_bit(
+		&mut self,
+		epoch: EpochIndex,
+		kind: PageKind,
+		device: &DeviceInfo<T::AccountId>,
+	) -> bool {
+		let (page, at) = DevicePageOf::<T>::locate(device.index);
+		let entry = self.page(epoch, kind, page);
+		let was_clear = entry.page.set(at);
+		entry.dirty |= was_clear;
+		was_clear
+	}
+
+	/// Records that `device` earned something in `epoch`; the first time in the epoch, rewards
+	/// is told (at commit).
+	fn mark_active(&mut self, id: &DeviceId, device: &DeviceInfo<T::AccountId>, epoch: EpochIndex) {
+		if self.set_bit(epoch, PageKind::Active, device) {
+			self.newly_active.push((*id, epoch));
+		}
+	}
+
+	/// Writes everything the batch changed: rewards hears of newly active devices first
+	/// (while the device's records of two epochs back are still stored), then one write per
+	/// touched page, device record and epoch total. Returns the weight charged but not used:
+	/// skipped signature checks, pages already in the block's overlay or shared with other
+	/// attestations of the batch, devices already active.
+	fn commit(mut self, attestations: &[SignedAttestation]) -> Weight {
+		for (device, epoch) in &self.newly_active {
+			T::ScoreSink::device_active(device, *epoch);
+		}
+		let now: BlockNumberFor<T> = self.now.saturated_into();
+		let (mut reads, mut writes) = (0u64, 0u64);
+		for ((epoch, kind, index), mut entry) in self.pages {
+			if !entry.in_overlay {
+				reads += 1;
+				writes += u64::from(entry.dirty);
+			}
+			if entry.dirty {
+				entry.page.written_in = now;
+				DevicePages::<T>::insert(epoch, (kind, index), entry.page);
+			}
+		}
 		for (device, (record, changed)) in self.activity {
 			if changed {
 				DeviceActivity::<T>::insert(device, record);
@@ -136,9 +221,15 @@ impl<T: Config> BatchContext<T> {
 		for (epoch, delta) in self.totals {
 			EpochTotals::<T>::mutate(epoch, |total| total.saturating_accrue(&delta));
 		}
-		for ((device, epoch), delta) in self.deltas {
-			T::ScoreSink::note_score(&device, epoch, &delta);
-		}
+
+		let charged: u64 = attestations.iter().map(pages_charged).sum();
+		let db = T::DbWeight::get();
+		let unused_pages = db
+			.reads(charged.saturating_sub(reads))
+			.saturating_add(db.writes(charged.saturating_sub(writes)));
+		let silent = (attestations.len() as u64).saturating_sub(self.newly_active.len() as u64);
+		let unused_sink = T::ScoreSink::device_active_weight().saturating_mul(silent);
+		self.unused = self.unused.saturating_add(unused_pages).saturating_add(unused_sink);
 		self.unused
 	}
 
@@ -173,21 +264,18 @@ impl<T: Config> BatchContext<T> {
 			return Err(Rejection::SlotExpired);
 		}
 		let device = self.active_device(&heartbeat.device)?;
-		let bit = 1u128 << heartbeat.slot;
-		let seen = self
-			.activity(&heartbeat.device)
-			.get(heartbeat.epoch)
-			.is_some_and(|a| a.heartbeat_slots & bit != 0);
-		if seen {
+		let slot = PageKind::Heartbeats { slot: heartbeat.slot };
+		if self.bit(heartbeat.epoch, slot, &device) {
 			return Err(Rejection::Duplicate);
 		}
 		let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
 		if !device.key.verify(&payload.signing_bytes(), signature) {
 			return Err(Rejection::BadSignature);
 		}
-		self.activity_mut(&heartbeat.device).get_mut(heartbeat.epoch).heartbeat_slots |= bit;
-		let units = self.parameters.heartbeat_score;
-		self.credit(&heartbeat.device, device.location, heartbeat.epoch, units, true);
+		self.set_bit(heartbeat.epoch, slot, &device);
+		self.mark_active(&heartbeat.device, &device, heartbeat.epoch);
+		let total = self.totals.entry(heartbeat.epoch).or_default();
+		total.uptime = total.uptime.saturating_add(SCORE_UNIT);
 		Ok(())
 	}
 
@@ -222,7 +310,8 @@ impl<T: Config> BatchContext<T> {
 		});
 		record.beacon_accepted = true;
 		let units = self.parameters.beacon_score;
-		self.credit(&beacon.device, device.location, beacon.epoch, units, false);
+		self.credit_coverage(&beacon.device, device.location, beacon.epoch, units);
+		self.mark_active(&beacon.device, &device, beacon.epoch);
 		Ok(())
 	}
 
@@ -329,7 +418,8 @@ impl<T: Config> BatchContext<T> {
 		let activity = self.activity_mut(&report.witness).get_mut(report.epoch);
 		activity.witness_reports = activity.witness_reports.saturating_add(1);
 		let units = self.parameters.witness_score;
-		self.credit(&report.witness, witness.location, report.epoch, units, false);
+		self.credit_coverage(&report.witness, witness.location, report.epoch, units);
+		self.mark_active(&report.witness, &witness, report.epoch);
 		Ok(())
 	}
 
@@ -396,7 +486,7 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		let unused = context.commit();
+		let unused = context.commit(&batch.attestations);
 		Oracles::<T>::mutate(&batch.oracle, |state| {
 			if let Some(state) = state {
 				state.last_batch = Some((batch.block, batch.index));

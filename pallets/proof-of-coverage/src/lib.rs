@@ -24,15 +24,19 @@
 //!   and, as a grace period, the one before.
 //! - **Slot**: an epoch has `slots_per_epoch` uptime slots; a device sends one
 //!   [`depin_primitives::Heartbeat`] per slot, during the slot (plus `heartbeat_grace`
-//!   blocks). A bitmap per device and epoch stops replays.
+//!   blocks). Bitmap pages over device indexes ([`DevicePage`], one bit per device and
+//!   slot) stop replays.
 //! - **Challenge**: a device is challenged in an epoch iff
 //!   `blake2_256(randomness ‖ device)` falls under the challenge rate
 //!   ([`depin_primitives::attestation::is_challenged`]): O(1), no loop over devices.
 //! - **Beacon**: a challenged device's signature over the epoch randomness, broadcast over
 //!   the air; **witnesses** that hear it report it with RSSI, SNR and frequency.
 //! - **Score**: fixed-point units ([`depin_primitives::attestation::SCORE_UNIT`] per point),
-//!   split into uptime (heartbeats) and coverage (beacons and witnesses), each scaled by the
-//!   device's hex-density factor `min(1, target_density / devices in its cell)`.
+//!   split into uptime (`SCORE_UNIT` per counted heartbeat) and coverage (beacons and
+//!   witnesses, scaled by the device's hex-density factor
+//!   `min(1, target_density / devices in its cell)`, as Helium's HIP-17 scales proof of
+//!   coverage). Uptime is not density-scaled: it is counted from bits, so a device's
+//!   uptime can be read back at any time without a per-heartbeat record.
 //!
 //! ## Rules for a witness report
 //!
@@ -47,9 +51,15 @@
 //!
 //! ## Cost
 //!
-//! A batch costs one transaction; each attestation one signature check plus its share of
-//! bookkeeping: a batch's effects on a device are folded into one storage write, and a
-//! beacon payload already verified is not verified again for the next witness.
+//! A batch costs one transaction; each attestation one signature check, one read of the
+//! device's registry record and its share of bookkeeping. Heartbeats write no per-device
+//! record: they set a bit in a 4096-device page of their slot, and a page is written once
+//! per batch (once per block if several batches touch it); a batch is charged the worst
+//! case (a page per attestation) and refunded for pages it shared or found already written
+//! in the block. A batch's coverage effects on a device fold into one write, and a beacon
+//! payload already verified is not verified again for the next witness. Rewards hears of a
+//! device once per epoch ([`depin_primitives::ScoreSink::device_active`]), not per
+//! attestation.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -75,8 +85,8 @@ mod tests;
 
 use alloc::vec::Vec;
 use depin_primitives::{
-	AttestationRejection, DeviceId, DeviceInspect, EpochIndex, EpochScore, OracleId,
-	OracleSignature, ScoreSink, SignatureScheme, SignedAttestation,
+	AttestationRejection, DeviceId, DeviceInfo, DeviceInspect, EpochIndex, EpochScore, OracleId,
+	OracleSignature, ScoreSink, SignatureScheme, SignedAttestation, SlotIndex,
 };
 use frame_support::{pallet_prelude::*, traits::Randomness, weights::Weight};
 use frame_system::pallet_prelude::*;
@@ -91,6 +101,11 @@ pub type BatchOf<T> = AttestationBatch<BlockNumberFor<T>, <T as Config>::MaxBatc
 pub type ActivityOf<T> = ActivityRecord<<T as Config>::MaxWitnessesPerBeacon>;
 /// An oracle's state with the runtime's block number.
 pub type OracleStateOf<T> = OracleState<BlockNumberFor<T>>;
+/// A bitmap page with the runtime's block number.
+pub type DevicePageOf<T> = DevicePage<BlockNumberFor<T>>;
+
+/// Most bitmap pages `on_idle` removes in one block.
+pub const MAX_PAGES_PRUNED_PER_BLOCK: u32 = 1024;
 
 /// How benchmarks put devices in the registry (only with `runtime-benchmarks`).
 #[cfg(feature = "runtime-benchmarks")]
@@ -103,6 +118,10 @@ pub trait BenchmarkHelper<AccountId> {
 		location: depin_primitives::H3Cell,
 		proof: depin_primitives::DeviceSignature,
 	);
+
+	/// Makes the registry skip `count` device indexes, so the next device registered lands
+	/// in another bitmap page (the worst case benchmarks measure).
+	fn skip_device_indexes(count: u32);
 }
 
 #[frame_support::pallet]
@@ -186,11 +205,34 @@ pub mod pallet {
 	pub type EpochTotals<T: Config> =
 		StorageMap<_, Twox64Concat, EpochIndex, EpochScore, ValueQuery>;
 
-	/// Each device's activity (heartbeat slots, beacon, witnesses, score) in the current and
+	/// Each device's coverage activity (beacon, witnesses, coverage score) in the current and
 	/// previous epoch.
 	#[pallet::storage]
 	pub type DeviceActivity<T: Config> =
 		StorageMap<_, Blake2_128Concat, DeviceId, ActivityOf<T>, OptionQuery>;
+
+	/// Bitmaps over device indexes, per epoch: which devices' heartbeats were counted in each
+	/// slot, and which devices earned anything. Kept for `EpochHistory` epochs.
+	#[pallet::storage]
+	pub type DevicePages<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Twox64Concat,
+		(PageKind, PageIndex),
+		DevicePageOf<T>,
+		OptionQuery,
+	>;
+
+	/// Uptime slots of each of the last `EpochHistory` epochs (to read a device's heartbeats
+	/// after the epoch ended).
+	#[pallet::storage]
+	pub type EpochSlots<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, SlotIndex, OptionQuery>;
+
+	/// Epochs below this one have no [`DevicePages`] left; `on_idle` prunes up to
+	/// `EpochHistory` epochs back.
+	#[pallet::storage]
+	pub type PagesKeptFrom<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
 
 	/// Authorised oracles and their batch bookkeeping.
 	#[pallet::storage]
@@ -283,6 +325,11 @@ pub mod pallet {
 			/// The oracle key.
 			oracle: OracleId,
 		},
+		/// An epoch older than `EpochHistory` had its last bitmap pages removed.
+		EpochPagesPruned {
+			/// The epoch.
+			epoch: EpochIndex,
+		},
 		/// Governance set new parameters.
 		ParametersSet {
 			/// The parameters now in force.
@@ -309,6 +356,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::on_block(now)
+		}
+
+		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_pages(remaining)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -464,22 +515,92 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Weight of a batch: the fixed part plus each attestation's weight plus what the score
-	/// sink charges per device.
+	/// sink charges when a device becomes active (all worst cases; see
+	/// `BatchContext::commit` for the refunds).
 	pub fn batch_weight(attestations: &[SignedAttestation]) -> Weight {
 		attestations.iter().fold(T::WeightInfo::heartbeats(0), |total, attestation| {
 			total
 				.saturating_add(Self::attestation_weight(attestation))
-				.saturating_add(T::ScoreSink::note_score_weight())
+				.saturating_add(T::ScoreSink::device_active_weight())
 		})
 	}
 
-	/// A device's activity in `epoch` (heartbeat slots, beacon, witness reports, score), if
-	/// the epoch is the current or previous one and the device did anything in it.
+	/// A device's coverage activity in `epoch` (beacon, witness reports, coverage), if
+	/// it is still stored.
 	pub fn activity(
 		device: &DeviceId,
 		epoch: EpochIndex,
 	) -> Option<EpochActivity<T::MaxWitnessesPerBeacon>> {
 		DeviceActivity::<T>::get(device).and_then(|record| record.get(epoch).cloned())
+	}
+
+	/// Bit `s` set: `device`'s heartbeat for slot `s` of `epoch` was counted.
+	pub fn heartbeat_slots(device: &DeviceInfo<T::AccountId>, epoch: EpochIndex) -> u128 {
+		let slots = EpochSlots::<T>::get(epoch).unwrap_or(0);
+		let (page, at) = DevicePageOf::<T>::locate(device.index);
+		(0..slots.min(depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)).fold(0u128, |bits, slot| {
+			let counted = DevicePages::<T>::get(epoch, (PageKind::Heartbeats { slot }, page))
+				.is_some_and(|p| p.get(at));
+			bits | (u128::from(counted) << slot)
+		})
+	}
+
+	/// What `device` did in `epoch` and its score (see
+	/// [`depin_primitives::api::DeviceEpochReport`]); `None` if the device is unknown or did
+	/// nothing the chain still records.
+	pub fn device_report(
+		device: &DeviceId,
+		epoch: EpochIndex,
+	) -> Option<depin_primitives::api::DeviceEpochReport> {
+		let info = T::Devices::device(device)?;
+		let heartbeat_slots = Self::heartbeat_slots(&info, epoch);
+		let activity = Self::activity(device, epoch);
+		if heartbeat_slots == 0 && activity.is_none() {
+			return None;
+		}
+		let activity = activity.unwrap_or_else(|| EpochActivity::new(epoch));
+		let uptime =
+			u64::from(heartbeat_slots.count_ones()).saturating_mul(depin_primitives::attestation::SCORE_UNIT);
+		Some(depin_primitives::api::DeviceEpochReport {
+			epoch,
+			heartbeat_slots,
+			beacon_accepted: activity.beacon.as_ref().is_some_and(|b| b.beacon_accepted),
+			beacon_witnesses: activity.beacon.as_ref().map_or(0, |b| b.witnesses.len() as u32),
+			witness_reports: activity.witness_reports,
+			score: EpochScore { uptime, coverage: activity.coverage },
+		})
+	}
+
+	/// Removes the bitmap pages of epochs older than `EpochHistory`, as many as `remaining`
+	/// weight allows (at most one epoch per block).
+	pub(crate) fn prune_pages(remaining: Weight) -> Weight {
+		let check = T::DbWeight::get().reads(2);
+		if remaining.any_lt(check) {
+			return Weight::zero();
+		}
+		let Some(current) = CurrentEpoch::<T>::get() else { return check };
+		let keep_from = current.index.saturating_sub(T::EpochHistory::get().saturating_sub(1));
+		let epoch = PagesKeptFrom::<T>::get();
+		if epoch >= keep_from {
+			return check;
+		}
+		let per_page = T::WeightInfo::prune_pages(1).saturating_sub(T::WeightInfo::prune_pages(0));
+		let base = check.saturating_add(T::WeightInfo::prune_pages(0));
+		let limit = remaining
+			.saturating_sub(base)
+			.ref_time()
+			.checked_div(per_page.ref_time().max(1))
+			.unwrap_or(0)
+			.min(u64::from(MAX_PAGES_PRUNED_PER_BLOCK)) as u32;
+		if limit == 0 {
+			return check;
+		}
+		let result = DevicePages::<T>::clear_prefix(epoch, limit, None);
+		if result.maybe_cursor.is_none() {
+			PagesKeptFrom::<T>::put(epoch.saturating_add(1));
+			Self::deposit_event(Event::EpochPagesPruned { epoch });
+		}
+		base.saturating_add(per_page.saturating_mul(u64::from(result.loops)))
 	}
 
 	/// Whether `device` is challenged in the current or previous epoch `epoch`.
@@ -501,9 +622,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The pallet's invariants: the oracle count matches, the current epoch follows the
-	/// previous one, and no device has more score in an open epoch than the epoch's total.
+	/// previous one; in each open epoch the devices' coverage sums to the epoch's coverage
+	/// total and the heartbeat bits to its uptime total, and every device with a counted
+	/// heartbeat is marked active; no pages remain below `PagesKeptFrom`.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		use depin_primitives::attestation::SCORE_UNIT;
 		ensure!(
 			Oracles::<T>::iter_keys().count() as u32 == OracleCount::<T>::get(),
 			"OracleCount does not match Oracles"
@@ -513,16 +638,49 @@ impl<T: Config> Pallet<T> {
 		{
 			ensure!(previous.index + 1 == current.index, "previous epoch is not current - 1");
 		}
-		let mut sums = alloc::collections::BTreeMap::<EpochIndex, EpochScore>::new();
+		let mut coverage = BTreeMap::<EpochIndex, u64>::new();
 		for (_, record) in DeviceActivity::<T>::iter() {
 			for activity in record.by_parity.iter().flatten() {
-				sums.entry(activity.epoch).or_default().saturating_accrue(&activity.score);
+				let sum = coverage.entry(activity.epoch).or_default();
+				*sum = sum.saturating_add(activity.coverage);
 			}
 		}
-		for (epoch, sum) in sums {
-			if Self::epoch_info(epoch).is_some() {
-				ensure!(sum == EpochTotals::<T>::get(epoch), "device scores do not sum to total");
+		let mut uptime = BTreeMap::<EpochIndex, u64>::new();
+		let mut active = BTreeMap::<(EpochIndex, PageIndex), DevicePageOf<T>>::new();
+		let mut heard = BTreeMap::<(EpochIndex, PageIndex), [u64; PAGE_WORDS]>::new();
+		let kept_from = PagesKeptFrom::<T>::get();
+		for (epoch, (kind, page), bits) in DevicePages::<T>::iter() {
+			ensure!(epoch >= kept_from, "bitmap page of a pruned epoch");
+			match kind {
+				PageKind::Active => {
+					active.insert((epoch, page), bits);
+				},
+				PageKind::Heartbeats { .. } => {
+					let sum = uptime.entry(epoch).or_default();
+					*sum = sum.saturating_add(u64::from(bits.count()) * SCORE_UNIT);
+					let union = heard.entry((epoch, page)).or_insert([0; PAGE_WORDS]);
+					for (word, set) in union.iter_mut().zip(bits.bits.iter()) {
+						*word |= set;
+					}
+				},
 			}
+		}
+		for (key, union) in heard {
+			let marked = active.get(&key).ok_or("heartbeats in a page with no activity page")?;
+			for (heard, active) in union.iter().zip(marked.bits.iter()) {
+				ensure!(heard & !active == 0, "a device with heartbeats is not marked active");
+			}
+		}
+		for epoch in [CurrentEpoch::<T>::get(), PreviousEpoch::<T>::get()].into_iter().flatten() {
+			let totals = EpochTotals::<T>::get(epoch.index);
+			ensure!(
+				coverage.get(&epoch.index).copied().unwrap_or(0) == totals.coverage,
+				"device coverage does not sum to the epoch total"
+			);
+			ensure!(
+				uptime.get(&epoch.index).copied().unwrap_or(0) == totals.uptime,
+				"heartbeat bits do not sum to the epoch's uptime total"
+			);
 		}
 		Ok(())
 	}

@@ -41,7 +41,8 @@ pub const CHARLIE: AccountId = 3;
 pub const EPOCH_LENGTH: u64 = 10;
 pub const SLOTS: u16 = 10;
 pub const GRACE: u64 = 3;
-pub const HEARTBEAT_SCORE: u64 = 1_000_000;
+/// Uptime score of one counted heartbeat.
+pub const HEARTBEAT_SCORE: u64 = depin_primitives::attestation::SCORE_UNIT;
 pub const BEACON_SCORE: u64 = 10_000_000;
 pub const WITNESS_SCORE: u64 = 5_000_000;
 pub const MAX_WITNESSES: u32 = 3;
@@ -58,6 +59,8 @@ impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountId = AccountId;
 	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	// Real database weights, so that page refunds show in the tests.
+	type DbWeight = frame_support::weights::constants::ParityDbWeight;
 }
 
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
@@ -89,9 +92,24 @@ where
 
 thread_local! {
 	static DEVICES: RefCell<BTreeMap<DeviceId, DeviceInfo<AccountId>>> = const { RefCell::new(BTreeMap::new()) };
-	static NOTED: RefCell<Vec<(DeviceId, EpochIndex, EpochScore)>> = const { RefCell::new(Vec::new()) };
+	static NEXT_INDEX: RefCell<u32> = const { RefCell::new(0) };
+	static ACTIVE: RefCell<Vec<(DeviceId, EpochIndex)>> = const { RefCell::new(Vec::new()) };
 	static SCORED: RefCell<Vec<(EpochIndex, EpochScore)>> = const { RefCell::new(Vec::new()) };
 	static RANDOM_SEED: RefCell<u8> = const { RefCell::new(0) };
+}
+
+/// The next device index, as the registry hands them out.
+fn next_index() -> u32 {
+	NEXT_INDEX.with(|n| {
+		let index = *n.borrow();
+		*n.borrow_mut() = index + 1;
+		index
+	})
+}
+
+/// Skips `count` device indexes (the next device lands in another page).
+pub fn skip_device_indexes(count: u32) {
+	NEXT_INDEX.with(|n| *n.borrow_mut() += count);
 }
 
 /// The registry as proof of coverage sees it.
@@ -101,10 +119,12 @@ impl MockDevices {
 	pub fn insert(pair: &DevicePair, owner: AccountId, location: H3Cell) -> DeviceId {
 		let key = pair.public();
 		let id = key.device_id();
+		let index = next_index();
 		DEVICES.with(|d| {
 			d.borrow_mut().insert(
 				id,
 				DeviceInfo {
+					index,
 					owner,
 					key,
 					kind: DeviceKind::Hotspot,
@@ -149,16 +169,29 @@ impl DeviceInspect<AccountId> for MockDevices {
 pub struct RecordingSink;
 
 impl ScoreSink for RecordingSink {
-	fn note_score(device: &DeviceId, epoch: EpochIndex, delta: &EpochScore) {
-		NOTED.with(|n| n.borrow_mut().push((*device, epoch, *delta)));
+	fn device_active(device: &DeviceId, epoch: EpochIndex) {
+		ACTIVE.with(|a| a.borrow_mut().push((*device, epoch)));
 	}
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore) {
 		SCORED.with(|s| s.borrow_mut().push((epoch, *totals)));
 	}
 }
 
-pub fn noted_scores() -> Vec<(DeviceId, EpochIndex, EpochScore)> {
-	NOTED.with(|n| n.borrow().clone())
+/// What proof of coverage reports of `pair`'s device in `epoch`.
+pub fn report(pair: &DevicePair, epoch: EpochIndex) -> Option<depin_primitives::api::DeviceEpochReport> {
+	crate::Pallet::<Test>::device_report(&pair.public().device_id(), epoch)
+}
+
+/// Weight of `reads` page reads and `writes` page writes.
+pub fn page_ops(reads: u64, writes: u64) -> frame_support::weights::Weight {
+	let db: frame_support::weights::RuntimeDbWeight =
+		<Test as frame_system::Config>::DbWeight::get();
+	db.reads(reads).saturating_add(db.writes(writes))
+}
+
+/// Devices reported active, in order, with the epoch.
+pub fn active_devices() -> Vec<(DeviceId, EpochIndex)> {
+	ACTIVE.with(|a| a.borrow().clone())
 }
 
 pub fn scored_epochs() -> Vec<(EpochIndex, EpochScore)> {
@@ -193,7 +226,6 @@ parameter_types! {
 		min_frequency_khz: 400_000,
 		max_frequency_khz: 6_000_000,
 		target_density: 4,
-		heartbeat_score: HEARTBEAT_SCORE,
 		beacon_score: BEACON_SCORE,
 		witness_score: WITNESS_SCORE,
 		max_batches_per_block: 8,
@@ -228,6 +260,7 @@ impl crate::BenchmarkHelper<AccountId> for MockDevices {
 			d.borrow_mut().insert(
 				key.device_id(),
 				DeviceInfo {
+					index: next_index(),
 					owner: *owner,
 					key,
 					kind: DeviceKind::Hotspot,
@@ -237,12 +270,17 @@ impl crate::BenchmarkHelper<AccountId> for MockDevices {
 			)
 		});
 	}
+
+	fn skip_device_indexes(count: u32) {
+		skip_device_indexes(count);
+	}
 }
 
 /// Test externalities with a keystore holding one authorised oracle key ([`oracle`]).
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	DEVICES.with(|d| d.borrow_mut().clear());
-	NOTED.with(|n| n.borrow_mut().clear());
+	ACTIVE.with(|a| a.borrow_mut().clear());
+	NEXT_INDEX.with(|n| *n.borrow_mut() = 0);
 	SCORED.with(|s| s.borrow_mut().clear());
 	RANDOM_SEED.with(|s| *s.borrow_mut() = 0);
 	let keystore = MemoryKeystore::new();

@@ -2,7 +2,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use depin_primitives::{
-	api::EpochSummary, DeviceId, EpochIndex, EpochScore, OracleId, SignedAttestation,
+	api::EpochSummary, attestation::DEVICES_PER_PAGE, DeviceId, DeviceIndex, EpochIndex,
+	OracleId, SignedAttestation, SlotIndex,
 };
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
@@ -57,8 +58,6 @@ pub struct PocParameters<BlockNumber> {
 	/// Active devices per density cell (`DeviceInspect::density_resolution`) that earn full
 	/// score; where more crowd one cell each earns `target / count` of it.
 	pub target_density: u32,
-	/// Score units per heartbeat (uptime pool).
-	pub heartbeat_score: u64,
 	/// Score units per accepted beacon (coverage pool).
 	pub beacon_score: u64,
 	/// Score units per accepted witness report (coverage pool).
@@ -145,7 +144,7 @@ pub struct BeaconRecord<MaxWitnesses: Get<u32>> {
 	pub witnesses: BoundedVec<DeviceId, MaxWitnesses>,
 }
 
-/// One device's activity in one epoch.
+/// One device's coverage activity in one epoch (heartbeats live in [`DevicePage`]s).
 #[derive(
 	CloneNoBound,
 	PartialEqNoBound,
@@ -161,36 +160,23 @@ pub struct BeaconRecord<MaxWitnesses: Get<u32>> {
 pub struct EpochActivity<MaxWitnesses: Get<u32>> {
 	/// The epoch.
 	pub epoch: EpochIndex,
-	/// Bit `s` set: the heartbeat of slot `s` was counted.
-	pub heartbeat_slots: u128,
 	/// The device's beacon, once known (only challenged devices have one).
 	pub beacon: Option<BeaconRecord<MaxWitnesses>>,
 	/// Witness reports by this device accepted in the epoch.
 	pub witness_reports: u32,
-	/// Score earned in the epoch.
-	pub score: EpochScore,
+	/// Coverage score earned in the epoch (beacons and witness reports, density-scaled).
+	pub coverage: u64,
 }
 
 impl<MaxWitnesses: Get<u32>> EpochActivity<MaxWitnesses> {
 	/// Nothing yet in `epoch`.
 	pub fn new(epoch: EpochIndex) -> Self {
-		Self {
-			epoch,
-			heartbeat_slots: 0,
-			beacon: None,
-			witness_reports: 0,
-			score: EpochScore::default(),
-		}
-	}
-
-	/// Heartbeats counted.
-	pub fn heartbeats(&self) -> u32 {
-		self.heartbeat_slots.count_ones()
+		Self { epoch, beacon: None, witness_reports: 0, coverage: 0 }
 	}
 }
 
-/// A device's activity in the two epochs that can still change (current and previous),
-/// at index `epoch % 2`. One storage item per device, written once per batch.
+/// A device's coverage activity in the two epochs that can still change (current and
+/// previous), at index `epoch % 2`. One storage item per device, written once per batch.
 #[derive(
 	CloneNoBound,
 	PartialEqNoBound,
@@ -223,6 +209,87 @@ impl<MaxWitnesses: Get<u32>> ActivityRecord<MaxWitnesses> {
 			*entry = None;
 		}
 		entry.get_or_insert_with(|| EpochActivity::new(epoch))
+	}
+}
+
+/// Index of a [`DevicePage`]: devices `page · DEVICES_PER_PAGE ..` of registration order.
+pub type PageIndex = u32;
+
+/// Words of a [`DevicePage`]'s bitmap.
+pub const PAGE_WORDS: usize = (DEVICES_PER_PAGE / 64) as usize;
+
+/// What a [`DevicePage`] records for its devices in one epoch.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum PageKind {
+	/// The device had at least one attestation accepted in the epoch (it earned something,
+	/// and rewards were told once through `ScoreSink::device_active`).
+	Active,
+	/// The device's heartbeat for this slot was counted.
+	Heartbeats {
+		/// The slot.
+		slot: SlotIndex,
+	},
+}
+
+/// One bit per device for [`DEVICES_PER_PAGE`] consecutive device indexes: a batch's
+/// heartbeats from many devices cost one write per page instead of one per device.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct DevicePage<BlockNumber> {
+	/// The block that last wrote the page. A page already written in the current block is
+	/// in the block's overlay: writing it again costs no database write, and the batch is
+	/// refunded that write's weight.
+	pub written_in: BlockNumber,
+	/// Bit `i % 64` of word `i / 64` stands for the page's `i`-th device.
+	pub bits: [u64; PAGE_WORDS],
+}
+
+impl<BlockNumber> DevicePage<BlockNumber> {
+	/// An empty page.
+	pub fn new(written_in: BlockNumber) -> Self {
+		Self { written_in, bits: [0; PAGE_WORDS] }
+	}
+
+	/// The page of `device` and its position in it.
+	pub fn locate(device: DeviceIndex) -> (PageIndex, usize) {
+		(device / DEVICES_PER_PAGE, (device % DEVICES_PER_PAGE) as usize)
+	}
+
+	/// Whether position `at` is set.
+	pub fn get(&self, at: usize) -> bool {
+		self.bits.get(at / 64).is_some_and(|word| word & (1 << (at % 64)) != 0)
+	}
+
+	/// Sets position `at`; returns whether it was clear.
+	pub fn set(&mut self, at: usize) -> bool {
+		match self.bits.get_mut(at / 64) {
+			Some(word) => {
+				let bit = 1u64 << (at % 64);
+				let was_clear = *word & bit == 0;
+				*word |= bit;
+				was_clear
+			},
+			None => false,
+		}
+	}
+
+	/// Positions set.
+	pub fn count(&self) -> u32 {
+		self.bits.iter().map(|word| word.count_ones()).sum()
 	}
 }
 

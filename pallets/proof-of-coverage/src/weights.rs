@@ -41,6 +41,8 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_proof_of_coverage`.
 pub trait WeightInfo {
 	fn heartbeats(n: u32, ) -> Weight;
+	fn heartbeats_one_page(n: u32, ) -> Weight;
+	fn prune_pages(n: u32, ) -> Weight;
 	fn beacons(n: u32, ) -> Weight;
 	fn witnesses(n: u32, ) -> Weight;
 	fn authorize_batch(n: u32, ) -> Weight;
@@ -156,6 +158,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 8550).saturating_mul(n.into()))
+	}
+	fn heartbeats_one_page(n: u32, ) -> Weight {
+		Weight::from_parts(6_673_565, 3550)
+			.saturating_add(Weight::from_parts(51_987_219, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	fn prune_pages(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 0)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
@@ -297,6 +312,19 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 8550).saturating_mul(n.into()))
+	}
+	fn heartbeats_one_page(n: u32, ) -> Weight {
+		Weight::from_parts(6_673_565, 3550)
+			.saturating_add(Weight::from_parts(51_987_219, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn prune_pages(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 0)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
 		Weight::from_parts(72_682_872, 3550)

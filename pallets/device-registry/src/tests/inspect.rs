@@ -36,3 +36,42 @@ fn device_inspect_reports_owner_status_and_density() {
 		assert!(!DeviceRegistry::is_active(&DeviceId([0; 32])));
 	});
 }
+
+#[test]
+fn devices_get_dense_indexes_that_are_never_reused() {
+	build_and_execute(|| {
+		let first = register(ALICE, &device(SignatureScheme::Ed25519, 1), paris(12, 0));
+		let second = register(BOB, &device(SignatureScheme::EcdsaP256, 2), paris(12, 1));
+		let index = |id| DeviceRegistry::device(&id).unwrap().index;
+		assert_eq!((index(first), index(second)), (0, 1));
+		assert_eq!(crate::NextDeviceIndex::<Test>::get(), 2);
+
+		// A retired, withdrawn device's index is not handed out again.
+		assert_ok!(DeviceRegistry::retire_device(RuntimeOrigin::signed(ALICE), first));
+		run_to_block(1 + UNBONDING);
+		assert_ok!(DeviceRegistry::withdraw_bond(RuntimeOrigin::signed(ALICE), first));
+		assert!(DeviceRegistry::device(&first).is_none());
+		let third = register(ALICE, &device(SignatureScheme::Sr25519, 3), paris(12, 2));
+		assert_eq!(index(third), 2);
+	});
+}
+
+#[test]
+fn registration_fails_cleanly_when_indexes_run_out() {
+	build_and_execute(|| {
+		crate::NextDeviceIndex::<Test>::put(u32::MAX);
+		let pair = device(SignatureScheme::Ed25519, 1);
+		frame_support::assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(ALICE),
+				pair.public(),
+				DeviceKind::Hotspot,
+				paris(12, 0),
+				metadata(),
+				proof(&pair, ALICE),
+				None,
+			),
+			crate::Error::<Test>::DeviceIndexesExhausted
+		);
+	});
+}

@@ -13,7 +13,7 @@ fn a_challenged_devices_beacon_scores_coverage() {
 		assert_eq!(last_batch_counts(), (1, 0));
 		let activity = ProofOfCoverage::activity(&beaconer.public().device_id(), epoch).unwrap();
 		assert!(activity.beacon.unwrap().beacon_accepted);
-		assert_eq!(activity.score.coverage, BEACON_SCORE);
+		assert_eq!(activity.coverage, BEACON_SCORE);
 		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE);
 	});
 }

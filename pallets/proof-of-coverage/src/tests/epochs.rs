@@ -1,4 +1,5 @@
 use crate::{mock::*, CurrentEpoch, EpochTotals, Event, Parameters, PreviousEpoch};
+use frame_support::weights::Weight;
 use depin_primitives::{EpochScore, SignatureScheme};
 
 #[test]
@@ -61,14 +62,7 @@ fn an_epochs_totals_are_handed_to_rewards_when_its_grace_ends() {
 		let device = pair(SignatureScheme::Ed25519, 1);
 		MockDevices::insert(&device, ALICE, paris());
 		land(vec![heartbeat(&device, 0, current_slot())]);
-		assert_eq!(
-			noted_scores(),
-			vec![(
-				device.public().device_id(),
-				0,
-				EpochScore { uptime: HEARTBEAT_SCORE, coverage: 0 }
-			)]
-		);
+		assert_eq!(active_devices(), vec![(device.public().device_id(), 0)]);
 		// Epoch 1 starts: epoch 0 is still open to late attestations.
 		run_to_block(EPOCH_LENGTH + 1);
 		assert!(scored_epochs().is_empty());
@@ -121,16 +115,47 @@ fn challenges_follow_the_rate_and_change_with_each_epoch() {
 #[test]
 fn an_old_epochs_activity_is_replaced_not_accumulated() {
 	build_and_execute(|| {
+		let beaconer = device_challenged(true, 0, ALICE, paris(), 0);
+		let id = beaconer.public().device_id();
+		land(vec![beacon(&beaconer, 0)]);
+		run_to_block(2 * EPOCH_LENGTH + 1);
+		// Challenged again in an even epoch (the mock's rate is 50%: find one where it is).
+		let mut epoch = 2;
+		while epoch % 2 == 1 || ProofOfCoverage::is_challenged(&id, epoch) != Some(true) {
+			run_to_block((epoch as u64 + 1) * EPOCH_LENGTH + 1);
+			epoch += 1;
+		}
+		land(vec![beacon(&beaconer, epoch)]);
+		assert_eq!(last_batch_counts(), (1, 0));
+		// The epoch reuses the older same-parity epoch's place in the record.
+		let record = crate::DeviceActivity::<Test>::get(id).unwrap();
+		assert_eq!(record.by_parity[(epoch % 2) as usize].as_ref().unwrap().epoch, epoch);
+		assert_eq!(ProofOfCoverage::activity(&id, epoch).unwrap().coverage, BEACON_SCORE);
+		assert_eq!(ProofOfCoverage::activity(&id, 0), None);
+	});
+}
+
+#[test]
+fn bitmap_pages_of_old_epochs_are_pruned_when_idle() {
+	build_and_execute(|| {
 		let device = pair(SignatureScheme::Ed25519, 1);
-		let id = device.public().device_id();
 		MockDevices::insert(&device, ALICE, paris());
 		land(vec![heartbeat(&device, 0, current_slot())]);
-		run_to_block(2 * EPOCH_LENGTH + 1);
-		land(vec![heartbeat(&device, 2, current_slot())]);
-		// Epoch 2 reuses epoch 0's place in the record.
-		let record = crate::DeviceActivity::<Test>::get(id).unwrap();
-		assert_eq!(record.by_parity[0].as_ref().unwrap().epoch, 2);
-		assert_eq!(record.by_parity[0].as_ref().unwrap().heartbeats(), 1);
-		assert_eq!(ProofOfCoverage::activity(&id, 0), None);
+		assert_eq!(crate::DevicePages::<Test>::iter_prefix(0).count(), 2);
+		// EpochHistory is 4: epoch 0's pages are kept through epoch 3.
+		run_to_block(3 * EPOCH_LENGTH + 1);
+		assert_eq!(ProofOfCoverage::prune_pages(Weight::MAX), page_ops(2, 0));
+		assert_eq!(report(&device, 0).unwrap().heartbeats(), 1);
+		run_to_block(4 * EPOCH_LENGTH + 1);
+		// Too little weight left: nothing happens.
+		assert_eq!(ProofOfCoverage::prune_pages(Weight::zero()), Weight::zero());
+		assert_eq!(crate::DevicePages::<Test>::iter_prefix(0).count(), 2);
+		ProofOfCoverage::prune_pages(Weight::MAX);
+		assert_eq!(crate::DevicePages::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!(crate::PagesKeptFrom::<Test>::get(), 1);
+		System::assert_has_event(Event::EpochPagesPruned { epoch: 0 }.into());
+		assert_eq!(report(&device, 0), None);
+		// Nothing left to prune until epoch 5 starts.
+		assert_eq!(ProofOfCoverage::prune_pages(Weight::MAX), page_ops(2, 0));
 	});
 }

@@ -22,13 +22,16 @@ fn heartbeat_in_its_slot_scores_uptime_in_every_scheme() {
 		land(devices.iter().map(|d| heartbeat(d, epoch, current_slot())).collect());
 		assert_eq!(last_batch_counts(), (4, 0));
 		for device in &devices {
-			let activity = ProofOfCoverage::activity(&device.public().device_id(), epoch).unwrap();
-			assert_eq!(activity.heartbeats(), 1);
-			// Four devices in one density cell, target 4: full score.
-			assert_eq!(activity.score, EpochScore { uptime: HEARTBEAT_SCORE, coverage: 0 });
+			let report = report(device, epoch).unwrap();
+			assert_eq!(report.heartbeat_slots, 1 << current_slot());
+			assert_eq!(report.score, EpochScore { uptime: HEARTBEAT_SCORE, coverage: 0 });
+			// Heartbeats live in bitmap pages: no per-device record is written.
+			assert_eq!(DeviceActivity::<Test>::get(device.public().device_id()), None);
 		}
 		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, 4 * HEARTBEAT_SCORE);
-		assert_eq!(noted_scores().len(), 4);
+		// Rewards hears of each device once, on its first attestation of the epoch.
+		let ids: Vec<_> = devices.iter().map(|d| (d.public().device_id(), epoch)).collect();
+		assert_eq!(active_devices(), ids);
 	});
 }
 
@@ -49,8 +52,9 @@ fn a_forged_signature_is_refused_and_changes_nothing() {
 			SignedAttestation::Heartbeat { heartbeat, signature: garbage },
 		]);
 		assert_eq!(rejections(), vec![(0, R::BadSignature), (1, R::BadSignature)]);
-		assert_eq!(DeviceActivity::<Test>::get(device.public().device_id()), None);
+		assert_eq!(report(&device, epoch), None);
 		assert!(EpochTotals::<Test>::get(epoch).is_zero());
+		assert!(active_devices().is_empty());
 	});
 }
 
@@ -82,9 +86,11 @@ fn a_replayed_heartbeat_counts_once_in_the_same_batch_and_later() {
 		run_to_block(System::block_number() + 1);
 		land(vec![attestation]);
 		assert_eq!(rejections(), vec![(0, R::Duplicate)]);
-		let activity = ProofOfCoverage::activity(&device.public().device_id(), epoch).unwrap();
-		assert_eq!(activity.heartbeats(), 1);
-		assert_eq!(activity.score.uptime, HEARTBEAT_SCORE);
+		let report = report(&device, epoch).unwrap();
+		assert_eq!(report.heartbeats(), 1);
+		assert_eq!(report.score.uptime, HEARTBEAT_SCORE);
+		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, HEARTBEAT_SCORE);
+		assert_eq!(active_devices().len(), 1);
 	});
 }
 
@@ -124,8 +130,8 @@ fn slots_must_be_current_or_within_grace() {
 			rejections(),
 			vec![(0, R::SlotNotStarted), (1, R::SlotOutOfRange), (2, R::SlotExpired)]
 		);
-		let activity = ProofOfCoverage::activity(&device.public().device_id(), epoch).unwrap();
-		assert_eq!(activity.heartbeat_slots, 0b10010);
+		assert_eq!(report(&device, epoch).unwrap().heartbeat_slots, 0b10010);
+		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, 2 * HEARTBEAT_SCORE);
 	});
 }
 
@@ -139,14 +145,11 @@ fn the_previous_epochs_last_slots_land_during_grace() {
 		assert_eq!(current_epoch(), 1);
 		land(vec![late, heartbeat(&device, 1, current_slot())]);
 		assert_eq!(last_batch_counts(), (2, 0));
-		assert_eq!(
-			ProofOfCoverage::activity(&device.public().device_id(), 0).unwrap().heartbeats(),
-			1
-		);
-		assert_eq!(
-			ProofOfCoverage::activity(&device.public().device_id(), 1).unwrap().heartbeats(),
-			1
-		);
+		assert_eq!(report(&device, 0).unwrap().heartbeat_slots, 1 << 9);
+		assert_eq!(report(&device, 1).unwrap().heartbeats(), 1);
+		// Once per epoch each.
+		let id = device.public().device_id();
+		assert_eq!(active_devices(), vec![(id, 0), (id, 1)]);
 	});
 }
 
@@ -173,23 +176,73 @@ fn unknown_and_inactive_devices_earn_nothing() {
 }
 
 #[test]
-fn crowded_cells_earn_less_per_device() {
+fn uptime_is_not_scaled_by_density() {
 	build_and_execute(|| {
 		let epoch = current_epoch();
-		// Eight devices in one density cell with a target of four: each earns half.
+		// Eight devices in one density cell with a target of four: coverage would be halved,
+		// uptime is counted in full (it is read back from bits, see the crate doc).
 		let crowd: Vec<_> = (0..8).map(|n| alice_device(SignatureScheme::Ed25519, n)).collect();
-		// One alone far away (Lyon) earns in full.
-		let alone = pair(SignatureScheme::Ed25519, 100);
-		MockDevices::insert(&alone, BOB, cell(45.7640, 4.8357));
+		land(crowd.iter().map(|d| heartbeat(d, epoch, current_slot())).collect());
+		for device in &crowd {
+			assert_eq!(report(device, epoch).unwrap().score.uptime, HEARTBEAT_SCORE);
+		}
+		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, 8 * HEARTBEAT_SCORE);
+	});
+}
+
+#[test]
+fn devices_far_apart_in_registration_order_use_their_own_pages() {
+	build_and_execute(|| {
+		let epoch = current_epoch();
+		let first = alice_device(SignatureScheme::Ed25519, 1);
+		skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE * 3);
+		let far = alice_device(SignatureScheme::Ed25519, 2);
+		land(vec![heartbeat(&first, epoch, current_slot()), heartbeat(&far, epoch, current_slot())]);
+		assert_eq!(last_batch_counts(), (2, 0));
+		let kind = crate::PageKind::Heartbeats { slot: current_slot() };
+		let page = |index| crate::DevicePages::<Test>::get(epoch, (kind, index));
+		assert_eq!(page(0).unwrap().count(), 1);
+		assert_eq!(page(3).unwrap().count(), 1);
+		assert_eq!(page(1), None);
+		assert_eq!(report(&first, epoch).unwrap().heartbeats(), 1);
+		assert_eq!(report(&far, epoch).unwrap().heartbeats(), 1);
+	});
+}
+
+#[test]
+fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
+	build_and_execute(|| {
+		use frame_support::dispatch::PostDispatchInfo;
+		let epoch = current_epoch();
 		let slot = current_slot();
-		let mut batch: Vec<_> = crowd.iter().map(|d| heartbeat(d, epoch, slot)).collect();
-		batch.push(heartbeat(&alone, epoch, slot));
-		land(batch);
-		let score = |d: &depin_primitives::device::pair::DevicePair| {
-			ProofOfCoverage::activity(&d.public().device_id(), epoch).unwrap().score.uptime
+		let devices: Vec<_> =
+			(0..6).map(|n| alice_device(SignatureScheme::Ed25519, n)).collect();
+		let beats = |range: core::ops::Range<usize>| -> Vec<_> {
+			devices[range].iter().map(|d| heartbeat(d, epoch, slot)).collect()
 		};
-		assert_eq!(score(&crowd[0]), HEARTBEAT_SCORE / 2);
-		assert_eq!(score(&alone), HEARTBEAT_SCORE);
-		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, 4 * HEARTBEAT_SCORE + HEARTBEAT_SCORE);
+
+		// Three devices of one page: charged 2 pages each, used 2 in all.
+		let (batch, signature) = signed_batch(0, beats(0..3));
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
+		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4)));
+
+		// Same block, same pages: already in the block's overlay, no database access at all.
+		let (batch, signature) = signed_batch(1, beats(3..6));
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
+		assert_eq!(post.actual_weight, Some(charged - page_ops(6, 6)));
+		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, 6 * HEARTBEAT_SCORE);
+
+		// Next block: the pages are read and written again.
+		run_to_block(System::block_number() + 1);
+		let slot = current_slot();
+		let (batch, signature) =
+			signed_batch(0, devices[..3].iter().map(|d| heartbeat(d, epoch, slot)).collect());
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (3, 0));
+		// The slot page is new, the activity page is read but already has the devices.
+		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 5)));
 	});
 }

@@ -137,10 +137,8 @@ fn a_bad_attestation_does_not_spoil_the_batch() {
 		land(vec![bad, good.clone()]);
 		assert_eq!(last_batch_counts(), (1, 1));
 		assert_eq!(rejections(), vec![(0, depin_primitives::AttestationRejection::UnknownDevice)]);
-		assert_eq!(
-			ProofOfCoverage::activity(&good.device(), current_epoch()).unwrap().heartbeats(),
-			1
-		);
+		let report = ProofOfCoverage::device_report(&good.device(), current_epoch()).unwrap();
+		assert_eq!(report.heartbeats(), 1);
 	});
 }
 
@@ -271,9 +269,10 @@ fn the_same_attestation_from_two_oracles_lands_once() {
 		let signature = second.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
 		submit(batch, signature).unwrap().unwrap();
 		assert_eq!(rejections(), vec![(0, depin_primitives::AttestationRejection::Duplicate)]);
-		let activity = ProofOfCoverage::activity(&attestation.device(), current_epoch()).unwrap();
-		assert_eq!(activity.heartbeats(), 1);
-		assert_eq!(activity.score.uptime, HEARTBEAT_SCORE);
+		let report =
+			ProofOfCoverage::device_report(&attestation.device(), current_epoch()).unwrap();
+		assert_eq!(report.heartbeats(), 1);
+		assert_eq!(report.score.uptime, HEARTBEAT_SCORE);
 	});
 }
 
@@ -299,7 +298,8 @@ fn refused_attestations_are_refunded_the_checks_they_skipped() {
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (1, 3));
-		// Unknown: its P-256 check; the duplicate: its Ed25519 check.
-		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519));
+		// Unknown: its P-256 check; the duplicate: its Ed25519 check. Pages: 4 × 2 charged,
+		// 2 read and written (the slot's and the activity page, shared by the batch).
+		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519 - page_ops(6, 6)));
 	});
 }
