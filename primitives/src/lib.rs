@@ -38,7 +38,9 @@ pub use attestation::{
 	AttestationRejection, Beacon, EpochIndex, EpochScore, Heartbeat, SignedAttestation, SlotIndex,
 	WitnessReport,
 };
-pub use device::{DeviceId, DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, SignatureScheme};
+pub use device::{
+	DeviceId, DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, SignatureScheme,
+};
 pub use location::H3Cell;
 pub use oracle::{OracleId, OracleSignature};
 pub use payload::{MakerCertificatePayload, RegistrationPayload, SignedPayload};

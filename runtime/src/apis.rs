@@ -255,6 +255,13 @@ impl_runtime_apis! {
 		fn current_epoch() -> Option<depin_primitives::api::EpochSummary<BlockNumber>> {
 			crate::ProofOfCoverage::current_epoch_summary()
 		}
+
+		fn device_report(
+			device: depin_primitives::DeviceId,
+			epoch: depin_primitives::EpochIndex,
+		) -> Option<depin_primitives::api::DeviceEpochReport> {
+			crate::ProofOfCoverage::device_report(&device, epoch)
+		}
 	}
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -227,9 +227,10 @@ mod proof_of_coverage {
 			assert_eq!(CurrentEpoch::<Runtime>::get().unwrap().index, 3);
 			for epoch in [1, 2] {
 				for device in [&ed, &p256] {
-					let activity =
-						ProofOfCoverage::activity(&device.public().device_id(), epoch).unwrap();
-					assert_eq!(activity.heartbeats(), 10, "epoch {epoch}");
+					let report =
+						ProofOfCoverage::device_report(&device.public().device_id(), epoch)
+							.expect("the device beat in the epoch");
+					assert_eq!(report.heartbeat_slots, (1 << 10) - 1, "epoch {epoch}");
 				}
 				assert_eq!(
 					pallet_proof_of_coverage::EpochTotals::<Runtime>::get(epoch).uptime,

@@ -1,9 +1,7 @@
 //! Data types stored by the device registry.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use depin_primitives::{
-	DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, H3Cell,
-};
+use depin_primitives::{DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, H3Cell};
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };

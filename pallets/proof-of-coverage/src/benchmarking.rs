@@ -336,7 +336,11 @@ mod benchmarks {
 		let first = epoch::<T>();
 		for page in 0..n {
 			let kind = PageKind::Heartbeats { slot: (page % 2) as u16 };
-			DevicePages::<T>::insert(first.index, (kind, page), DevicePageOf::<T>::new(1u32.into()));
+			DevicePages::<T>::insert(
+				first.index,
+				(kind, page),
+				DevicePageOf::<T>::new(1u32.into()),
+			);
 		}
 		// Enough epochs later that the first is out of history.
 		let mut now = first.start;

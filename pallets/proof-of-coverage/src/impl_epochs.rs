@@ -1,8 +1,8 @@
 //! Epochs: turning them over in `on_initialize`, in O(1) whatever the number of devices.
 
 use crate::{
-	Config, CurrentEpoch, EpochInfo, EpochInfoOf, EpochSlots, EpochTotals, Event, Pallet, Parameters,
-	PreviousEpoch, WeightInfo,
+	Config, CurrentEpoch, EpochInfo, EpochInfoOf, EpochSlots, EpochTotals, Event, Pallet,
+	Parameters, PreviousEpoch, WeightInfo,
 };
 use codec::Encode;
 use depin_primitives::{EpochIndex, ScoreSink};

@@ -151,21 +151,31 @@ impl<T: Config> BatchContext<T> {
 	}
 
 	/// The bitmap page `(epoch, kind, page)`, read once per batch.
-	fn page(&mut self, epoch: EpochIndex, kind: PageKind, page: PageIndex) -> &mut PageEntry<BlockNumberFor<T>> {
+	fn page(
+		&mut self,
+		epoch: EpochIndex,
+		kind: PageKind,
+		page: PageIndex,
+	) -> &mut PageEntry<BlockNumberFor<T>> {
 		let now: BlockNumberFor<T> = self.now.saturated_into();
 		self.pages.entry((epoch, kind, page)).or_insert_with(|| {
 			match DevicePages::<T>::get(epoch, (kind, page)) {
 				Some(page) => {
 					let in_overlay = page.written_in == now;
 					PageEntry { page, dirty: false, in_overlay }
-				},
+				}
 				None => PageEntry { page: DevicePage::new(now), dirty: false, in_overlay: false },
 			}
 		})
 	}
 
 	/// Whether `device`'s bit is set in `(epoch, kind)`.
-	fn bit(&mut self, epoch: EpochIndex, kind: PageKind, device: &DeviceInfo<T::AccountId>) -> bool {
+	fn bit(
+		&mut self,
+		epoch: EpochIndex,
+		kind: PageKind,
+		device: &DeviceInfo<T::AccountId>,
+	) -> bool {
 		let (page, at) = DevicePageOf::<T>::locate(device.index);
 		self.page(epoch, kind, page).page.get(at)
 	}

@@ -227,7 +227,8 @@ pub mod pallet {
 	/// Uptime slots of each of the last `EpochHistory` epochs (to read a device's heartbeats
 	/// after the epoch ended).
 	#[pallet::storage]
-	pub type EpochSlots<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, SlotIndex, OptionQuery>;
+	pub type EpochSlots<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, SlotIndex, OptionQuery>;
 
 	/// Epochs below this one have no [`DevicePages`] left; `on_idle` prunes up to
 	/// `EpochHistory` epochs back.
@@ -538,11 +539,14 @@ impl<T: Config> Pallet<T> {
 	pub fn heartbeat_slots(device: &DeviceInfo<T::AccountId>, epoch: EpochIndex) -> u128 {
 		let slots = EpochSlots::<T>::get(epoch).unwrap_or(0);
 		let (page, at) = DevicePageOf::<T>::locate(device.index);
-		(0..slots.min(depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)).fold(0u128, |bits, slot| {
-			let counted = DevicePages::<T>::get(epoch, (PageKind::Heartbeats { slot }, page))
-				.is_some_and(|p| p.get(at));
-			bits | (u128::from(counted) << slot)
-		})
+		(0..slots.min(depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)).fold(
+			0u128,
+			|bits, slot| {
+				let counted = DevicePages::<T>::get(epoch, (PageKind::Heartbeats { slot }, page))
+					.is_some_and(|p| p.get(at));
+				bits | (u128::from(counted) << slot)
+			},
+		)
 	}
 
 	/// What `device` did in `epoch` and its score (see
@@ -559,8 +563,8 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		let activity = activity.unwrap_or_else(|| EpochActivity::new(epoch));
-		let uptime =
-			u64::from(heartbeat_slots.count_ones()).saturating_mul(depin_primitives::attestation::SCORE_UNIT);
+		let uptime = u64::from(heartbeat_slots.count_ones())
+			.saturating_mul(depin_primitives::attestation::SCORE_UNIT);
 		Some(depin_primitives::api::DeviceEpochReport {
 			epoch,
 			heartbeat_slots,
@@ -654,7 +658,7 @@ impl<T: Config> Pallet<T> {
 			match kind {
 				PageKind::Active => {
 					active.insert((epoch, page), bits);
-				},
+				}
 				PageKind::Heartbeats { .. } => {
 					let sum = uptime.entry(epoch).or_default();
 					*sum = sum.saturating_add(u64::from(bits.count()) * SCORE_UNIT);
@@ -662,7 +666,7 @@ impl<T: Config> Pallet<T> {
 					for (word, set) in union.iter_mut().zip(bits.bits.iter()) {
 						*word |= set;
 					}
-				},
+				}
 			}
 		}
 		for (key, union) in heard {

@@ -178,7 +178,10 @@ impl ScoreSink for RecordingSink {
 }
 
 /// What proof of coverage reports of `pair`'s device in `epoch`.
-pub fn report(pair: &DevicePair, epoch: EpochIndex) -> Option<depin_primitives::api::DeviceEpochReport> {
+pub fn report(
+	pair: &DevicePair,
+	epoch: EpochIndex,
+) -> Option<depin_primitives::api::DeviceEpochReport> {
 	crate::Pallet::<Test>::device_report(&pair.public().device_id(), epoch)
 }
 

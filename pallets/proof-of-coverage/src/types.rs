@@ -2,8 +2,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use depin_primitives::{
-	api::EpochSummary, attestation::DEVICES_PER_PAGE, DeviceId, DeviceIndex, EpochIndex,
-	OracleId, SignedAttestation, SlotIndex,
+	api::EpochSummary, attestation::DEVICES_PER_PAGE, DeviceId, DeviceIndex, EpochIndex, OracleId,
+	SignedAttestation, SlotIndex,
 };
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
@@ -282,7 +282,7 @@ impl<BlockNumber> DevicePage<BlockNumber> {
 				let was_clear = *word & bit == 0;
 				*word |= bit;
 				was_clear
-			},
+			}
 			None => false,
 		}
 	}

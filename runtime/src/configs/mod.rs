@@ -523,7 +523,6 @@ parameter_types! {
 		min_frequency_khz: 400_000,
 		max_frequency_khz: 6_000_000,
 		target_density: 10,
-		heartbeat_score: SCORE_UNIT,
 		beacon_score: 10 * SCORE_UNIT,
 		witness_score: 5 * SCORE_UNIT,
 		max_batches_per_block: 4,
@@ -573,6 +572,12 @@ impl pallet_proof_of_coverage::BenchmarkHelper<AccountId> for RegistryBenchmarkH
 			None,
 		)
 		.expect("benchmark devices register");
+	}
+
+	fn skip_device_indexes(count: u32) {
+		pallet_device_registry::NextDeviceIndex::<Runtime>::mutate(|next| {
+			*next = next.saturating_add(count)
+		});
 	}
 }
 

@@ -1,6 +1,6 @@
 use crate::{mock::*, CurrentEpoch, EpochTotals, Event, Parameters, PreviousEpoch};
-use frame_support::weights::Weight;
 use depin_primitives::{EpochScore, SignatureScheme};
+use frame_support::weights::Weight;
 
 #[test]
 fn the_first_block_starts_epoch_zero_and_epochs_turn_every_epoch_length() {

@@ -197,7 +197,10 @@ fn devices_far_apart_in_registration_order_use_their_own_pages() {
 		let first = alice_device(SignatureScheme::Ed25519, 1);
 		skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE * 3);
 		let far = alice_device(SignatureScheme::Ed25519, 2);
-		land(vec![heartbeat(&first, epoch, current_slot()), heartbeat(&far, epoch, current_slot())]);
+		land(vec![
+			heartbeat(&first, epoch, current_slot()),
+			heartbeat(&far, epoch, current_slot()),
+		]);
 		assert_eq!(last_batch_counts(), (2, 0));
 		let kind = crate::PageKind::Heartbeats { slot: current_slot() };
 		let page = |index| crate::DevicePages::<Test>::get(epoch, (kind, index));
@@ -215,8 +218,7 @@ fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
 		use frame_support::dispatch::PostDispatchInfo;
 		let epoch = current_epoch();
 		let slot = current_slot();
-		let devices: Vec<_> =
-			(0..6).map(|n| alice_device(SignatureScheme::Ed25519, n)).collect();
+		let devices: Vec<_> = (0..6).map(|n| alice_device(SignatureScheme::Ed25519, n)).collect();
 		let beats = |range: core::ops::Range<usize>| -> Vec<_> {
 			devices[range].iter().map(|d| heartbeat(d, epoch, slot)).collect()
 		};
