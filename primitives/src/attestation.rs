@@ -27,8 +27,9 @@ pub type EpochIndex = u32;
 /// Index of an uptime slot within an epoch (`0..slots_per_epoch`).
 pub type SlotIndex = u16;
 
-/// Largest number of uptime slots an epoch may have (the width of the per-device bitmap).
-pub const MAX_SLOTS_PER_EPOCH: u16 = 128;
+/// Largest number of uptime slots an epoch may have (a device's heartbeat count in an epoch
+/// fits in 7 bits of its tally byte).
+pub const MAX_SLOTS_PER_EPOCH: u16 = 120;
 
 /// Score units per point: scores are fixed-point numbers with six decimals.
 pub const SCORE_UNIT: u64 = 1_000_000;

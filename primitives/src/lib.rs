@@ -44,7 +44,7 @@ pub use device::{
 pub use location::H3Cell;
 pub use oracle::{OracleId, OracleSignature};
 pub use payload::{MakerCertificatePayload, RegistrationPayload, SignedPayload};
-pub use traits::{DeviceInfo, DeviceInspect, ScoreSink};
+pub use traits::{DeviceInfo, DeviceInspect, EpochScores, ScoreSink};
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

@@ -55,10 +55,11 @@ pub trait DeviceInspect<AccountId> {
 /// epochs), and once per epoch that the epoch's totals are final; a device's score is read
 /// from proof of coverage when rewards needs it.
 pub trait ScoreSink {
-	/// `device` had its first attestation of `epoch` accepted. Called at most once per
-	/// device and epoch, before proof of coverage writes anything of `epoch` for the device,
-	/// so the device's record of the epoch two back (same parity) is still readable.
-	fn device_active(device: &DeviceId, epoch: EpochIndex);
+	/// `device` (registration `index`) had its first attestation of `epoch` accepted.
+	/// Called at most once per device and epoch, before proof of coverage writes anything of
+	/// `epoch` for the device, so the device's record of the epoch two back (same parity) is
+	/// still readable through [`EpochScores`].
+	fn device_active(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex);
 
 	/// No more score can be added to `epoch` (its grace period is over); `totals` is final.
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore);
@@ -75,6 +76,17 @@ pub trait ScoreSink {
 }
 
 impl ScoreSink for () {
-	fn device_active(_: &DeviceId, _: EpochIndex) {}
+	fn device_active(_: &DeviceId, _: DeviceIndex, _: EpochIndex) {}
 	fn epoch_scored(_: EpochIndex, _: &EpochScore) {}
+}
+
+/// A device's score in an epoch, read from proof of coverage (implemented by
+/// `pallet-proof-of-coverage`).
+pub trait EpochScores {
+	/// `device`'s (registration `index`) score in `epoch`: final once the epoch is scored,
+	/// `None` once the chain no longer keeps the epoch's records.
+	fn score(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) -> Option<EpochScore>;
+
+	/// Weight of one [`EpochScores::score`].
+	fn score_weight() -> frame_support_weight::Weight;
 }

@@ -330,17 +330,43 @@ mod benchmarks {
 		assert_eq!(CurrentEpoch::<T>::get().map(|e| e.index), Some(2));
 	}
 
-	/// `on_idle` removing `n` bitmap pages of an expired epoch.
+	/// A device's score read back by rewards: its tally page and, as it has coverage, its
+	/// activity record.
+	#[benchmark]
+	fn device_score() {
+		let epoch = epoch::<T>();
+		let beaconer = device::<T>(0, PARIS);
+		let beacon = SignedAttestation::Beacon(Beacon {
+			device: beaconer.id,
+			epoch: epoch.index,
+			payload: beacon_payload::<T>(&beaconer, &epoch),
+		});
+		let (batch, signature) =
+			batch::<T>(alloc::vec![heartbeat::<T>(&beaconer, epoch.index), beacon]);
+		ProofOfCoverage::<T>::submit_attestations(RawOrigin::Authorized.into(), batch, signature)
+			.expect("lands");
+		let index = T::Devices::device(&beaconer.id).expect("registered").index;
+		let score;
+		#[block]
+		{
+			score = ProofOfCoverage::<T>::score_of(&beaconer.id, index, epoch.index);
+		}
+		let score = score.expect("kept");
+		assert!(score.uptime > 0 && score.coverage > 0);
+	}
+
+	/// `on_idle` removing `n` pages of an expired epoch.
 	#[benchmark]
 	fn prune_pages(n: Linear<0, MAX_PAGES_PRUNED_PER_BLOCK>) {
 		let first = epoch::<T>();
+		// Half heartbeat pages, half tally pages (the larger values).
 		for page in 0..n {
-			let kind = PageKind::Heartbeats { slot: (page % 2) as u16 };
-			DevicePages::<T>::insert(
-				first.index,
-				(kind, page),
-				DevicePageOf::<T>::new(1u32.into()),
-			);
+			if page % 2 == 0 {
+				let bits = HeartbeatPageOf::<T>::new(1u32.into());
+				HeartbeatPages::<T>::insert(first.index, (0, page), bits);
+			} else {
+				TallyPages::<T>::insert(first.index, page, TallyPageOf::<T>::new(1u32.into()));
+			}
 		}
 		// Enough epochs later that the first is out of history.
 		let mut now = first.start;
@@ -352,7 +378,8 @@ mod benchmarks {
 		{
 			ProofOfCoverage::<T>::prune_pages(Weight::MAX);
 		}
-		assert_eq!(DevicePages::<T>::iter_prefix(first.index).count(), 0);
+		assert_eq!(HeartbeatPages::<T>::iter_prefix(first.index).count(), 0);
+		assert_eq!(TallyPages::<T>::iter_prefix(first.index).count(), 0);
 		assert_eq!(PagesKeptFrom::<T>::get(), first.index + 1);
 	}
 

@@ -3,9 +3,9 @@
 //! coverage activity.
 
 use crate::{
-	ActivityOf, BatchOf, Config, DeviceActivity, DevicePage, DevicePageOf, DevicePages,
-	EpochInfoOf, EpochTotals, Event, Oracles, PageIndex, PageKind, Pallet, Parameters,
-	ParametersOf,
+	locate, ActivityOf, BatchOf, Config, DeviceActivity, EpochInfoOf, EpochTotals, Event,
+	HeartbeatPage, HeartbeatPageOf, HeartbeatPages, Oracles, PageIndex, Pallet, Parameters,
+	ParametersOf, TallyPage, TallyPageOf, TallyPages,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::Encode;
@@ -14,17 +14,16 @@ use depin_primitives::{
 		is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload, SCORE_UNIT,
 	},
 	radio::max_plausible_rssi_centi_dbm,
-	AttestationRejection as Rejection, DeviceId, DeviceInfo, DeviceInspect, DeviceSignature,
-	DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink, SignedAttestation,
-	SignedPayload, WitnessReport,
+	AttestationRejection as Rejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect,
+	DeviceSignature, DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink,
+	SignedAttestation, SignedPayload, SlotIndex, WitnessReport,
 };
 use frame_support::{traits::Get, weights::Weight, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
 
-/// Bitmap pages an attestation of each kind is charged for (a read and a write each): a
-/// heartbeat touches its slot's page and the activity page, a beacon or witness the
-/// activity page.
+/// Pages an attestation of each kind is charged for (a read and a write each): a heartbeat
+/// touches its slot's heartbeat page and its tally page, a beacon or witness the tally page.
 pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
 	match attestation {
 		SignedAttestation::Heartbeat { .. } => 2,
@@ -32,9 +31,9 @@ pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
 	}
 }
 
-/// A bitmap page as a batch holds it.
-struct PageEntry<BlockNumber> {
-	page: DevicePage<BlockNumber>,
+/// A page as a batch holds it.
+struct PageEntry<Page> {
+	page: Page,
 	/// The batch set a bit in it.
 	dirty: bool,
 	/// An earlier transaction of this block wrote it: it is in the block's overlay, so
@@ -54,10 +53,12 @@ pub(crate) struct BatchContext<T: Config> {
 	density: BTreeMap<H3Cell, Perbill>,
 	/// Each touched device's record, and whether the batch changed it.
 	activity: BTreeMap<DeviceId, (ActivityOf<T>, bool)>,
-	/// Bitmap pages read by the batch.
-	pages: BTreeMap<(EpochIndex, PageKind, PageIndex), PageEntry<BlockNumberFor<T>>>,
+	/// Heartbeat pages read by the batch.
+	heartbeat_pages: BTreeMap<(EpochIndex, SlotIndex, PageIndex), PageEntry<HeartbeatPageOf<T>>>,
+	/// Tally pages read by the batch.
+	tally_pages: BTreeMap<(EpochIndex, PageIndex), PageEntry<TallyPageOf<T>>>,
 	/// Devices whose first attestation of an epoch this batch accepted, in order.
-	newly_active: Vec<(DeviceId, EpochIndex)>,
+	newly_active: Vec<(DeviceId, DeviceIndex, EpochIndex)>,
 	totals: BTreeMap<EpochIndex, EpochScore>,
 	/// Weight charged for signature checks that turned out unnecessary.
 	pub(crate) unused: Weight,
@@ -75,7 +76,8 @@ impl<T: Config> BatchContext<T> {
 			devices: BTreeMap::new(),
 			density: BTreeMap::new(),
 			activity: BTreeMap::new(),
-			pages: BTreeMap::new(),
+			heartbeat_pages: BTreeMap::new(),
+			tally_pages: BTreeMap::new(),
 			newly_active: Vec::new(),
 			totals: BTreeMap::new(),
 			unused: Weight::zero(),
@@ -150,55 +152,86 @@ impl<T: Config> BatchContext<T> {
 		total.coverage = total.coverage.saturating_add(scaled);
 	}
 
-	/// The bitmap page `(epoch, kind, page)`, read once per batch.
-	fn page(
+	/// The heartbeat page of `device` for `(epoch, slot)`, read once per batch, and the
+	/// device's position in it.
+	fn heartbeat_page(
 		&mut self,
 		epoch: EpochIndex,
-		kind: PageKind,
-		page: PageIndex,
-	) -> &mut PageEntry<BlockNumberFor<T>> {
+		slot: SlotIndex,
+		device: &DeviceInfo<T::AccountId>,
+	) -> (&mut PageEntry<HeartbeatPageOf<T>>, usize) {
 		let now: BlockNumberFor<T> = self.now.saturated_into();
-		self.pages.entry((epoch, kind, page)).or_insert_with(|| {
-			match DevicePages::<T>::get(epoch, (kind, page)) {
+		let (page, at) = locate(device.index);
+		let entry =
+			self.heartbeat_pages.entry((epoch, slot, page)).or_insert_with(
+				|| match HeartbeatPages::<T>::get(epoch, (slot, page)) {
+					Some(page) => {
+						let in_overlay = page.written_in == now;
+						PageEntry { page, dirty: false, in_overlay }
+					}
+					None => {
+						PageEntry { page: HeartbeatPage::new(now), dirty: false, in_overlay: false }
+					}
+				},
+			);
+		(entry, at)
+	}
+
+	/// The tally page of `device` for `epoch`, read once per batch, and the device's position
+	/// in it.
+	fn tally_page(
+		&mut self,
+		epoch: EpochIndex,
+		device: &DeviceInfo<T::AccountId>,
+	) -> (&mut PageEntry<TallyPageOf<T>>, usize) {
+		let now: BlockNumberFor<T> = self.now.saturated_into();
+		let (page, at) = locate(device.index);
+		let entry = self.tally_pages.entry((epoch, page)).or_insert_with(|| {
+			match TallyPages::<T>::get(epoch, page) {
 				Some(page) => {
 					let in_overlay = page.written_in == now;
 					PageEntry { page, dirty: false, in_overlay }
 				}
-				None => PageEntry { page: DevicePage::new(now), dirty: false, in_overlay: false },
+				None => PageEntry { page: TallyPage::new(now), dirty: false, in_overlay: false },
 			}
-		})
+		});
+		(entry, at)
 	}
 
-	/// Whether `device`'s bit is set in `(epoch, kind)`.
-	fn bit(
+	/// Counts `device`'s heartbeat for `(epoch, slot)`.
+	fn count_heartbeat(
 		&mut self,
-		epoch: EpochIndex,
-		kind: PageKind,
+		id: &DeviceId,
 		device: &DeviceInfo<T::AccountId>,
-	) -> bool {
-		let (page, at) = DevicePageOf::<T>::locate(device.index);
-		self.page(epoch, kind, page).page.get(at)
+		epoch: EpochIndex,
+		slot: SlotIndex,
+	) {
+		let (entry, at) = self.heartbeat_page(epoch, slot, device);
+		entry.page.set(at);
+		entry.dirty = true;
+		let (entry, at) = self.tally_page(epoch, device);
+		entry.dirty = true;
+		if entry.page.add_heartbeat(at) {
+			self.newly_active.push((*id, device.index, epoch));
+		}
+		let total = self.totals.entry(epoch).or_default();
+		total.uptime = total.uptime.saturating_add(SCORE_UNIT);
 	}
 
-	/// Sets `device`'s bit in `(epoch, kind)`; returns whether it was clear.
-	fn set_bit(
+	/// Flags `device`'s coverage activity in `epoch` in its tally.
+	fn mark_coverage(
 		&mut self,
-		epoch: EpochIndex,
-		kind: PageKind,
+		id: &DeviceId,
 		device: &DeviceInfo<T::AccountId>,
-	) -> bool {
-		let (page, at) = DevicePageOf::<T>::locate(device.index);
-		let entry = self.page(epoch, kind, page);
-		let was_clear = entry.page.set(at);
-		entry.dirty |= was_clear;
-		was_clear
-	}
-
-	/// Records that `device` earned something in `epoch`; the first time in the epoch, rewards
-	/// is told (at commit).
-	fn mark_active(&mut self, id: &DeviceId, device: &DeviceInfo<T::AccountId>, epoch: EpochIndex) {
-		if self.set_bit(epoch, PageKind::Active, device) {
-			self.newly_active.push((*id, epoch));
+		epoch: EpochIndex,
+	) {
+		let (entry, at) = self.tally_page(epoch, device);
+		if entry.page.has_coverage(at) {
+			return;
+		}
+		entry.dirty = true;
+		if entry.page.mark_coverage(at) {
+			self.newly_active.push((*id, device.index, epoch));
 		}
 	}
 
@@ -208,19 +241,29 @@ impl<T: Config> BatchContext<T> {
 	/// skipped signature checks, pages already in the block's overlay or shared with other
 	/// attestations of the batch, devices already active.
 	fn commit(mut self, attestations: &[SignedAttestation]) -> Weight {
-		for (device, epoch) in &self.newly_active {
-			T::ScoreSink::device_active(device, *epoch);
+		for (device, index, epoch) in &self.newly_active {
+			T::ScoreSink::device_active(device, *index, *epoch);
 		}
 		let now: BlockNumberFor<T> = self.now.saturated_into();
 		let (mut reads, mut writes) = (0u64, 0u64);
-		for ((epoch, kind, index), mut entry) in self.pages {
-			if !entry.in_overlay {
+		let mut count = |in_overlay: bool, dirty: bool| {
+			if !in_overlay {
 				reads += 1;
-				writes += u64::from(entry.dirty);
+				writes += u64::from(dirty);
 			}
+		};
+		for ((epoch, slot, index), mut entry) in self.heartbeat_pages {
+			count(entry.in_overlay, entry.dirty);
 			if entry.dirty {
 				entry.page.written_in = now;
-				DevicePages::<T>::insert(epoch, (kind, index), entry.page);
+				HeartbeatPages::<T>::insert(epoch, (slot, index), entry.page);
+			}
+		}
+		for ((epoch, index), mut entry) in self.tally_pages {
+			count(entry.in_overlay, entry.dirty);
+			if entry.dirty {
+				entry.page.written_in = now;
+				TallyPages::<T>::insert(epoch, index, entry.page);
 			}
 		}
 		for (device, (record, changed)) in self.activity {
@@ -274,18 +317,15 @@ impl<T: Config> BatchContext<T> {
 			return Err(Rejection::SlotExpired);
 		}
 		let device = self.active_device(&heartbeat.device)?;
-		let slot = PageKind::Heartbeats { slot: heartbeat.slot };
-		if self.bit(heartbeat.epoch, slot, &device) {
+		let (entry, at) = self.heartbeat_page(heartbeat.epoch, heartbeat.slot, &device);
+		if entry.page.get(at) {
 			return Err(Rejection::Duplicate);
 		}
 		let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
 		if !device.key.verify(&payload.signing_bytes(), signature) {
 			return Err(Rejection::BadSignature);
 		}
-		self.set_bit(heartbeat.epoch, slot, &device);
-		self.mark_active(&heartbeat.device, &device, heartbeat.epoch);
-		let total = self.totals.entry(heartbeat.epoch).or_default();
-		total.uptime = total.uptime.saturating_add(SCORE_UNIT);
+		self.count_heartbeat(&heartbeat.device, &device, heartbeat.epoch, heartbeat.slot);
 		Ok(())
 	}
 
@@ -321,7 +361,7 @@ impl<T: Config> BatchContext<T> {
 		record.beacon_accepted = true;
 		let units = self.parameters.beacon_score;
 		self.credit_coverage(&beacon.device, device.location, beacon.epoch, units);
-		self.mark_active(&beacon.device, &device, beacon.epoch);
+		self.mark_coverage(&beacon.device, &device, beacon.epoch);
 		Ok(())
 	}
 
@@ -429,7 +469,7 @@ impl<T: Config> BatchContext<T> {
 		activity.witness_reports = activity.witness_reports.saturating_add(1);
 		let units = self.parameters.witness_score;
 		self.credit_coverage(&report.witness, witness.location, report.epoch, units);
-		self.mark_active(&report.witness, &witness, report.epoch);
+		self.mark_coverage(&report.witness, &witness, report.epoch);
 		Ok(())
 	}
 

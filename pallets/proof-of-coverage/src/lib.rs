@@ -24,8 +24,9 @@
 //!   and, as a grace period, the one before.
 //! - **Slot**: an epoch has `slots_per_epoch` uptime slots; a device sends one
 //!   [`depin_primitives::Heartbeat`] per slot, during the slot (plus `heartbeat_grace`
-//!   blocks). Bitmap pages over device indexes ([`DevicePage`], one bit per device and
-//!   slot) stop replays.
+//!   blocks). Bitmap pages over device indexes ([`HeartbeatPage`], one bit per device and
+//!   slot) stop replays; a tally page ([`TallyPage`], one byte per device and epoch) counts
+//!   them.
 //! - **Challenge**: a device is challenged in an epoch iff
 //!   `blake2_256(randomness ‖ device)` falls under the challenge rate
 //!   ([`depin_primitives::attestation::is_challenged`]): O(1), no loop over devices.
@@ -85,8 +86,8 @@ mod tests;
 
 use alloc::vec::Vec;
 use depin_primitives::{
-	AttestationRejection, DeviceId, DeviceInfo, DeviceInspect, EpochIndex, EpochScore, OracleId,
-	OracleSignature, ScoreSink, SignatureScheme, SignedAttestation, SlotIndex,
+	AttestationRejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect, EpochIndex, EpochScore,
+	OracleId, OracleSignature, ScoreSink, SignatureScheme, SignedAttestation, SlotIndex,
 };
 use frame_support::{pallet_prelude::*, traits::Randomness, weights::Weight};
 use frame_system::pallet_prelude::*;
@@ -101,10 +102,22 @@ pub type BatchOf<T> = AttestationBatch<BlockNumberFor<T>, <T as Config>::MaxBatc
 pub type ActivityOf<T> = ActivityRecord<<T as Config>::MaxWitnessesPerBeacon>;
 /// An oracle's state with the runtime's block number.
 pub type OracleStateOf<T> = OracleState<BlockNumberFor<T>>;
-/// A bitmap page with the runtime's block number.
-pub type DevicePageOf<T> = DevicePage<BlockNumberFor<T>>;
+/// A heartbeat page with the runtime's block number.
+pub type HeartbeatPageOf<T> = HeartbeatPage<BlockNumberFor<T>>;
+/// A tally page with the runtime's block number.
+pub type TallyPageOf<T> = TallyPage<BlockNumberFor<T>>;
 
-/// Most bitmap pages `on_idle` removes in one block.
+impl<T: Config> depin_primitives::EpochScores for Pallet<T> {
+	fn score(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) -> Option<EpochScore> {
+		Self::score_of(device, index, epoch)
+	}
+
+	fn score_weight() -> Weight {
+		Self::score_weight()
+	}
+}
+
+/// Most pages `on_idle` removes in one block.
 pub const MAX_PAGES_PRUNED_PER_BLOCK: u32 = 1024;
 
 /// How benchmarks put devices in the registry (only with `runtime-benchmarks`).
@@ -211,16 +224,29 @@ pub mod pallet {
 	pub type DeviceActivity<T: Config> =
 		StorageMap<_, Blake2_128Concat, DeviceId, ActivityOf<T>, OptionQuery>;
 
-	/// Bitmaps over device indexes, per epoch: which devices' heartbeats were counted in each
-	/// slot, and which devices earned anything. Kept for `EpochHistory` epochs.
+	/// Per epoch, slot and page of 4096 device indexes: whose heartbeats were counted (one
+	/// bit per device). Kept for `EpochHistory` epochs.
 	#[pallet::storage]
-	pub type DevicePages<T: Config> = StorageDoubleMap<
+	pub type HeartbeatPages<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		EpochIndex,
 		Twox64Concat,
-		(PageKind, PageIndex),
-		DevicePageOf<T>,
+		(SlotIndex, PageIndex),
+		HeartbeatPageOf<T>,
+		OptionQuery,
+	>;
+
+	/// Per epoch and page of 4096 device indexes: each device's heartbeat count and whether it
+	/// has coverage activity (one byte per device). Kept for `EpochHistory` epochs.
+	#[pallet::storage]
+	pub type TallyPages<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Twox64Concat,
+		PageIndex,
+		TallyPageOf<T>,
 		OptionQuery,
 	>;
 
@@ -230,7 +256,8 @@ pub mod pallet {
 	pub type EpochSlots<T: Config> =
 		StorageMap<_, Twox64Concat, EpochIndex, SlotIndex, OptionQuery>;
 
-	/// Epochs below this one have no [`DevicePages`] left; `on_idle` prunes up to
+	/// Epochs below this one have no [`HeartbeatPages`] or [`TallyPages`] left; `on_idle`
+	/// prunes up to
 	/// `EpochHistory` epochs back.
 	#[pallet::storage]
 	pub type PagesKeptFrom<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
@@ -326,7 +353,7 @@ pub mod pallet {
 			/// The oracle key.
 			oracle: OracleId,
 		},
-		/// An epoch older than `EpochHistory` had its last bitmap pages removed.
+		/// An epoch older than `EpochHistory` had its last heartbeat and tally pages removed.
 		EpochPagesPruned {
 			/// The epoch.
 			epoch: EpochIndex,
@@ -347,7 +374,7 @@ pub mod pallet {
 		UnknownOracle,
 		/// `MaxOracles` oracles are authorised already.
 		TooManyOracles,
-		/// Parameters out of range: epoch length 0, slots not in `1..=128` or above the epoch
+		/// Parameters out of range: epoch length 0, slots not in `1..=120` or above the epoch
 		/// length, witnesses per beacon above `MaxWitnessesPerBeacon`, min distance above max,
 		/// an empty frequency band, zero batches per block or zero target density.
 		InvalidParameters,
@@ -538,12 +565,12 @@ impl<T: Config> Pallet<T> {
 	/// Bit `s` set: `device`'s heartbeat for slot `s` of `epoch` was counted.
 	pub fn heartbeat_slots(device: &DeviceInfo<T::AccountId>, epoch: EpochIndex) -> u128 {
 		let slots = EpochSlots::<T>::get(epoch).unwrap_or(0);
-		let (page, at) = DevicePageOf::<T>::locate(device.index);
+		let (page, at) = locate(device.index);
 		(0..slots.min(depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)).fold(
 			0u128,
 			|bits, slot| {
-				let counted = DevicePages::<T>::get(epoch, (PageKind::Heartbeats { slot }, page))
-					.is_some_and(|p| p.get(at));
+				let counted =
+					HeartbeatPages::<T>::get(epoch, (slot, page)).is_some_and(|p| p.get(at));
 				bits | (u128::from(counted) << slot)
 			},
 		)
@@ -575,8 +602,36 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Removes the bitmap pages of epochs older than `EpochHistory`, as many as `remaining`
-	/// weight allows (at most one epoch per block).
+	/// `device`'s (at registration `index`) score in `epoch` from its tally byte (and, if it
+	/// has coverage, its activity record): one or two reads whatever the number of slots.
+	/// `None` once the epoch's pages are pruned (older than `EpochHistory`).
+	pub fn score_of(
+		device: &DeviceId,
+		index: DeviceIndex,
+		epoch: EpochIndex,
+	) -> Option<EpochScore> {
+		if epoch < PagesKeptFrom::<T>::get() {
+			return None;
+		}
+		let (page, at) = locate(index);
+		let tally = TallyPages::<T>::get(epoch, page)?;
+		let uptime = u64::from(tally.heartbeats(at))
+			.saturating_mul(depin_primitives::attestation::SCORE_UNIT);
+		let coverage = if tally.has_coverage(at) {
+			Self::activity(device, epoch).map_or(0, |activity| activity.coverage)
+		} else {
+			0
+		};
+		Some(EpochScore { uptime, coverage })
+	}
+
+	/// Weight of [`Pallet::score_of`] (a tally page and an activity record).
+	pub fn score_weight() -> Weight {
+		T::WeightInfo::device_score()
+	}
+
+	/// Removes the pages of epochs older than `EpochHistory`, as many as `remaining` weight
+	/// allows (at most one epoch per block).
 	pub(crate) fn prune_pages(remaining: Weight) -> Weight {
 		let check = T::DbWeight::get().reads(2);
 		if remaining.any_lt(check) {
@@ -599,12 +654,17 @@ impl<T: Config> Pallet<T> {
 		if limit == 0 {
 			return check;
 		}
-		let result = DevicePages::<T>::clear_prefix(epoch, limit, None);
-		if result.maybe_cursor.is_none() {
-			PagesKeptFrom::<T>::put(epoch.saturating_add(1));
-			Self::deposit_event(Event::EpochPagesPruned { epoch });
+		let heartbeats = HeartbeatPages::<T>::clear_prefix(epoch, limit, None);
+		let mut loops = heartbeats.loops;
+		if heartbeats.maybe_cursor.is_none() {
+			let tallies = TallyPages::<T>::clear_prefix(epoch, limit.saturating_sub(loops), None);
+			loops = loops.saturating_add(tallies.loops);
+			if tallies.maybe_cursor.is_none() {
+				PagesKeptFrom::<T>::put(epoch.saturating_add(1));
+				Self::deposit_event(Event::EpochPagesPruned { epoch });
+			}
 		}
-		base.saturating_add(per_page.saturating_mul(u64::from(result.loops)))
+		base.saturating_add(per_page.saturating_mul(u64::from(loops)))
 	}
 
 	/// Whether `device` is challenged in the current or previous epoch `epoch`.
@@ -626,13 +686,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The pallet's invariants: the oracle count matches, the current epoch follows the
-	/// previous one; in each open epoch the devices' coverage sums to the epoch's coverage
-	/// total and the heartbeat bits to its uptime total, and every device with a counted
-	/// heartbeat is marked active; no pages remain below `PagesKeptFrom`.
+	/// previous one; every tally byte counts exactly the device's heartbeat bits; in each open
+	/// epoch the devices' coverage sums to the coverage total and the tallies to the uptime
+	/// total; no pages remain below `PagesKeptFrom`.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
-		use depin_primitives::attestation::SCORE_UNIT;
+		use depin_primitives::attestation::{DEVICES_PER_PAGE, SCORE_UNIT};
 		ensure!(
 			Oracles::<T>::iter_keys().count() as u32 == OracleCount::<T>::get(),
 			"OracleCount does not match Oracles"
@@ -649,32 +709,28 @@ impl<T: Config> Pallet<T> {
 				*sum = sum.saturating_add(activity.coverage);
 			}
 		}
-		let mut uptime = BTreeMap::<EpochIndex, u64>::new();
-		let mut active = BTreeMap::<(EpochIndex, PageIndex), DevicePageOf<T>>::new();
-		let mut heard = BTreeMap::<(EpochIndex, PageIndex), [u64; PAGE_WORDS]>::new();
 		let kept_from = PagesKeptFrom::<T>::get();
-		for (epoch, (kind, page), bits) in DevicePages::<T>::iter() {
-			ensure!(epoch >= kept_from, "bitmap page of a pruned epoch");
-			match kind {
-				PageKind::Active => {
-					active.insert((epoch, page), bits);
-				}
-				PageKind::Heartbeats { .. } => {
-					let sum = uptime.entry(epoch).or_default();
-					*sum = sum.saturating_add(u64::from(bits.count()) * SCORE_UNIT);
-					let union = heard.entry((epoch, page)).or_insert([0; PAGE_WORDS]);
-					for (word, set) in union.iter_mut().zip(bits.bits.iter()) {
-						*word |= set;
-					}
-				}
+		// Heartbeat bits per (epoch, page, position), to compare with the tallies.
+		let mut counted =
+			BTreeMap::<(EpochIndex, PageIndex), [u8; DEVICES_PER_PAGE as usize]>::new();
+		for (epoch, (_, page), bits) in HeartbeatPages::<T>::iter() {
+			ensure!(epoch >= kept_from, "heartbeat page of a pruned epoch");
+			let counts = counted.entry((epoch, page)).or_insert([0; DEVICES_PER_PAGE as usize]);
+			for (at, count) in counts.iter_mut().enumerate() {
+				*count += u8::from(bits.get(at));
 			}
 		}
-		for (key, union) in heard {
-			let marked = active.get(&key).ok_or("heartbeats in a page with no activity page")?;
-			for (heard, active) in union.iter().zip(marked.bits.iter()) {
-				ensure!(heard & !active == 0, "a device with heartbeats is not marked active");
+		let mut uptime = BTreeMap::<EpochIndex, u64>::new();
+		for (epoch, page, tally) in TallyPages::<T>::iter() {
+			ensure!(epoch >= kept_from, "tally page of a pruned epoch");
+			let sum = uptime.entry(epoch).or_default();
+			*sum = sum.saturating_add(tally.total_heartbeats() * SCORE_UNIT);
+			let counts = counted.remove(&(epoch, page)).unwrap_or([0; DEVICES_PER_PAGE as usize]);
+			for (at, count) in counts.iter().enumerate() {
+				ensure!(tally.heartbeats(at) == *count, "a tally differs from the heartbeat bits");
 			}
 		}
+		ensure!(counted.is_empty(), "heartbeats counted in a page without a tally");
 		for epoch in [CurrentEpoch::<T>::get(), PreviousEpoch::<T>::get()].into_iter().flatten() {
 			let totals = EpochTotals::<T>::get(epoch.index);
 			ensure!(

@@ -169,7 +169,7 @@ impl DeviceInspect<AccountId> for MockDevices {
 pub struct RecordingSink;
 
 impl ScoreSink for RecordingSink {
-	fn device_active(device: &DeviceId, epoch: EpochIndex) {
+	fn device_active(device: &DeviceId, _index: depin_primitives::DeviceIndex, epoch: EpochIndex) {
 		ACTIVE.with(|a| a.borrow_mut().push((*device, epoch)));
 	}
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore) {

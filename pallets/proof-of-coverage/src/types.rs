@@ -3,7 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use depin_primitives::{
 	api::EpochSummary, attestation::DEVICES_PER_PAGE, DeviceId, DeviceIndex, EpochIndex, OracleId,
-	SignedAttestation, SlotIndex,
+	SignedAttestation,
 };
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
@@ -30,7 +30,7 @@ use sp_runtime::{traits::UniqueSaturatedInto, Perbill};
 pub struct PocParameters<BlockNumber> {
 	/// Length of an epoch in blocks (at least 1).
 	pub epoch_length: BlockNumber,
-	/// Uptime slots per epoch, `1..=128`, at most `epoch_length`: a device earns uptime for
+	/// Uptime slots per epoch, `1..=120`, at most `epoch_length`: a device earns uptime for
 	/// each slot it sends a heartbeat in.
 	pub slots_per_epoch: u16,
 	/// Blocks after a slot ends during which its heartbeat may still land (covers the
@@ -144,7 +144,7 @@ pub struct BeaconRecord<MaxWitnesses: Get<u32>> {
 	pub witnesses: BoundedVec<DeviceId, MaxWitnesses>,
 }
 
-/// One device's coverage activity in one epoch (heartbeats live in [`DevicePage`]s).
+/// One device's coverage activity in one epoch (heartbeats live in [`HeartbeatPage`]s).
 #[derive(
 	CloneNoBound,
 	PartialEqNoBound,
@@ -212,44 +212,23 @@ impl<MaxWitnesses: Get<u32>> ActivityRecord<MaxWitnesses> {
 	}
 }
 
-/// Index of a [`DevicePage`]: devices `page · DEVICES_PER_PAGE ..` of registration order.
+/// Index of a page of devices: devices `page · DEVICES_PER_PAGE ..` of registration order.
 pub type PageIndex = u32;
 
-/// Words of a [`DevicePage`]'s bitmap.
-pub const PAGE_WORDS: usize = (DEVICES_PER_PAGE / 64) as usize;
-
-/// What a [`DevicePage`] records for its devices in one epoch.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	PartialOrd,
-	Ord,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-pub enum PageKind {
-	/// The device had at least one attestation accepted in the epoch (it earned something,
-	/// and rewards were told once through `ScoreSink::device_active`).
-	Active,
-	/// The device's heartbeat for this slot was counted.
-	Heartbeats {
-		/// The slot.
-		slot: SlotIndex,
-	},
+/// The page of `device` and its position in it.
+pub fn locate(device: DeviceIndex) -> (PageIndex, usize) {
+	(device / DEVICES_PER_PAGE, (device % DEVICES_PER_PAGE) as usize)
 }
 
-/// One bit per device for [`DEVICES_PER_PAGE`] consecutive device indexes: a batch's
-/// heartbeats from many devices cost one write per page instead of one per device.
+/// Words of a [`HeartbeatPage`]'s bitmap.
+pub const PAGE_WORDS: usize = (DEVICES_PER_PAGE / 64) as usize;
+
+/// One slot's heartbeats of [`DEVICES_PER_PAGE`] consecutive device indexes, one bit each: a
+/// batch's heartbeats from many devices cost one write per page instead of one per device.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
-pub struct DevicePage<BlockNumber> {
+pub struct HeartbeatPage<BlockNumber> {
 	/// The block that last wrote the page. A page already written in the current block is
 	/// in the block's overlay: writing it again costs no database write, and the batch is
 	/// refunded that write's weight.
@@ -258,15 +237,10 @@ pub struct DevicePage<BlockNumber> {
 	pub bits: [u64; PAGE_WORDS],
 }
 
-impl<BlockNumber> DevicePage<BlockNumber> {
+impl<BlockNumber> HeartbeatPage<BlockNumber> {
 	/// An empty page.
 	pub fn new(written_in: BlockNumber) -> Self {
 		Self { written_in, bits: [0; PAGE_WORDS] }
-	}
-
-	/// The page of `device` and its position in it.
-	pub fn locate(device: DeviceIndex) -> (PageIndex, usize) {
-		(device / DEVICES_PER_PAGE, (device % DEVICES_PER_PAGE) as usize)
 	}
 
 	/// Whether position `at` is set.
@@ -290,6 +264,71 @@ impl<BlockNumber> DevicePage<BlockNumber> {
 	/// Positions set.
 	pub fn count(&self) -> u32 {
 		self.bits.iter().map(|word| word.count_ones()).sum()
+	}
+}
+
+/// Flag of a [`TallyPage`] entry: the device has coverage activity in the epoch.
+pub const TALLY_COVERAGE: u8 = 0x80;
+
+/// One epoch's tally of [`DEVICES_PER_PAGE`] consecutive device indexes, one byte each:
+/// heartbeats counted (low 7 bits, at most `MAX_SLOTS_PER_EPOCH`) and [`TALLY_COVERAGE`].
+/// A device's uptime is one read, whatever the number of slots; a zero byte means the
+/// device earned nothing in the epoch.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct TallyPage<BlockNumber> {
+	/// The block that last wrote the page (see [`HeartbeatPage::written_in`]).
+	pub written_in: BlockNumber,
+	/// One entry per device of the page.
+	pub entries: [u8; DEVICES_PER_PAGE as usize],
+}
+
+impl<BlockNumber> TallyPage<BlockNumber> {
+	/// An empty page.
+	pub fn new(written_in: BlockNumber) -> Self {
+		Self { written_in, entries: [0; DEVICES_PER_PAGE as usize] }
+	}
+
+	/// Heartbeats counted for position `at`.
+	pub fn heartbeats(&self, at: usize) -> u8 {
+		self.entries.get(at).map_or(0, |entry| entry & !TALLY_COVERAGE)
+	}
+
+	/// Whether position `at` has coverage activity.
+	pub fn has_coverage(&self, at: usize) -> bool {
+		self.entries.get(at).is_some_and(|entry| entry & TALLY_COVERAGE != 0)
+	}
+
+	/// Counts a heartbeat for position `at`; returns whether the device was idle until now.
+	pub fn add_heartbeat(&mut self, at: usize) -> bool {
+		match self.entries.get_mut(at) {
+			Some(entry) => {
+				let idle = *entry == 0;
+				let count = (*entry & !TALLY_COVERAGE).saturating_add(1).min(!TALLY_COVERAGE);
+				*entry = (*entry & TALLY_COVERAGE) | count;
+				idle
+			}
+			None => false,
+		}
+	}
+
+	/// Flags coverage activity for position `at`; returns whether the device was idle until
+	/// now.
+	pub fn mark_coverage(&mut self, at: usize) -> bool {
+		match self.entries.get_mut(at) {
+			Some(entry) => {
+				let idle = *entry == 0;
+				*entry |= TALLY_COVERAGE;
+				idle
+			}
+			None => false,
+		}
+	}
+
+	/// Heartbeats counted on the page.
+	pub fn total_heartbeats(&self) -> u64 {
+		self.entries.iter().map(|entry| u64::from(entry & !TALLY_COVERAGE)).sum()
 	}
 }
 

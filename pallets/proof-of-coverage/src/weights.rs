@@ -43,6 +43,7 @@ pub trait WeightInfo {
 	fn heartbeats(n: u32, ) -> Weight;
 	fn heartbeats_one_page(n: u32, ) -> Weight;
 	fn prune_pages(n: u32, ) -> Weight;
+	fn device_score() -> Weight;
 	fn beacons(n: u32, ) -> Weight;
 	fn witnesses(n: u32, ) -> Weight;
 	fn authorize_batch(n: u32, ) -> Weight;
@@ -165,6 +166,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	fn device_score() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	fn prune_pages(n: u32, ) -> Weight {
 		Weight::from_parts(5_000_000, 0)
@@ -319,6 +324,10 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn device_score() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn prune_pages(n: u32, ) -> Weight {
 		Weight::from_parts(5_000_000, 0)

@@ -1,7 +1,7 @@
 use crate::{mock::*, EpochTotals};
 use depin_primitives::{
 	attestation::{Beacon, BeaconPayload},
-	AttestationRejection as R, SignedAttestation, SignedPayload,
+	AttestationRejection as R, DeviceInspect, EpochScore, SignedAttestation, SignedPayload,
 };
 
 #[test]
@@ -72,5 +72,27 @@ fn a_beacon_for_a_closed_epoch_is_refused() {
 		run_to_block(1 + 2 * EPOCH_LENGTH);
 		land(vec![old]);
 		assert_eq!(rejections(), vec![(0, R::WrongEpoch)]);
+	});
+}
+
+#[test]
+fn rewards_hear_of_a_device_once_per_epoch_whatever_it_does() {
+	build_and_execute(|| {
+		use depin_primitives::EpochScores;
+		let epoch = current_epoch();
+		let beaconer = device_challenged(true, epoch, ALICE, paris(), 0);
+		let id = beaconer.public().device_id();
+		land(vec![beacon(&beaconer, epoch), heartbeat(&beaconer, epoch, current_slot())]);
+		assert_eq!(last_batch_counts(), (2, 0));
+		run_to_block(System::block_number() + 1);
+		land(vec![heartbeat(&beaconer, epoch, current_slot())]);
+		assert_eq!(active_devices(), vec![(id, epoch)]);
+		// What rewards reads back: two heartbeats and the beacon's coverage.
+		let index = MockDevices::device(&id).unwrap().index;
+		let score = ProofOfCoverage::score(&id, index, epoch).unwrap();
+		assert_eq!(score, EpochScore { uptime: 2 * HEARTBEAT_SCORE, coverage: BEACON_SCORE });
+		assert_eq!(score, report(&beaconer, epoch).unwrap().score);
+		// An epoch without records: nothing.
+		assert_eq!(ProofOfCoverage::score(&id, index, epoch + 1), None);
 	});
 }

@@ -141,7 +141,11 @@ fn bitmap_pages_of_old_epochs_are_pruned_when_idle() {
 		let device = pair(SignatureScheme::Ed25519, 1);
 		MockDevices::insert(&device, ALICE, paris());
 		land(vec![heartbeat(&device, 0, current_slot())]);
-		assert_eq!(crate::DevicePages::<Test>::iter_prefix(0).count(), 2);
+		let pages = || {
+			crate::HeartbeatPages::<Test>::iter_prefix(0).count()
+				+ crate::TallyPages::<Test>::iter_prefix(0).count()
+		};
+		assert_eq!(pages(), 2);
 		// EpochHistory is 4: epoch 0's pages are kept through epoch 3.
 		run_to_block(3 * EPOCH_LENGTH + 1);
 		assert_eq!(ProofOfCoverage::prune_pages(Weight::MAX), page_ops(2, 0));
@@ -149,9 +153,9 @@ fn bitmap_pages_of_old_epochs_are_pruned_when_idle() {
 		run_to_block(4 * EPOCH_LENGTH + 1);
 		// Too little weight left: nothing happens.
 		assert_eq!(ProofOfCoverage::prune_pages(Weight::zero()), Weight::zero());
-		assert_eq!(crate::DevicePages::<Test>::iter_prefix(0).count(), 2);
+		assert_eq!(pages(), 2);
 		ProofOfCoverage::prune_pages(Weight::MAX);
-		assert_eq!(crate::DevicePages::<Test>::iter_prefix(0).count(), 0);
+		assert_eq!(pages(), 0);
 		assert_eq!(crate::PagesKeptFrom::<Test>::get(), 1);
 		System::assert_has_event(Event::EpochPagesPruned { epoch: 0 }.into());
 		assert_eq!(report(&device, 0), None);

@@ -202,11 +202,14 @@ fn devices_far_apart_in_registration_order_use_their_own_pages() {
 			heartbeat(&far, epoch, current_slot()),
 		]);
 		assert_eq!(last_batch_counts(), (2, 0));
-		let kind = crate::PageKind::Heartbeats { slot: current_slot() };
-		let page = |index| crate::DevicePages::<Test>::get(epoch, (kind, index));
+		let page = |index| crate::HeartbeatPages::<Test>::get(epoch, (current_slot(), index));
 		assert_eq!(page(0).unwrap().count(), 1);
 		assert_eq!(page(3).unwrap().count(), 1);
 		assert_eq!(page(1), None);
+		let tally = |index| crate::TallyPages::<Test>::get(epoch, index);
+		assert_eq!(tally(0).unwrap().heartbeats(0), 1);
+		// Index 1 + 3 · 4096: page 3, position 1.
+		assert_eq!(tally(3).unwrap().heartbeats(1), 1);
 		assert_eq!(report(&first, epoch).unwrap().heartbeats(), 1);
 		assert_eq!(report(&far, epoch).unwrap().heartbeats(), 1);
 	});
@@ -244,7 +247,7 @@ fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (3, 0));
-		// The slot page is new, the activity page is read but already has the devices.
-		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 5)));
+		// A new slot page, and the tally page (both read and written).
+		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4)));
 	});
 }
