@@ -3,7 +3,7 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`
+//! DATE: 2026-11-25, STEPS: `20`, REPEAT: `10`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
@@ -20,9 +20,9 @@
 // --wasm-execution
 // compiled
 // --steps
-// 50
-// --repeat
 // 20
+// --repeat
+// 10
 // --heap-pages
 // 4096
 // --template
@@ -65,7 +65,7 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:1 w:0)
@@ -74,6 +74,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Parameters` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::OwnerDeviceCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::NextDeviceIndex` (r:1 w:1)
+	/// Proof: `DeviceRegistry::NextDeviceIndex` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
@@ -84,15 +86,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn register_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `470`
-		//  Estimated: `3950`
-		// Minimum execution time: 135_202_000 picoseconds.
-		Weight::from_parts(146_999_000, 3950)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `494`
+		//  Estimated: `3954`
+		// Minimum execution time: 136_903_000 picoseconds.
+		Weight::from_parts(147_800_000, 3954)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Makers` (r:1 w:1)
@@ -101,6 +103,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Parameters` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::OwnerDeviceCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::NextDeviceIndex` (r:1 w:1)
+	/// Proof: `DeviceRegistry::NextDeviceIndex` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -114,42 +118,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_device_certified() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `507`
-		//  Estimated: `3950`
-		// Minimum execution time: 215_291_000 picoseconds.
-		Weight::from_parts(244_695_000, 3950)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		//  Estimated: `3954`
+		// Minimum execution time: 216_983_000 picoseconds.
+		Weight::from_parts(232_896_000, 3954)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 37_326_000 picoseconds.
-		Weight::from_parts(40_591_000, 0)
+		// Minimum execution time: 42_203_000 picoseconds.
+		Weight::from_parts(45_367_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 39_258_000 picoseconds.
-		Weight::from_parts(42_974_000, 0)
+		// Minimum execution time: 43_755_000 picoseconds.
+		Weight::from_parts(56_844_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 36_815_000 picoseconds.
-		Weight::from_parts(40_330_000, 0)
+		// Minimum execution time: 36_655_000 picoseconds.
+		Weight::from_parts(39_899_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_517_412_000 picoseconds.
-		Weight::from_parts(1_564_663_000, 0)
+		// Minimum execution time: 1_535_171_000 picoseconds.
+		Weight::from_parts(1_582_512_000, 0)
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Parameters` (r:1 w:0)
 	/// Proof: `DeviceRegistry::Parameters` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -158,30 +162,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn update_location() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `705`
-		//  Estimated: `3950`
-		// Minimum execution time: 70_184_000 picoseconds.
-		Weight::from_parts(79_919_000, 3950)
+		//  Measured:  `732`
+		//  Estimated: `3954`
+		// Minimum execution time: 74_230_000 picoseconds.
+		Weight::from_parts(88_522_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:0 w:1)
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn transfer_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `480`
-		//  Estimated: `3950`
-		// Minimum execution time: 15_794_000 picoseconds.
-		Weight::from_parts(19_479_000, 3950)
+		//  Measured:  `507`
+		//  Estimated: `3954`
+		// Minimum execution time: 17_366_000 picoseconds.
+		Weight::from_parts(21_231_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:1 w:1)
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDeviceCount` (r:2 w:2)
 	/// Proof: `DeviceRegistry::OwnerDeviceCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Parameters` (r:1 w:0)
@@ -194,28 +198,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn accept_transfer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `926`
+		//  Measured:  `953`
 		//  Estimated: `6146`
-		// Minimum execution time: 95_742_000 picoseconds.
-		Weight::from_parts(103_164_000, 6146)
+		// Minimum execution time: 100_629_000 picoseconds.
+		Weight::from_parts(109_774_000, 6146)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:1 w:1)
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn cancel_transfer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `582`
-		//  Estimated: `3950`
-		// Minimum execution time: 17_936_000 picoseconds.
-		Weight::from_parts(22_333_000, 3950)
+		//  Measured:  `609`
+		//  Estimated: `3954`
+		// Minimum execution time: 19_399_000 picoseconds.
+		Weight::from_parts(24_136_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Parameters` (r:1 w:0)
 	/// Proof: `DeviceRegistry::Parameters` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
@@ -224,15 +228,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn retire_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `667`
-		//  Estimated: `3950`
-		// Minimum execution time: 30_145_000 picoseconds.
-		Weight::from_parts(33_480_000, 3950)
+		//  Measured:  `694`
+		//  Estimated: `3954`
+		// Minimum execution time: 32_027_000 picoseconds.
+		Weight::from_parts(39_779_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDeviceCount` (r:1 w:1)
@@ -243,51 +247,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `682`
-		//  Estimated: `3950`
-		// Minimum execution time: 70_345_000 picoseconds.
-		Weight::from_parts(75_453_000, 3950)
+		//  Measured:  `709`
+		//  Estimated: `3954`
+		// Minimum execution time: 72_628_000 picoseconds.
+		Weight::from_parts(80_880_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn suspend_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `533`
-		//  Estimated: `3950`
-		// Minimum execution time: 21_712_000 picoseconds.
-		Weight::from_parts(25_728_000, 3950)
+		//  Measured:  `560`
+		//  Estimated: `3954`
+		// Minimum execution time: 23_114_000 picoseconds.
+		Weight::from_parts(26_519_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn resume_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `633`
-		//  Estimated: `3950`
-		// Minimum execution time: 19_219_000 picoseconds.
-		Weight::from_parts(22_103_000, 3950)
+		//  Measured:  `660`
+		//  Estimated: `3954`
+		// Minimum execution time: 20_981_000 picoseconds.
+		Weight::from_parts(25_358_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn slash_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `779`
+		//  Measured:  `806`
 		//  Estimated: `6196`
-		// Minimum execution time: 58_006_000 picoseconds.
-		Weight::from_parts(62_403_000, 6196)
+		// Minimum execution time: 61_431_000 picoseconds.
+		Weight::from_parts(69_904_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -297,8 +301,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_538_000 picoseconds.
-		Weight::from_parts(6_199_000, 0)
+		// Minimum execution time: 5_849_000 picoseconds.
+		Weight::from_parts(6_850_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:0 w:1)
@@ -307,8 +311,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_740_000 picoseconds.
-		Weight::from_parts(7_391_000, 0)
+		// Minimum execution time: 7_110_000 picoseconds.
+		Weight::from_parts(8_072_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::NextMakerId` (r:1 w:1)
@@ -319,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `1489`
-		// Minimum execution time: 11_107_000 picoseconds.
-		Weight::from_parts(16_004_000, 1489)
+		// Minimum execution time: 11_967_000 picoseconds.
+		Weight::from_parts(18_137_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -330,8 +334,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3605`
-		// Minimum execution time: 11_137_000 picoseconds.
-		Weight::from_parts(15_333_000, 3605)
+		// Minimum execution time: 11_958_000 picoseconds.
+		Weight::from_parts(16_194_000, 3605)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -340,87 +344,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_device() -> Weight {
-		Weight::from_parts(146_999_000, 3950)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(147_800_000, 3954)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn register_device_certified() -> Weight {
-		Weight::from_parts(244_695_000, 3950)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(232_896_000, 3954)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(40_591_000, 0)
+		Weight::from_parts(45_367_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(42_974_000, 0)
+		Weight::from_parts(56_844_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(40_330_000, 0)
+		Weight::from_parts(39_899_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_564_663_000, 0)
+		Weight::from_parts(1_582_512_000, 0)
 	}
 	fn update_location() -> Weight {
-		Weight::from_parts(79_919_000, 3950)
+		Weight::from_parts(88_522_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn transfer_device() -> Weight {
-		Weight::from_parts(19_479_000, 3950)
+		Weight::from_parts(21_231_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_transfer() -> Weight {
-		Weight::from_parts(103_164_000, 6146)
+		Weight::from_parts(109_774_000, 6146)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(22_333_000, 3950)
+		Weight::from_parts(24_136_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retire_device() -> Weight {
-		Weight::from_parts(33_480_000, 3950)
+		Weight::from_parts(39_779_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(75_453_000, 3950)
+		Weight::from_parts(80_880_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn suspend_device() -> Weight {
-		Weight::from_parts(25_728_000, 3950)
+		Weight::from_parts(26_519_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn resume_device() -> Weight {
-		Weight::from_parts(22_103_000, 3950)
+		Weight::from_parts(25_358_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn slash_device() -> Weight {
-		Weight::from_parts(62_403_000, 6196)
+		Weight::from_parts(69_904_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_199_000, 0)
+		Weight::from_parts(6_850_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_kind_policy() -> Weight {
-		Weight::from_parts(7_391_000, 0)
+		Weight::from_parts(8_072_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_maker() -> Weight {
-		Weight::from_parts(16_004_000, 1489)
+		Weight::from_parts(18_137_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_maker() -> Weight {
-		Weight::from_parts(15_333_000, 3605)
+		Weight::from_parts(16_194_000, 3605)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

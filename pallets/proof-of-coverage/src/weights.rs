@@ -42,8 +42,6 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn heartbeats(n: u32, ) -> Weight;
 	fn heartbeats_one_page(n: u32, ) -> Weight;
-	fn prune_pages(n: u32, ) -> Weight;
-	fn device_score() -> Weight;
 	fn beacons(n: u32, ) -> Weight;
 	fn witnesses(n: u32, ) -> Weight;
 	fn authorize_batch(n: u32, ) -> Weight;
@@ -53,6 +51,8 @@ pub trait WeightInfo {
 	fn verify_ecdsa_p256() -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn on_initialize_epoch_turn() -> Weight;
+	fn device_score() -> Weight;
+	fn prune_pages(n: u32, ) -> Weight;
 	fn add_oracle() -> Weight;
 	fn remove_oracle() -> Weight;
 	fn set_parameters() -> Weight;
@@ -64,17 +64,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1800), added: 4275, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
-	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:200 w:200)
+	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -82,32 +82,66 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `590 + n * (159 ±0)`
-		//  Estimated: `3550 + n * (4275 ±0)`
-		// Minimum execution time: 29_924_000 picoseconds.
-		Weight::from_parts(6_673_565, 3550)
-			// Standard Error: 210_013
-			.saturating_add(Weight::from_parts(51_987_219, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+		//  Measured:  `585 + n * (163 ±0)`
+		//  Estimated: `3550 + n * (6599 ±0)`
+		// Minimum execution time: 29_935_000 picoseconds.
+		Weight::from_parts(231_460_734, 3550)
+			// Standard Error: 25_016_407
+			.saturating_add(Weight::from_parts(100_575_480, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4275).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 200]`.
+	fn heartbeats_one_page(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `585 + n * (163 ±0)`
+		//  Estimated: `7589 + n * (2964 ±0)`
+		// Minimum execution time: 30_866_000 picoseconds.
+		Weight::from_parts(254_669_833, 7589)
+			// Standard Error: 15_653_210
+			.saturating_add(Weight::from_parts(64_262_185, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
+	}
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1800), added: 4275, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -115,32 +149,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn beacons(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `590 + n * (159 ±0)`
-		//  Estimated: `3550 + n * (4275 ±0)`
-		// Minimum execution time: 29_744_000 picoseconds.
-		Weight::from_parts(91_029_348, 3550)
-			// Standard Error: 126_974
-			.saturating_add(Weight::from_parts(51_628_341, 0).saturating_mul(n.into()))
+		//  Measured:  `638 + n * (163 ±0)`
+		//  Estimated: `3550 + n * (6599 ±0)`
+		// Minimum execution time: 30_175_000 picoseconds.
+		Weight::from_parts(116_114_793, 3550)
+			// Standard Error: 192_971
+			.saturating_add(Weight::from_parts(60_585_539, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4275).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:400 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(485), added: 2960, mode: `MaxEncodedLen`)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:400 w:400)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1800), added: 4275, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -148,108 +184,130 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `548 + n * (319 ±0)`
-		//  Estimated: `3550 + n * (8550 ±0)`
-		// Minimum execution time: 29_233_000 picoseconds.
-		Weight::from_parts(30_075_000, 3550)
-			// Standard Error: 196_518
-			.saturating_add(Weight::from_parts(107_064_863, 0).saturating_mul(n.into()))
+		//  Measured:  `595 + n * (327 ±0)`
+		//  Estimated: `3550 + n * (8454 ±0)`
+		// Minimum execution time: 28_903_000 picoseconds.
+		Weight::from_parts(30_796_000, 3550)
+			// Standard Error: 563_069
+			.saturating_add(Weight::from_parts(119_404_061, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 8550).saturating_mul(n.into()))
-	}
-	fn heartbeats_one_page(n: u32, ) -> Weight {
-		Weight::from_parts(6_673_565, 3550)
-			.saturating_add(Weight::from_parts(51_987_219, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}
-	fn device_score() -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-	}
-	fn prune_pages(n: u32, ) -> Weight {
-		Weight::from_parts(5_000_000, 0)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn authorize_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `354`
+		//  Measured:  `379`
 		//  Estimated: `3550`
-		// Minimum execution time: 60_550_000 picoseconds.
-		Weight::from_parts(72_682_872, 3550)
-			// Standard Error: 4_366
-			.saturating_add(Weight::from_parts(135_580, 0).saturating_mul(n.into()))
+		// Minimum execution time: 63_554_000 picoseconds.
+		Weight::from_parts(74_748_972, 3550)
+			// Standard Error: 7_396
+			.saturating_add(Weight::from_parts(144_511, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 38_267_000 picoseconds.
-		Weight::from_parts(40_390_000, 0)
+		// Minimum execution time: 40_811_000 picoseconds.
+		Weight::from_parts(43_725_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 39_138_000 picoseconds.
-		Weight::from_parts(41_441_000, 0)
+		// Minimum execution time: 45_147_000 picoseconds.
+		Weight::from_parts(47_661_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 41_232_000 picoseconds.
-		Weight::from_parts(45_357_000, 0)
+		// Minimum execution time: 40_581_000 picoseconds.
+		Weight::from_parts(44_487_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_523_574_000 picoseconds.
-		Weight::from_parts(1_550_965_000, 0)
+		// Minimum execution time: 1_516_714_000 picoseconds.
+		Weight::from_parts(1_548_261_000, 0)
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `171`
+		//  Measured:  `204`
 		//  Estimated: `1535`
-		// Minimum execution time: 3_526_000 picoseconds.
-		Weight::from_parts(3_966_000, 1535)
+		// Minimum execution time: 3_515_000 picoseconds.
+		Weight::from_parts(3_936_000, 1535)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::EpochSlots` (r:0 w:1)
+	/// Proof: `ProofOfCoverage::EpochSlots` (`max_values`: None, `max_size`: Some(14), added: 2489, mode: `MaxEncodedLen`)
 	fn on_initialize_epoch_turn() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `478`
+		//  Measured:  `503`
 		//  Estimated: `3493`
-		// Minimum execution time: 21_562_000 picoseconds.
-		Weight::from_parts(23_225_000, 3493)
+		// Minimum execution time: 22_804_000 picoseconds.
+		Weight::from_parts(24_406_000, 3493)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
+	fn device_score() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `4508`
+		//  Estimated: `7589`
+		// Minimum execution time: 15_753_000 picoseconds.
+		Weight::from_parts(17_416_000, 7589)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+	}
+	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:512 w:512)
+	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:512 w:512)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 1024]`.
+	fn prune_pages(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `237 + n * (48 ±0)`
+		//  Estimated: `172564 + n * (3053 ±22)`
+		// Minimum execution time: 17_727_000 picoseconds.
+		Weight::from_parts(21_261_000, 172564)
+			// Standard Error: 3_106
+			.saturating_add(Weight::from_parts(1_222_413, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3053).saturating_mul(n.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
@@ -259,8 +317,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `167`
 		//  Estimated: `3550`
-		// Minimum execution time: 14_532_000 picoseconds.
-		Weight::from_parts(17_415_000, 3550)
+		// Minimum execution time: 14_552_000 picoseconds.
+		Weight::from_parts(18_718_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -272,19 +330,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `205`
 		//  Estimated: `3550`
-		// Minimum execution time: 14_091_000 picoseconds.
-		Weight::from_parts(16_625_000, 3550)
+		// Minimum execution time: 14_041_000 picoseconds.
+		Weight::from_parts(17_867_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `ProofOfCoverage::Parameters` (r:0 w:1)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_799_000 picoseconds.
-		Weight::from_parts(6_560_000, 0)
+		// Minimum execution time: 5_699_000 picoseconds.
+		Weight::from_parts(6_540_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -292,87 +350,91 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn heartbeats(n: u32, ) -> Weight {
-		Weight::from_parts(6_673_565, 3550)
-			.saturating_add(Weight::from_parts(51_987_219, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4275).saturating_mul(n.into()))
-	}
-	fn beacons(n: u32, ) -> Weight {
-		Weight::from_parts(91_029_348, 3550)
-			.saturating_add(Weight::from_parts(51_628_341, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4275).saturating_mul(n.into()))
-	}
-	fn witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(30_075_000, 3550)
-			.saturating_add(Weight::from_parts(107_064_863, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+		Weight::from_parts(231_460_734, 3550)
+			.saturating_add(Weight::from_parts(100_575_480, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 8550).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
 	}
 	fn heartbeats_one_page(n: u32, ) -> Weight {
-		Weight::from_parts(6_673_565, 3550)
-			.saturating_add(Weight::from_parts(51_987_219, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
+		Weight::from_parts(254_669_833, 7589)
+			.saturating_add(Weight::from_parts(64_262_185, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
 	}
-	fn device_score() -> Weight {
-		Weight::from_parts(10_000_000, 0)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+	fn beacons(n: u32, ) -> Weight {
+		Weight::from_parts(116_114_793, 3550)
+			.saturating_add(Weight::from_parts(60_585_539, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
 	}
-	fn prune_pages(n: u32, ) -> Weight {
-		Weight::from_parts(5_000_000, 0)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	fn witnesses(n: u32, ) -> Weight {
+		Weight::from_parts(30_796_000, 3550)
+			.saturating_add(Weight::from_parts(119_404_061, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
-		Weight::from_parts(72_682_872, 3550)
-			.saturating_add(Weight::from_parts(135_580, 0).saturating_mul(n.into()))
+		Weight::from_parts(74_748_972, 3550)
+			.saturating_add(Weight::from_parts(144_511, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(40_390_000, 0)
+		Weight::from_parts(43_725_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(41_441_000, 0)
+		Weight::from_parts(47_661_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(45_357_000, 0)
+		Weight::from_parts(44_487_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_550_965_000, 0)
+		Weight::from_parts(1_548_261_000, 0)
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(3_966_000, 1535)
+		Weight::from_parts(3_936_000, 1535)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_epoch_turn() -> Weight {
-		Weight::from_parts(23_225_000, 3493)
+		Weight::from_parts(24_406_000, 3493)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn device_score() -> Weight {
+		Weight::from_parts(17_416_000, 7589)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+	}
+	fn prune_pages(n: u32, ) -> Weight {
+		Weight::from_parts(21_261_000, 172564)
+			.saturating_add(Weight::from_parts(1_222_413, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3053).saturating_mul(n.into()))
 	}
 	fn add_oracle() -> Weight {
-		Weight::from_parts(17_415_000, 3550)
+		Weight::from_parts(18_718_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_oracle() -> Weight {
-		Weight::from_parts(16_625_000, 3550)
+		Weight::from_parts(17_867_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_560_000, 0)
+		Weight::from_parts(6_540_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
