@@ -39,10 +39,8 @@ impl<T: Config> Pallet<T> {
 		if total_score.uptime == 0 {
 			uptime = Zero::zero();
 		}
-		let treasury = emission
-			.saturating_sub(coverage)
-			.saturating_sub(uptime)
-			.saturating_sub(staking);
+		let treasury =
+			emission.saturating_sub(coverage).saturating_sub(uptime).saturating_sub(staking);
 		EpochSplit { coverage, uptime, data_transfer, staking, treasury }
 	}
 
@@ -67,7 +65,8 @@ impl<T: Config> Pallet<T> {
 			.map_or_else(|_| Zero::zero(), |_| parts.treasury);
 		StakingPayoutDue::<T>::mutate(|due| *due = due.saturating_add(parts.staking));
 		Totals::<T>::mutate(|totals| {
-			totals.minted_for_devices = totals.minted_for_devices.saturating_add(minted_for_devices);
+			totals.minted_for_devices =
+				totals.minted_for_devices.saturating_add(minted_for_devices);
 			totals.minted_for_treasury = totals.minted_for_treasury.saturating_add(treasury);
 		});
 		EpochRewards::<T>::insert(

@@ -30,11 +30,8 @@ impl<T: Config> Pallet<T> {
 		}
 		pools.settled = pools.settled.saturating_add(amount);
 		EpochRewards::<T>::insert(epoch, pools);
-		ledger.last_reward_epoch = if ledger.pending.is_zero() {
-			epoch
-		} else {
-			ledger.last_reward_epoch.max(epoch)
-		};
+		ledger.last_reward_epoch =
+			if ledger.pending.is_zero() { epoch } else { ledger.last_reward_epoch.max(epoch) };
 		ledger.pending = ledger.pending.saturating_add(amount);
 		Self::deposit_event(Event::DeviceSettled { device: *device, epoch, amount });
 	}
@@ -142,8 +139,7 @@ impl<T: Config> Pallet<T> {
 		let Some(info) = T::Devices::device(device) else { return Zero::zero() };
 		let last_closed = LastClosedEpoch::<T>::get();
 		let expired = |epoch: EpochIndex| {
-			last_closed
-				.is_some_and(|last| epoch.saturating_add(ExpiryHorizon::<T>::get()) <= last)
+			last_closed.is_some_and(|last| epoch.saturating_add(ExpiryHorizon::<T>::get()) <= last)
 		};
 		let pending = if expired(ledger.last_reward_epoch) { Zero::zero() } else { ledger.pending };
 		ledger.unsettled.iter().filter(|e| Self::is_closed(**e)).fold(pending, |sum, epoch| {

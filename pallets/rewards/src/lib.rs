@@ -85,7 +85,6 @@ pub type RewardTotalsOf<T> = RewardTotals<BalanceOf<T>>;
 /// How benchmarks set up devices and scores (only with `runtime-benchmarks`).
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-
 	/// Registers a device for `owner` (funding them as needed); returns its id and index.
 	fn register_device(owner: &AccountId, seed: u32) -> (DeviceId, depin_primitives::DeviceIndex);
 
@@ -394,13 +393,14 @@ pub mod pallet {
 		///
 		/// Emits `DeviceSettled` per epoch settled and `RewardsClaimed` per device paid.
 		/// Fails with `NotOwner`/`UnknownDevice` for a device the caller does not own, and
-		/// `NothingToClaim` when none of them has anything.
+		/// `NothingToClaim` when none of them has anything. A claim that pays is free (its
+		/// fee is refunded): spam is bounded by what devices earn.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::claim_rewards(devices.len() as u32))]
 		pub fn claim_rewards(
 			origin: OriginFor<T>,
 			devices: BoundedVec<DeviceId, T::MaxClaimDevices>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let mut paid = BalanceOf::<T>::zero();
 			for device in &devices {
@@ -409,14 +409,14 @@ pub mod pallet {
 				paid = paid.saturating_add(Self::claim_device(device, info.index, &who)?);
 			}
 			ensure!(!paid.is_zero(), Error::<T>::NothingToClaim);
-			Ok(())
+			Ok(Pays::No.into())
 		}
 
 		/// Claims for the caller's devices one page at a time: up to `MaxClaimDevices` devices
 		/// after `after` (from the first with `None`). The `ClaimPageProcessed` event says
 		/// where the next page starts.
 		///
-		/// Emits `RewardsClaimed` per device paid and `ClaimPageProcessed`.
+		/// Emits `RewardsClaimed` per device paid and `ClaimPageProcessed`. Free when it pays.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::claim_all(T::MaxClaimDevices::get()))]
 		pub fn claim_all(
@@ -439,7 +439,11 @@ pub mod pallet {
 				amount: paid,
 				next,
 			});
-			Ok(Some(T::WeightInfo::claim_all(page.len() as u32)).into())
+			let pays = if paid.is_zero() { Pays::Yes } else { Pays::No };
+			Ok(frame_support::dispatch::PostDispatchInfo {
+				actual_weight: Some(T::WeightInfo::claim_all(page.len() as u32)),
+				pays_fee: pays,
+			})
 		}
 
 		/// Sets the emission schedule (governance); halvings count from the next epoch to
@@ -479,7 +483,10 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_expiry_horizon())]
 		pub fn set_expiry_horizon(origin: OriginFor<T>, epochs: EpochIndex) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!((1..=T::MaxExpiryHorizon::get()).contains(&epochs), Error::<T>::HorizonOutOfRange);
+			ensure!(
+				(1..=T::MaxExpiryHorizon::get()).contains(&epochs),
+				Error::<T>::HorizonOutOfRange
+			);
 			ExpiryHorizon::<T>::put(epochs);
 			Self::deposit_event(Event::ExpiryHorizonSet { epochs });
 			Ok(())
@@ -503,7 +510,8 @@ impl<T: Config> Pallet<T> {
 	pub fn liabilities() -> BalanceOf<T> {
 		let pending = Ledgers::<T>::iter_values()
 			.fold(BalanceOf::<T>::zero(), |sum, ledger| sum.saturating_add(ledger.pending));
-		EpochRewards::<T>::iter_values().fold(pending, |sum, pools| sum.saturating_add(pools.unsettled()))
+		EpochRewards::<T>::iter_values()
+			.fold(pending, |sum, pools| sum.saturating_add(pools.unsettled()))
 	}
 
 	/// The pallet's invariants: everything minted for devices is claimed, expired or still
@@ -514,7 +522,8 @@ impl<T: Config> Pallet<T> {
 		let totals = Totals::<T>::get();
 		let owed = Self::liabilities();
 		ensure!(
-			totals.minted_for_devices == totals.claimed.saturating_add(totals.expired).saturating_add(owed),
+			totals.minted_for_devices
+				== totals.claimed.saturating_add(totals.expired).saturating_add(owed),
 			"minted for devices != claimed + expired + owed"
 		);
 		let pot = T::Currency::balance(&Self::pot());

@@ -243,7 +243,11 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	SCORES.with(|s| s.borrow_mut().clear());
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, STARTING_BALANCE), (BOB, STARTING_BALANCE), (CHARLIE, STARTING_BALANCE)],
+		balances: vec![
+			(ALICE, STARTING_BALANCE),
+			(BOB, STARTING_BALANCE),
+			(CHARLIE, STARTING_BALANCE),
+		],
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)

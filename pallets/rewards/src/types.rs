@@ -88,8 +88,8 @@ impl PoolSplit {
 		[self.coverage, self.uptime, self.data_transfer, self.staking, self.treasury]
 			.iter()
 			.map(|share| u64::from(share.deconstruct()))
-			.sum::<u64>() ==
-			u64::from(Perbill::one().deconstruct())
+			.sum::<u64>()
+			== u64::from(Perbill::one().deconstruct())
 	}
 }
 
@@ -111,7 +111,16 @@ pub struct EpochSplit<Balance> {
 
 /// What a closed epoch owes devices, kept until it expires.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct EpochPools<Balance> {
 	/// The coverage pool.
@@ -142,8 +151,11 @@ impl<Balance: AtLeast32BitUnsigned + Copy> EpochPools<Balance> {
 			.unwrap_or(0);
 			Balance::unique_saturated_from(amount)
 		};
-		part(self.coverage, score.coverage, self.total_score.coverage)
-			.saturating_add(part(self.uptime, score.uptime, self.total_score.uptime))
+		part(self.coverage, score.coverage, self.total_score.coverage).saturating_add(part(
+			self.uptime,
+			score.uptime,
+			self.total_score.uptime,
+		))
 	}
 
 	/// What the pools still owe devices.
@@ -155,7 +167,16 @@ impl<Balance: AtLeast32BitUnsigned + Copy> EpochPools<Balance> {
 /// A device's rewards: settled amounts not yet claimed, and the epochs it was active in that
 /// are not settled yet (at most two: the open one and the one in its grace period).
 #[derive(
-	Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct DeviceLedger<Balance> {
 	/// Settled and not yet claimed; paid to whoever owns the device when it is claimed.
@@ -178,7 +199,16 @@ impl<Balance: Zero> DeviceLedger<Balance> {
 
 /// Running totals of what the pallet minted and where it went.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct RewardTotals<Balance> {
 	/// Minted into the pot for devices (coverage and uptime pools).

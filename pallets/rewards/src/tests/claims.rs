@@ -16,12 +16,18 @@ fn the_owner_is_paid_exactly_the_claimed_amount() {
 		let a = earned(ALICE, 1);
 		close(0, 1, 0);
 		let before = free(ALICE);
-		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a].try_into().unwrap()));
+		let post =
+			Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a].try_into().unwrap());
+		// A claim that pays is free.
+		assert_eq!(post.unwrap().pays_fee, frame_support::dispatch::Pays::No);
 		let amount = events()
 			.into_iter()
 			.find_map(|e| match e {
-				Event::RewardsClaimed { device, owner, amount } if device == a && owner == ALICE =>
-					Some(amount),
+				Event::RewardsClaimed { device, owner, amount }
+					if device == a && owner == ALICE =>
+				{
+					Some(amount)
+				}
 				_ => None,
 			})
 			.expect("claimed");
@@ -46,7 +52,10 @@ fn claims_cover_several_epochs_and_devices() {
 		touch(a, 2);
 		close(1, 0, 0);
 		close(2, 3, 0);
-		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a, b].try_into().unwrap()));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a, b].try_into().unwrap()
+		));
 		assert_eq!(free(ALICE), STARTING_BALANCE + 150_000 + 300_000 + 150_000);
 	});
 }
@@ -61,7 +70,10 @@ fn only_the_owner_claims_and_unknown_devices_are_refused() {
 			Error::<Test>::NotOwner
 		);
 		assert_noop!(
-			Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![device_id(77)].try_into().unwrap()),
+			Rewards::claim_rewards(
+				RuntimeOrigin::signed(ALICE),
+				vec![device_id(77)].try_into().unwrap()
+			),
 			Error::<Test>::UnknownDevice
 		);
 		// One bad device spoils the claim: nothing is paid.
@@ -104,7 +116,10 @@ fn a_retired_device_still_claims_while_registered() {
 		let a = earned(ALICE, 1);
 		close(0, 1, 0);
 		// Retirement changes the status, not the registration: the claim works.
-		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a].try_into().unwrap()));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a].try_into().unwrap()
+		));
 		assert_eq!(free(ALICE), STARTING_BALANCE + 300_000);
 		// Once the bond is withdrawn the device is gone and cannot claim.
 		let b = earned(ALICE, 2);
@@ -124,8 +139,9 @@ fn claim_all_pages_through_an_owners_devices() {
 		close(0, 5, 0);
 		assert_ok!(Rewards::claim_all(RuntimeOrigin::signed(ALICE), None));
 		let next = match events().last() {
-			Some(Event::ClaimPageProcessed { owner: ALICE, devices: 3, amount: 180_000, next }) =>
-				*next,
+			Some(Event::ClaimPageProcessed { owner: ALICE, devices: 3, amount: 180_000, next }) => {
+				*next
+			}
 			other => panic!("unexpected {other:?}"),
 		};
 		assert!(next.is_some());

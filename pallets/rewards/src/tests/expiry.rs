@@ -54,7 +54,10 @@ fn claiming_in_time_is_paid_in_full() {
 		close(0, 1, 0);
 		close_empty(1, HORIZON);
 		// Epoch HORIZON - 1 closed: epoch 0 has not expired yet.
-		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a].try_into().unwrap()));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a].try_into().unwrap()
+		));
 		assert_eq!(free(ALICE), STARTING_BALANCE + 300_000);
 	});
 }
@@ -83,7 +86,10 @@ fn the_idle_sweep_reaches_devices_nobody_touches() {
 		System::assert_has_event(Event::EpochExpired { epoch: 0, remainder: 150_000 }.into());
 		// A sweep with no weight does nothing.
 		assert_eq!(
-			<Rewards as frame_support::traits::Hooks<u64>>::on_idle(1, frame_support::weights::Weight::zero()),
+			<Rewards as frame_support::traits::Hooks<u64>>::on_idle(
+				1,
+				frame_support::weights::Weight::zero()
+			),
 			frame_support::weights::Weight::zero()
 		);
 	});

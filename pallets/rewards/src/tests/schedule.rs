@@ -35,7 +35,9 @@ fn emission_halves_every_interval_exactly() {
 		assert_eq!(minted, expected);
 		let totals = Totals::<Test>::get();
 		assert_eq!(
-			totals.minted_for_devices + totals.minted_for_treasury + crate::StakingPayoutDue::<Test>::get(),
+			totals.minted_for_devices
+				+ totals.minted_for_treasury
+				+ crate::StakingPayoutDue::<Test>::get(),
 			expected
 		);
 	});

@@ -25,7 +25,9 @@ fn the_next_touch_settles_a_closed_epoch_by_score_share() {
 		close(1, 0, 0);
 		touch(a, 2);
 		// 400,000 · 10/10 + 300,000 · 6/10.
-		System::assert_last_event(Event::DeviceSettled { device: a, epoch: 0, amount: 580_000 }.into());
+		System::assert_last_event(
+			Event::DeviceSettled { device: a, epoch: 0, amount: 580_000 }.into(),
+		);
 		assert_eq!(ledger(a).pending, 580_000);
 		assert_eq!(ledger(a).last_reward_epoch, 0);
 		assert_eq!(ledger(a).unsettled.to_vec(), vec![2]);
@@ -102,7 +104,10 @@ fn a_device_active_in_some_epochs_and_idle_in_others() {
 		close(3, 2, 0);
 		assert_eq!(Rewards::claimable(&a), 150_000 + 150_000);
 		assert_eq!(Rewards::claimable(&b), 150_000 + 300_000 + 300_000 + 150_000);
-		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a].try_into().unwrap()));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a].try_into().unwrap()
+		));
 		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(BOB), vec![b].try_into().unwrap()));
 		assert_eq!(free(ALICE), STARTING_BALANCE + 300_000);
 		assert_eq!(free(BOB), STARTING_BALANCE + 900_000);
@@ -148,7 +153,10 @@ fn a_score_above_the_total_cannot_take_more_than_the_pool() {
 		touch(a, 0);
 		touch(b, 0);
 		close(0, 10, 10);
-		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(ALICE), vec![a].try_into().unwrap()));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a].try_into().unwrap()
+		));
 		// The pools are empty: Bob's inflated share finds nothing left.
 		frame_support::assert_noop!(
 			Rewards::claim_rewards(RuntimeOrigin::signed(BOB), vec![b].try_into().unwrap()),
