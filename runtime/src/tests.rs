@@ -140,6 +140,34 @@ mod proof_of_coverage {
 		.expect("no storage error")
 	}
 
+	/// The dev chain, with `//Alice`'s (an authorised oracle) and `//Bob`'s `dpoc` keys in the
+	/// keystore.
+	fn dev_chain_with_oracle_keys() -> (sp_io::TestExternalities, [OracleId; 2]) {
+		let mut ext = build(sp_genesis_builder::DEV_RUNTIME_PRESET);
+		let keystore = MemoryKeystore::new();
+		let key = |seed| -> OracleId {
+			keystore
+				.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some(seed))
+				.unwrap()
+				.into()
+		};
+		let keys = [key("//Alice"), key("//Bob")];
+		ext.register_extension(KeystoreExt::new(keystore));
+		(ext, keys)
+	}
+
+	/// Starts block 1 and registers an Ed25519 device for Alice and a P-256 one for Bob.
+	fn two_registered_devices() -> (DevicePair, DevicePair) {
+		next_block();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
+		let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
+		assert_ok!(register_call(&ed, &alice, paris()).dispatch(RuntimeOrigin::signed(alice)));
+		assert_ok!(register_call(&p256, &bob, paris()).dispatch(RuntimeOrigin::signed(bob)));
+		(ed, p256)
+	}
+
 	fn next_block() {
 		let now = System::block_number() + 1;
 		System::set_block_number(now);
@@ -174,25 +202,9 @@ mod proof_of_coverage {
 
 	#[test]
 	fn oracle_batches_go_through_the_real_transaction_pipeline_over_several_epochs() {
-		let mut ext = build(sp_genesis_builder::DEV_RUNTIME_PRESET);
-		let keystore = MemoryKeystore::new();
-		let alice_oracle: OracleId = keystore
-			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Alice"))
-			.unwrap()
-			.into();
-		let bob_key: OracleId = keystore
-			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Bob"))
-			.unwrap()
-			.into();
-		ext.register_extension(KeystoreExt::new(keystore));
+		let (mut ext, [alice_oracle, bob_key]) = dev_chain_with_oracle_keys();
 		ext.execute_with(|| {
-			next_block();
-			let alice = Sr25519Keyring::Alice.to_account_id();
-			let bob = Sr25519Keyring::Bob.to_account_id();
-			let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
-			let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
-			assert_ok!(register_call(&ed, &alice, paris()).dispatch(RuntimeOrigin::signed(alice)));
-			assert_ok!(register_call(&p256, &bob, paris()).dispatch(RuntimeOrigin::signed(bob)));
+			let (ed, p256) = two_registered_devices();
 
 			// Only Alice's key is an oracle in the dev preset.
 			let xt = batch_extrinsic(&bob_key, vec![]);
@@ -250,25 +262,10 @@ mod proof_of_coverage {
 	#[test]
 	fn rewards_are_paid_from_real_scores_over_many_epochs_with_the_books_balanced_every_block() {
 		use crate::Rewards;
-		let mut ext = build(sp_genesis_builder::DEV_RUNTIME_PRESET);
-		let keystore = MemoryKeystore::new();
-		let oracle: OracleId = keystore
-			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Alice"))
-			.unwrap()
-			.into();
-		ext.register_extension(KeystoreExt::new(keystore));
+		let (mut ext, [oracle, _]) = dev_chain_with_oracle_keys();
 		ext.execute_with(|| {
-			next_block();
 			let alice = Sr25519Keyring::Alice.to_account_id();
-			let bob = Sr25519Keyring::Bob.to_account_id();
-			let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
-			let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
-			assert_ok!(
-				register_call(&ed, &alice, paris()).dispatch(RuntimeOrigin::signed(alice.clone()))
-			);
-			assert_ok!(
-				register_call(&p256, &bob, paris()).dispatch(RuntimeOrigin::signed(bob.clone()))
-			);
+			let (ed, p256) = two_registered_devices();
 			let untouched = issuance_not_from_rewards();
 
 			// Twelve epochs of ten one-block slots: the Ed25519 device beats in every slot, the
