@@ -15,7 +15,7 @@ cd "$repo_root"
 
 pallets=("$@")
 if ((${#pallets[@]} == 0)); then
-  pallets=(device-registry proof-of-coverage)
+  pallets=(device-registry proof-of-coverage rewards)
 fi
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"

@@ -26,7 +26,7 @@ set -e
 # scripts/bench-weights.sh).
 log "cargo test --release (runtime-benchmarks): DePIN pallet benchmarks as tests"
 set +e
-cargo test --release --locked -p pallet-device-registry -p pallet-proof-of-coverage \
+cargo test --release --locked -p pallet-device-registry -p pallet-proof-of-coverage -p pallet-rewards \
   --features runtime-benchmarks \
   -- benchmarking:: 2>&1 | tee -a "$logs/cargo.log"
 bench_status=${PIPESTATUS[0]}

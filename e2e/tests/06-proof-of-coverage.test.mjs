@@ -5,68 +5,23 @@
 // ProofOfCoverageApi runtime API (decoded from metadata, no custom types).
 
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, sign as opensslSign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import {
-  blake2AsU8a,
-  cryptoWaitReady,
-  decodeAddress,
-  ed25519PairFromSeed,
-  ed25519Sign,
-} from '@polkadot/util-crypto';
+import { cryptoWaitReady, ed25519PairFromSeed, ed25519Sign } from '@polkadot/util-crypto';
 
+import {
+  SCHEME, beaconPayload, deviceId, encodeHeartbeat, heartbeatPayload, i16le, isChallenged,
+  p256Device, registrationPayload, u32le,
+} from '../lib/depin.mjs';
 import { DepinNode, connect, rpc, sendAndFinalize, sleep, waitFor } from '../lib/node.mjs';
 
 // Notre-Dame de Paris and the Louvre, H3 resolution 12.
 const PARIS = 0x8c1fb46624125ffn;
 const LOUVRE = 0x8c1fb4662c745ffn;
-const SCHEME = { Ed25519: 0, Sr25519: 1, EcdsaSecp256k1: 2, EcdsaP256: 3 };
 const SCORE_UNIT = 1_000_000n;
-
-const i16le = (n) => { const b = new Uint8Array(2); new DataView(b.buffer).setInt16(0, n, true); return b; };
-const u32le = (n) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
-const u16le = (n) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, n, true); return b; };
-
-function registrationPayload(genesisHash, ownerAddress, scheme, publicKey) {
-  return u8aConcat(stringToU8a('depin/register/v1'), genesisHash, decodeAddress(ownerAddress),
-    new Uint8Array([SCHEME[scheme]]), publicKey);
-}
-
-const deviceId = (scheme, publicKey) =>
-  blake2AsU8a(u8aConcat(new Uint8Array([SCHEME[scheme]]), publicKey), 256);
-
-/** The bytes a device signs for a heartbeat (docs/proof-of-coverage.md). */
-const heartbeatPayload = (genesisHash, id, epoch, slot) =>
-  u8aConcat(stringToU8a('depin/heartbeat/v1'), genesisHash, id, u32le(epoch), u16le(slot));
-
-/** SCALE of `SignedAttestation::Heartbeat`: variant 0, device, epoch, slot, signature. */
-const encodeHeartbeat = (id, epoch, slot, scheme, signature) =>
-  u8aToHex(u8aConcat(new Uint8Array([0]), id, u32le(epoch), u16le(slot),
-    new Uint8Array([SCHEME[scheme]]), signature));
-
-/** The bytes a challenged device signs: its beacon payload (docs/proof-of-coverage.md). */
-const beaconPayload = (genesisHash, id, epoch, randomness) =>
-  u8aConcat(stringToU8a('depin/beacon/v1'), genesisHash, id, u32le(epoch), randomness);
-
-/** Whether `id` is challenged in an epoch: blake2(randomness ‖ id), first 4 bytes LE, below the rate. */
-function isChallenged(randomness, id, ratePerBillion) {
-  const hash = blake2AsU8a(u8aConcat(randomness, id), 256);
-  const draw = BigInt(new DataView(hash.buffer, hash.byteOffset).getUint32(0, true));
-  return draw * 1_000_000_000n < BigInt(ratePerBillion) << 32n;
-}
-
-function p256Device() {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
-  const point = spki.subarray(spki.length - 65);
-  const compressed = u8aConcat(new Uint8Array([point[64] & 1 ? 3 : 2]), point.subarray(1, 33));
-  const sign = (message) =>
-    new Uint8Array(opensslSign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }));
-  return { publicKey: compressed, sign };
-}
 
 describe('proof of coverage through depin_submitAttestations', { timeout: 600_000 }, () => {
   let node;

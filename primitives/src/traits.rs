@@ -5,6 +5,7 @@ use crate::{
 	device::{DeviceId, DeviceIndex, DeviceKey, DeviceKind, DeviceStatus},
 	location::H3Cell,
 };
+use alloc::vec::Vec;
 use sp_weights as frame_support_weight;
 
 /// What other pallets may know about a registered device.
@@ -34,6 +35,10 @@ pub trait DeviceInspect<AccountId> {
 
 	/// Active devices located in `cell` (a cell at [`DeviceInspect::density_resolution`]).
 	fn active_devices_in_cell(cell: H3Cell) -> u32;
+
+	/// Up to `limit` devices of `owner`, in a fixed order, starting after `after` (from the
+	/// first when `None`): for paging through an owner's devices.
+	fn devices_of(owner: &AccountId, after: Option<DeviceId>, limit: u32) -> Vec<DeviceId>;
 
 	/// The device's owner, if it is registered.
 	fn owner(id: &DeviceId) -> Option<AccountId> {

@@ -21,4 +21,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, crate::Sudo]
 	[pallet_device_registry, crate::DeviceRegistry]
 	[pallet_proof_of_coverage, crate::ProofOfCoverage]
+	[pallet_rewards, crate::Rewards]
 );

@@ -256,6 +256,8 @@ mod runtime {
 	pub type DeviceRegistry = pallet_device_registry;
 	#[runtime::pallet_index(31)]
 	pub type ProofOfCoverage = pallet_proof_of_coverage;
+	#[runtime::pallet_index(32)]
+	pub type Rewards = pallet_rewards;
 
 	// --- dev and local networks only: a real network's genesis sets no key ---
 	#[runtime::pallet_index(99)]

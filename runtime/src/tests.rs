@@ -140,6 +140,34 @@ mod proof_of_coverage {
 		.expect("no storage error")
 	}
 
+	/// The dev chain, with `//Alice`'s (an authorised oracle) and `//Bob`'s `dpoc` keys in the
+	/// keystore.
+	fn dev_chain_with_oracle_keys() -> (sp_io::TestExternalities, [OracleId; 2]) {
+		let mut ext = build(sp_genesis_builder::DEV_RUNTIME_PRESET);
+		let keystore = MemoryKeystore::new();
+		let key = |seed| -> OracleId {
+			keystore
+				.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some(seed))
+				.unwrap()
+				.into()
+		};
+		let keys = [key("//Alice"), key("//Bob")];
+		ext.register_extension(KeystoreExt::new(keystore));
+		(ext, keys)
+	}
+
+	/// Starts block 1 and registers an Ed25519 device for Alice and a P-256 one for Bob.
+	fn two_registered_devices() -> (DevicePair, DevicePair) {
+		next_block();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
+		let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
+		assert_ok!(register_call(&ed, &alice, paris()).dispatch(RuntimeOrigin::signed(alice)));
+		assert_ok!(register_call(&p256, &bob, paris()).dispatch(RuntimeOrigin::signed(bob)));
+		(ed, p256)
+	}
+
 	fn next_block() {
 		let now = System::block_number() + 1;
 		System::set_block_number(now);
@@ -174,25 +202,9 @@ mod proof_of_coverage {
 
 	#[test]
 	fn oracle_batches_go_through_the_real_transaction_pipeline_over_several_epochs() {
-		let mut ext = build(sp_genesis_builder::DEV_RUNTIME_PRESET);
-		let keystore = MemoryKeystore::new();
-		let alice_oracle: OracleId = keystore
-			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Alice"))
-			.unwrap()
-			.into();
-		let bob_key: OracleId = keystore
-			.sr25519_generate_new(depin_primitives::oracle::KEY_TYPE, Some("//Bob"))
-			.unwrap()
-			.into();
-		ext.register_extension(KeystoreExt::new(keystore));
+		let (mut ext, [alice_oracle, bob_key]) = dev_chain_with_oracle_keys();
 		ext.execute_with(|| {
-			next_block();
-			let alice = Sr25519Keyring::Alice.to_account_id();
-			let bob = Sr25519Keyring::Bob.to_account_id();
-			let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
-			let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);
-			assert_ok!(register_call(&ed, &alice, paris()).dispatch(RuntimeOrigin::signed(alice)));
-			assert_ok!(register_call(&p256, &bob, paris()).dispatch(RuntimeOrigin::signed(bob)));
+			let (ed, p256) = two_registered_devices();
 
 			// Only Alice's key is an oracle in the dev preset.
 			let xt = batch_extrinsic(&bob_key, vec![]);
@@ -238,6 +250,79 @@ mod proof_of_coverage {
 				);
 			}
 			ProofOfCoverage::do_try_state().expect("invariants hold");
+		});
+	}
+
+	/// Total issuance minus what rewards minted: must not move while rewards run.
+	fn issuance_not_from_rewards() -> crate::Balance {
+		let totals = pallet_rewards::Totals::<Runtime>::get();
+		crate::Balances::total_issuance() - totals.minted_for_devices - totals.minted_for_treasury
+	}
+
+	#[test]
+	fn rewards_are_paid_from_real_scores_over_many_epochs_with_the_books_balanced_every_block() {
+		use crate::Rewards;
+		let (mut ext, [oracle, _]) = dev_chain_with_oracle_keys();
+		ext.execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let (ed, p256) = two_registered_devices();
+			let untouched = issuance_not_from_rewards();
+
+			// Twelve epochs of ten one-block slots: the Ed25519 device beats in every slot, the
+			// P-256 one only in even epochs.
+			while System::block_number() < 121 {
+				let epoch = CurrentEpoch::<Runtime>::get().unwrap();
+				let slot = epoch.slot_at(System::block_number().into()).unwrap();
+				let mut beats = vec![heartbeat(&ed, epoch.index, slot)];
+				if epoch.index % 2 == 0 {
+					beats.push(heartbeat(&p256, epoch.index, slot));
+				}
+				assert_ok!(Executive::apply_extrinsic(batch_extrinsic(&oracle, beats)).unwrap());
+				next_block();
+				Rewards::do_try_state().expect("rewards invariants hold");
+				ProofOfCoverage::do_try_state().expect("proof-of-coverage invariants hold");
+				assert_eq!(issuance_not_from_rewards(), untouched, "only rewards mint");
+			}
+			// Block 121 started epoch 12, which closed epoch 10 (an epoch closes when the one
+			// after next starts).
+			assert_eq!(pallet_rewards::LastClosedEpoch::<Runtime>::get(), Some(10));
+			let closed = System::events()
+				.iter()
+				.filter(|r| {
+					matches!(
+						r.event,
+						RuntimeEvent::Rewards(pallet_rewards::Event::EpochClosed { .. })
+					)
+				})
+				.count();
+			assert_eq!(closed, 11);
+
+			// Each closed epoch pays its uptime pool by heartbeats: the P-256 device had half
+			// of them in even epochs and none in odd ones.
+			let ed_due = Rewards::claimable(&ed.public().device_id());
+			let p256_due = Rewards::claimable(&p256.public().device_id());
+			assert!(ed_due > 0 && p256_due > 0);
+			assert!(ed_due > 2 * p256_due);
+
+			let before = crate::Balances::free_balance(&alice);
+			System::reset_events();
+			let claim = RuntimeCall::Rewards(pallet_rewards::Call::claim_rewards {
+				devices: BoundedVec::truncate_from(vec![ed.public().device_id()]),
+			});
+			assert_ok!(claim.dispatch(RuntimeOrigin::signed(alice.clone())));
+			let paid = System::events()
+				.into_iter()
+				.find_map(|r| match r.event {
+					RuntimeEvent::Rewards(pallet_rewards::Event::RewardsClaimed {
+						amount, ..
+					}) => Some(amount),
+					_ => None,
+				})
+				.expect("claimed");
+			assert_eq!(paid, ed_due);
+			assert_eq!(crate::Balances::free_balance(&alice) - before, paid);
+			Rewards::do_try_state().expect("rewards invariants hold");
+			assert_eq!(issuance_not_from_rewards(), untouched);
 		});
 	}
 

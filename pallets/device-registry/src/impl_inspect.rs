@@ -1,6 +1,7 @@
 //! [`DeviceInspect`]: how other pallets read the registry.
 
-use crate::{CellDeviceCount, Config, Devices, Pallet};
+use crate::{CellDeviceCount, Config, Devices, OwnerDevices, Pallet};
+use alloc::vec::Vec;
 use depin_primitives::{DeviceId, DeviceInfo, DeviceInspect, H3Cell};
 use frame_support::traits::Get;
 
@@ -14,6 +15,17 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 			location: record.location,
 			status: record.state.status(),
 		})
+	}
+
+	fn devices_of(owner: &T::AccountId, after: Option<DeviceId>, limit: u32) -> Vec<DeviceId> {
+		let devices = match after {
+			Some(after) => OwnerDevices::<T>::iter_key_prefix_from(
+				owner,
+				OwnerDevices::<T>::hashed_key_for(owner, after),
+			),
+			None => OwnerDevices::<T>::iter_key_prefix(owner),
+		};
+		devices.take(limit as usize).collect()
 	}
 
 	fn density_resolution() -> u8 {

@@ -151,6 +151,16 @@ impl DeviceInspect<AccountId> for MockDevices {
 	fn device(id: &DeviceId) -> Option<DeviceInfo<AccountId>> {
 		DEVICES.with(|d| d.borrow().get(id).cloned())
 	}
+	fn devices_of(owner: &AccountId, after: Option<DeviceId>, limit: u32) -> Vec<DeviceId> {
+		DEVICES.with(|d| {
+			d.borrow()
+				.iter()
+				.filter(|(id, info)| info.owner == *owner && after.is_none_or(|a| **id > a))
+				.take(limit as usize)
+				.map(|(id, _)| *id)
+				.collect()
+		})
+	}
 	fn density_resolution() -> u8 {
 		DENSITY_RESOLUTION
 	}

@@ -32,6 +32,7 @@ use frame_support::{
 		},
 		ConstantMultiplier, Weight,
 	},
+	PalletId,
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
@@ -42,7 +43,6 @@ use pallet_proof_of_coverage::PocParameters;
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use scale_info::TypeInfo;
 use sp_runtime::{
-	curve::PiecewiseLinear,
 	traits::{AccountIdConversion, Bounded},
 	FixedPointNumber, Perbill, Perquintill,
 };
@@ -278,21 +278,7 @@ impl pallet_session::historical::Config for Runtime {
 	type FullIdentificationOf = pallet_staking::UnitIdentificationOf<Self>;
 }
 
-pallet_staking_reward_curve::build! {
-	// Validator and nominator inflation until the rewards pallet's emission takes over:
-	// 2.5%..10% a year, highest at 50% of supply staked.
-	const REWARD_CURVE: PiecewiseLinear<'static> = curve!(
-		min_inflation: 0_025_000,
-		max_inflation: 0_100_000,
-		ideal_stake: 0_500_000,
-		falloff: 0_050_000,
-		max_piece_count: 40,
-		test_precision: 0_005_000,
-	);
-}
-
 parameter_types! {
-	pub const RewardCurve: &'static PiecewiseLinear<'static> = &REWARD_CURVE;
 	pub const BagThresholds: &'static [u64] = &crate::voter_bags::THRESHOLDS;
 }
 
@@ -337,7 +323,8 @@ impl pallet_staking::Config for Runtime {
 	type SlashDeferDuration = SlashDeferDuration;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type SessionInterface = Self;
-	type EraPayout = pallet_staking::ConvertCurve<RewardCurve>;
+	// Stakers are paid from the DePIN emission's staking share, not a second inflation.
+	type EraPayout = EmissionEraPayout;
 	type NextNewSession = Session;
 	type MaxExposurePageSize = MaxExposurePageSize;
 	type MaxValidatorSet = MaxActiveValidators;
@@ -535,8 +522,8 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	// BABE's VRF output of the parent block (BABE's own advice: the current block's output is
 	// not final while it is being built): unknown until the block before the epoch is out.
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
-	// Until the rewards pallet exists, scores are recorded here and nobody is paid.
-	type ScoreSink = ();
+	// Rewards settle devices when they become active and close epochs when they are final.
+	type ScoreSink = crate::Rewards;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type DefaultParameters = ProofOfCoverageDefaults;
 	type MaxBatchSize = ConstU32<1024>;
@@ -578,6 +565,147 @@ impl pallet_proof_of_coverage::BenchmarkHelper<AccountId> for RegistryBenchmarkH
 		pallet_device_registry::NextDeviceIndex::<Runtime>::mutate(|next| {
 			*next = next.saturating_add(count)
 		});
+	}
+}
+
+/// Staking's era payout: the staking share of the epochs closed since the last era.
+pub struct EmissionEraPayout;
+
+impl sp_staking::EraPayout<Balance> for EmissionEraPayout {
+	fn era_payout(_staked: Balance, _issuance: Balance, _era_millis: u64) -> (Balance, Balance) {
+		(crate::Rewards::take_staking_payout(), 0)
+	}
+}
+
+parameter_types! {
+	/// The pot where device rewards wait to be claimed (`dpn/rwds`).
+	pub const RewardsPalletId: PalletId = PalletId(*b"dpn/rwds");
+	/// Emission until governance sets another: 1,000 tokens an epoch (hourly: 8.76 M a year),
+	/// halving every 17,520 epochs (two years), total issuance capped at one billion tokens.
+	pub const DefaultEmission: pallet_rewards::EmissionSchedule<Balance> =
+		pallet_rewards::EmissionSchedule {
+			initial_per_epoch: 1_000 * UNIT,
+			halving_interval: 17_520,
+			start_epoch: 0,
+			supply_cap: Some(1_000_000_000 * UNIT),
+		};
+	/// Coverage 35 %, uptime 20 %, data transfer 15 %, staking 20 %, treasury 10 %.
+	pub const DefaultRewardSplit: pallet_rewards::PoolSplit = pallet_rewards::PoolSplit {
+		coverage: Perbill::from_percent(35),
+		uptime: Perbill::from_percent(20),
+		data_transfer: Perbill::from_percent(15),
+		staking: Perbill::from_percent(20),
+		treasury: Perbill::from_percent(10),
+	};
+}
+
+impl pallet_rewards::Config for Runtime {
+	type Currency = Balances;
+	type Devices = crate::DeviceRegistry;
+	type Scores = crate::ProofOfCoverage;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type PalletId = RewardsPalletId;
+	type TreasuryAccount = TreasuryAccount;
+	type DefaultSchedule = DefaultEmission;
+	type DefaultSplit = DefaultRewardSplit;
+	// Proof of coverage keeps an epoch's pages `EpochHistory` (168) epochs; an epoch expires
+	// `horizon` epochs after it closes, itself two epochs after it ends: 166 keeps every
+	// settlement within reach of its scores.
+	type DefaultExpiryHorizon = ConstU32<166>;
+	type MaxExpiryHorizon = ConstU32<166>;
+	type MaxClaimDevices = ConstU32<32>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = RewardsBenchmarkHelper;
+}
+
+/// Devices and scores for rewards benchmarks, in the real registry and proof of coverage.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct RewardsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_rewards::BenchmarkHelper<AccountId> for RewardsBenchmarkHelper {
+	fn register_device(
+		owner: &AccountId,
+		seed: u32,
+	) -> (depin_primitives::DeviceId, depin_primitives::DeviceIndex) {
+		use depin_primitives::{
+			device::p256_sign, DeviceInspect, RegistrationPayload, SignedPayload,
+		};
+		use frame_support::traits::fungible::Mutate;
+		// A P-256 key (signed in pure Rust: no keystore needed in the runtime).
+		let mut secret = [7u8; 32];
+		secret[..4].copy_from_slice(&seed.to_le_bytes());
+		let (key, _) = p256_sign(&secret, b"").expect("valid scalar");
+		let genesis = crate::ProofOfCoverage::genesis_hash();
+		let message =
+			RegistrationPayload { genesis_hash: &genesis, owner, key: &key }.signing_bytes();
+		let (_, proof) = p256_sign(&secret, &message).expect("valid scalar");
+		Balances::set_balance(owner, 1_000_000 * UNIT);
+		crate::DeviceRegistry::register_device(
+			RuntimeOrigin::signed(owner.clone()),
+			key.clone(),
+			depin_primitives::DeviceKind::Hotspot,
+			depin_primitives::H3Cell(0x8c1fb46624125ff),
+			Default::default(),
+			proof,
+			None,
+		)
+		.expect("benchmark devices register");
+		let id = key.device_id();
+		let index = crate::DeviceRegistry::device(&id).expect("registered").index;
+		(id, index)
+	}
+
+	fn set_score(
+		device: &depin_primitives::DeviceId,
+		index: depin_primitives::DeviceIndex,
+		epoch: depin_primitives::EpochIndex,
+		score: depin_primitives::EpochScore,
+	) {
+		use depin_primitives::attestation::SCORE_UNIT;
+		use pallet_proof_of_coverage::{locate, DeviceActivity, TallyPage, TallyPages};
+		let (page, at) = locate(index);
+		TallyPages::<Runtime>::mutate(epoch, page, |tally| {
+			let tally = tally.get_or_insert_with(|| TallyPage::new(0));
+			for _ in 0..(score.uptime / SCORE_UNIT).min(100) {
+				tally.add_heartbeat(at);
+			}
+			if score.coverage > 0 {
+				tally.mark_coverage(at);
+			}
+		});
+		DeviceActivity::<Runtime>::mutate(device, |record| {
+			let record = record.get_or_insert_with(Default::default);
+			record.get_mut(epoch).coverage = score.coverage;
+		});
+	}
+
+	fn add_devices(count: u32) {
+		// Registry records written directly: what matters is the size of the state.
+		let start = pallet_device_registry::NextDeviceIndex::<Runtime>::get();
+		let template = |index: u32| pallet_device_registry::DeviceRecord {
+			index,
+			owner: AccountId::from([0xaa; 32]),
+			key: depin_primitives::DeviceKey::Ed25519([0; 32]),
+			kind: depin_primitives::DeviceKind::Hotspot,
+			location: depin_primitives::H3Cell(0x8c1fb46624125ff),
+			metadata: Default::default(),
+			maker: None,
+			bond: UNIT,
+			state: pallet_device_registry::DeviceState::Active,
+			registered_at: 0,
+			location_updated_at: 0,
+		};
+		for index in start..start.saturating_add(count) {
+			let mut id = [0x77u8; 32];
+			id[..4].copy_from_slice(&index.to_le_bytes());
+			pallet_device_registry::Devices::<Runtime>::insert(
+				depin_primitives::DeviceId(id),
+				template(index),
+			);
+		}
+		pallet_device_registry::NextDeviceIndex::<Runtime>::put(start.saturating_add(count));
 	}
 }
 

@@ -75,3 +75,23 @@ fn registration_fails_cleanly_when_indexes_run_out() {
 		);
 	});
 }
+
+#[test]
+fn an_owners_devices_can_be_paged_through() {
+	build_and_execute(|| {
+		let mine: Vec<DeviceId> = (1..=3)
+			.map(|n| register(ALICE, &device(SignatureScheme::Ed25519, n), paris(12, 0)))
+			.collect();
+		register(BOB, &device(SignatureScheme::Ed25519, 9), paris(12, 0));
+		let first = DeviceRegistry::devices_of(&ALICE, None, 2);
+		assert_eq!(first.len(), 2);
+		let rest = DeviceRegistry::devices_of(&ALICE, Some(first[1]), 2);
+		assert_eq!(rest.len(), 1);
+		let mut all: Vec<DeviceId> = first.into_iter().chain(rest).collect();
+		all.sort();
+		let mut expected = mine.clone();
+		expected.sort();
+		assert_eq!(all, expected);
+		assert!(DeviceRegistry::devices_of(&CHARLIE, None, 10).is_empty());
+	});
+}

@@ -1,0 +1,197 @@
+//! Settling devices lazily, claims, and expiry of unclaimed rewards.
+
+use crate::{
+	BalanceOf, Config, DeviceLedgerOf, EpochRewards, Error, Event, ExpiryCursor, ExpiryHorizon,
+	LastClosedEpoch, Ledgers, Pallet, SweepCursor, Totals, WeightInfo,
+};
+use alloc::vec::Vec;
+use depin_primitives::{DeviceId, DeviceIndex, DeviceInspect, EpochIndex, EpochScores};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::Mutate, tokens::Preservation},
+};
+use sp_runtime::traits::{Saturating, Zero};
+
+impl<T: Config> Pallet<T> {
+	/// Settles `epoch` (closed) for `device` into its ledger: its share of the epoch's pools.
+	/// An expired epoch pays nothing (its pools went to the treasury).
+	fn settle(
+		device: &DeviceId,
+		index: DeviceIndex,
+		ledger: &mut DeviceLedgerOf<T>,
+		epoch: EpochIndex,
+	) {
+		let Some(mut pools) = EpochRewards::<T>::get(epoch) else { return };
+		let score = T::Scores::score(device, index, epoch).unwrap_or_default();
+		// Never more than the pools still owe, whatever a score source reports.
+		let amount = pools.share(&score).min(pools.unsettled());
+		if amount.is_zero() {
+			return;
+		}
+		pools.settled = pools.settled.saturating_add(amount);
+		EpochRewards::<T>::insert(epoch, pools);
+		ledger.last_reward_epoch =
+			if ledger.pending.is_zero() { epoch } else { ledger.last_reward_epoch.max(epoch) };
+		ledger.pending = ledger.pending.saturating_add(amount);
+		Self::deposit_event(Event::DeviceSettled { device: *device, epoch, amount });
+	}
+
+	/// Settles the ledger's closed epochs, at most `limit` of them, oldest first.
+	fn settle_closed(
+		device: &DeviceId,
+		index: DeviceIndex,
+		ledger: &mut DeviceLedgerOf<T>,
+		limit: usize,
+	) {
+		let closed: Vec<EpochIndex> = ledger
+			.unsettled
+			.iter()
+			.copied()
+			.filter(|epoch| Self::is_closed(*epoch))
+			.take(limit)
+			.collect();
+		for epoch in closed {
+			Self::settle(device, index, ledger, epoch);
+			ledger.unsettled.retain(|e| *e != epoch);
+		}
+	}
+
+	/// Sends the ledger's pending amount to the treasury if its newest part has expired.
+	fn expire_pending(device: &DeviceId, ledger: &mut DeviceLedgerOf<T>) {
+		if ledger.pending.is_zero() {
+			return;
+		}
+		let Some(last_closed) = LastClosedEpoch::<T>::get() else { return };
+		if ledger.last_reward_epoch.saturating_add(ExpiryHorizon::<T>::get()) > last_closed {
+			return;
+		}
+		let amount = Self::to_treasury(ledger.pending);
+		ledger.pending = ledger.pending.saturating_sub(amount);
+		Self::deposit_event(Event::RewardsExpired { device: *device, amount });
+	}
+
+	/// Writes the ledger back, or removes it when nothing is left in it.
+	fn store(device: &DeviceId, ledger: DeviceLedgerOf<T>) {
+		if ledger.is_empty() {
+			Ledgers::<T>::remove(device);
+		} else {
+			Ledgers::<T>::insert(device, ledger);
+		}
+	}
+
+	/// `device` had its first attestation of `epoch` accepted: expire what is too old, settle
+	/// its oldest closed epoch, and note `epoch` as unsettled. One settlement per touch keeps
+	/// the ledger at two unsettled epochs at most (the oldest is always closed by the time a
+	/// third would come).
+	pub(crate) fn touch(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) {
+		let mut ledger = Ledgers::<T>::get(device).unwrap_or_default();
+		if ledger.unsettled.contains(&epoch) {
+			return;
+		}
+		Self::expire_pending(device, &mut ledger);
+		Self::settle_closed(device, index, &mut ledger, 1);
+		let mut unsettled = ledger.unsettled.to_vec();
+		unsettled.push(epoch);
+		unsettled.sort_unstable();
+		// A third entry can only be closed (proof of coverage touches the current or previous
+		// epoch, and every older one is closed by then); settle it rather than lose it.
+		while unsettled.len() > 2 {
+			let oldest = unsettled.remove(0);
+			if Self::is_closed(oldest) {
+				Self::settle(device, index, &mut ledger, oldest);
+			} else {
+				frame_support::defensive!("a device touched with two open epochs unsettled");
+			}
+		}
+		ledger.unsettled = BoundedVec::truncate_from(unsettled);
+		Self::store(device, ledger);
+	}
+
+	/// Settles `device`'s closed epochs and pays its pending rewards to `owner`; returns
+	/// the amount paid.
+	pub(crate) fn claim_device(
+		device: &DeviceId,
+		index: DeviceIndex,
+		owner: &T::AccountId,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let Some(mut ledger) = Ledgers::<T>::get(device) else { return Ok(Zero::zero()) };
+		Self::expire_pending(device, &mut ledger);
+		Self::settle_closed(device, index, &mut ledger, 2);
+		let amount = ledger.pending;
+		if !amount.is_zero() {
+			T::Currency::transfer(&Self::pot(), owner, amount, Preservation::Preserve)
+				.map_err(|_| Error::<T>::PotCannotPay)?;
+			Totals::<T>::mutate(|totals| totals.claimed = totals.claimed.saturating_add(amount));
+			ledger.pending = Zero::zero();
+			Self::deposit_event(Event::RewardsClaimed {
+				device: *device,
+				owner: owner.clone(),
+				amount,
+			});
+		}
+		Self::store(device, ledger);
+		Ok(amount)
+	}
+
+	/// What `device` could claim now: pending plus its closed, unexpired epochs' shares.
+	pub fn claimable(device: &DeviceId) -> BalanceOf<T> {
+		let Some(ledger) = Ledgers::<T>::get(device) else { return Zero::zero() };
+		let Some(info) = T::Devices::device(device) else { return Zero::zero() };
+		let last_closed = LastClosedEpoch::<T>::get();
+		let expired = |epoch: EpochIndex| {
+			last_closed.is_some_and(|last| epoch.saturating_add(ExpiryHorizon::<T>::get()) <= last)
+		};
+		let pending = if expired(ledger.last_reward_epoch) { Zero::zero() } else { ledger.pending };
+		ledger.unsettled.iter().filter(|e| Self::is_closed(**e)).fold(pending, |sum, epoch| {
+			let share = EpochRewards::<T>::get(epoch).map_or_else(Zero::zero, |pools| {
+				let score = T::Scores::score(device, info.index, *epoch).unwrap_or_default();
+				pools.share(&score).min(pools.unsettled())
+			});
+			sum.saturating_add(share)
+		})
+	}
+
+	/// The bounded `on_idle` sweep: walks the ledgers from where it stopped, expires
+	/// unclaimed rewards that are too old, drops unsettled epochs that expired, removes empty
+	/// ledgers. Reaches the devices nobody touches any more (e.g. withdrawn ones).
+	pub(crate) fn sweep_ledgers(remaining: Weight) -> Weight {
+		let base = T::WeightInfo::sweep_ledgers(0);
+		let per_ledger = T::WeightInfo::sweep_ledgers(1).saturating_sub(base);
+		if remaining.any_lt(base.saturating_add(per_ledger)) {
+			return Weight::zero();
+		}
+		let limit = remaining
+			.saturating_sub(base)
+			.ref_time()
+			.checked_div(per_ledger.ref_time().max(1))
+			.unwrap_or(0)
+			.min(u64::from(MAX_SWEPT_PER_BLOCK)) as u32;
+		let iter = match SweepCursor::<T>::get() {
+			Some(cursor) => Ledgers::<T>::iter_from(cursor.into_inner()),
+			None => Ledgers::<T>::iter(),
+		};
+		// Collected first: the ledgers are changed below.
+		let page: Vec<_> = iter.take(limit as usize).collect();
+		let swept = page.len() as u32;
+		let last_key = page.last().map(|(device, _)| Ledgers::<T>::hashed_key_for(device));
+		let expired_below = ExpiryCursor::<T>::get();
+		for (device, mut ledger) in page {
+			let before = ledger.clone();
+			Self::expire_pending(&device, &mut ledger);
+			ledger.unsettled.retain(|epoch| *epoch >= expired_below);
+			if ledger != before || ledger.is_empty() {
+				Self::store(&device, ledger);
+			}
+		}
+		// Past the last ledger: start over next time.
+		let cursor = if swept < limit { None } else { last_key };
+		match cursor.and_then(|key| BoundedVec::try_from(key).ok()) {
+			Some(key) => SweepCursor::<T>::put(key),
+			None => SweepCursor::<T>::kill(),
+		}
+		T::WeightInfo::sweep_ledgers(swept)
+	}
+}
+
+/// Most ledgers the `on_idle` sweep looks at in one block.
+pub const MAX_SWEPT_PER_BLOCK: u32 = 256;

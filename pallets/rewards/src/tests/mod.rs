@@ -1,0 +1,5 @@
+mod claims;
+mod expiry;
+mod pools;
+mod schedule;
+mod settlement;

@@ -1,0 +1,167 @@
+//! Lazy settlement: a device's score becomes an amount when it is next touched.
+
+use crate::{mock::*, EpochRewards, Event, Ledgers};
+use frame_support::assert_ok;
+
+fn ledger(device: depin_primitives::DeviceId) -> crate::DeviceLedgerOf<Test> {
+	Ledgers::<Test>::get(device).unwrap_or_default()
+}
+
+#[test]
+fn the_next_touch_settles_a_closed_epoch_by_score_share() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		let b = register(BOB, 2);
+		touch(a, 0);
+		touch(b, 0);
+		set_score(a, 0, 6, 10);
+		set_score(b, 0, 4, 0);
+		close(0, 10, 10);
+		// Closing settles nobody.
+		assert_eq!(ledger(a).pending, 0);
+		assert_eq!(ledger(a).unsettled.to_vec(), vec![0]);
+
+		// Active again two epochs later: epoch 0 is settled on the way.
+		close(1, 0, 0);
+		touch(a, 2);
+		// 400,000 · 10/10 + 300,000 · 6/10.
+		System::assert_last_event(
+			Event::DeviceSettled { device: a, epoch: 0, amount: 580_000 }.into(),
+		);
+		assert_eq!(ledger(a).pending, 580_000);
+		assert_eq!(ledger(a).last_reward_epoch, 0);
+		assert_eq!(ledger(a).unsettled.to_vec(), vec![2]);
+		assert_eq!(EpochRewards::<Test>::get(0).unwrap().settled, 580_000);
+		// B was not touched: still unsettled, but claimable.
+		assert_eq!(ledger(b).pending, 0);
+		assert_eq!(Rewards::claimable(&b), 120_000);
+	});
+}
+
+#[test]
+fn a_ledger_never_holds_more_than_two_unsettled_epochs() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		for epoch in 0..8 {
+			set_score(a, epoch, 1, 0);
+			touch(a, epoch);
+			// A second attestation in the same epoch changes nothing.
+			touch(a, epoch);
+			assert!(ledger(a).unsettled.len() <= 2);
+			// The epoch before the previous one closes as the next starts.
+			if epoch >= 1 {
+				close(epoch - 1, 1, 0);
+			}
+		}
+		// Epochs 0..=5 were settled by touches, 6 is closed and 7 open.
+		assert_eq!(ledger(a).unsettled.to_vec(), vec![6, 7]);
+		let settled: Vec<u32> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::DeviceSettled { epoch, .. } => Some(epoch),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(settled, vec![0, 1, 2, 3, 4, 5]);
+		// Sole earner of each uptime pool: 300,000 an epoch (halving at 10 is not reached);
+		// still earning, so nothing expired although the owner never claimed.
+		assert_eq!(ledger(a).pending, 6 * 300_000);
+		assert_eq!(ledger(a).last_reward_epoch, 5);
+	});
+}
+
+#[test]
+fn a_late_attestation_for_the_previous_epoch_keeps_the_order() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		touch(a, 3);
+		// Epoch 2's grace period: a late heartbeat arrives after epoch 3's first one.
+		touch(a, 2);
+		assert_eq!(ledger(a).unsettled.to_vec(), vec![2, 3]);
+	});
+}
+
+#[test]
+fn a_device_active_in_some_epochs_and_idle_in_others() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		let b = register(BOB, 2);
+		// A: epochs 0 and 3; B: every epoch 0..=3, same score each time. Epoch e closes when
+		// e + 2 starts, before any attestation of e + 2.
+		let totals = [2, 1, 1, 2];
+		for epoch in 0..4 {
+			if epoch >= 2 {
+				close(epoch - 2, totals[(epoch - 2) as usize], 0);
+			}
+			set_score(b, epoch, 1, 0);
+			touch(b, epoch);
+			if epoch == 0 || epoch == 3 {
+				set_score(a, epoch, 1, 0);
+				touch(a, epoch);
+			}
+		}
+		close(2, 1, 0);
+		close(3, 2, 0);
+		assert_eq!(Rewards::claimable(&a), 150_000 + 150_000);
+		assert_eq!(Rewards::claimable(&b), 150_000 + 300_000 + 300_000 + 150_000);
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a].try_into().unwrap()
+		));
+		assert_ok!(Rewards::claim_rewards(RuntimeOrigin::signed(BOB), vec![b].try_into().unwrap()));
+		assert_eq!(free(ALICE), STARTING_BALANCE + 300_000);
+		assert_eq!(free(BOB), STARTING_BALANCE + 900_000);
+	});
+}
+
+#[test]
+fn rounding_dust_stays_in_the_pools_and_is_never_paid_twice() {
+	build_and_execute(|| {
+		let devices: Vec<_> = (0..7).map(|n| register(ALICE, n)).collect();
+		for device in &devices {
+			set_score(*device, 0, 1, 0);
+			touch(*device, 0);
+		}
+		close(0, 7, 0);
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			devices[..3].to_vec().try_into().unwrap()
+		));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			devices[3..6].to_vec().try_into().unwrap()
+		));
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			devices[6..].to_vec().try_into().unwrap()
+		));
+		// 300,000 / 7 = 42,857 each, rounded down; one planck of dust stays owed.
+		assert_eq!(free(ALICE), STARTING_BALANCE + 7 * 42_857);
+		let pools = EpochRewards::<Test>::get(0).unwrap();
+		assert_eq!(pools.unsettled(), 1);
+	});
+}
+
+#[test]
+fn a_score_above_the_total_cannot_take_more_than_the_pool() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		let b = register(BOB, 2);
+		// A faulty score source says both earned everything.
+		set_score(a, 0, 10, 10);
+		set_score(b, 0, 10, 10);
+		touch(a, 0);
+		touch(b, 0);
+		close(0, 10, 10);
+		assert_ok!(Rewards::claim_rewards(
+			RuntimeOrigin::signed(ALICE),
+			vec![a].try_into().unwrap()
+		));
+		// The pools are empty: Bob's inflated share finds nothing left.
+		frame_support::assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(BOB), vec![b].try_into().unwrap()),
+			crate::Error::<Test>::NothingToClaim
+		);
+		assert_eq!(free(ALICE) + free(BOB), 2 * STARTING_BALANCE + 700_000);
+	});
+}
