@@ -342,3 +342,17 @@ mod proof_of_coverage {
 		}
 	}
 }
+
+/// polkadot.js refuses to build an API from metadata holding a fixed array longer than 2048
+/// (`Only support for [Type; <length>], where length <= 2048`): no storage type may use one.
+#[test]
+fn metadata_has_no_array_polkadot_js_cannot_decode() {
+	use frame_support::__private::metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+	let RuntimeMetadataPrefixed(_, metadata) = Runtime::metadata();
+	let RuntimeMetadata::V14(metadata) = metadata else { panic!("metadata v14 by default") };
+	for ty in metadata.types.types {
+		if let scale_info::TypeDef::Array(array) = &ty.ty.type_def {
+			assert!(array.len <= 2048, "type {} is an array of {}", ty.id, array.len);
+		}
+	}
+}

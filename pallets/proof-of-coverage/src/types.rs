@@ -6,8 +6,8 @@ use depin_primitives::{
 	SignedAttestation,
 };
 use frame_support::{
-	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
-	PartialEqNoBound,
+	traits::{ConstU32, Get},
+	BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
 use sp_runtime::{traits::UniqueSaturatedInto, Perbill};
@@ -272,22 +272,36 @@ pub const TALLY_COVERAGE: u8 = 0x80;
 
 /// One epoch's tally of [`DEVICES_PER_PAGE`] consecutive device indexes, one byte each:
 /// heartbeats counted (low 7 bits, at most `MAX_SLOTS_PER_EPOCH`) and [`TALLY_COVERAGE`].
-/// A device's uptime is one read, whatever the number of slots; a zero byte means the
-/// device earned nothing in the epoch.
+/// A device's uptime is one read, whatever the number of slots; a zero byte (or a position
+/// past the end) means the device earned nothing in the epoch.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct TallyPage<BlockNumber> {
 	/// The block that last wrote the page (see [`HeartbeatPage::written_in`]).
 	pub written_in: BlockNumber,
-	/// One entry per device of the page.
-	pub entries: [u8; DEVICES_PER_PAGE as usize],
+	/// One entry per device of the page, up to the highest position that earned (a page
+	/// only as long as it needs to be; `Bytes` to clients).
+	pub entries: BoundedVec<u8, ConstU32<DEVICES_PER_PAGE>>,
 }
 
 impl<BlockNumber> TallyPage<BlockNumber> {
 	/// An empty page.
 	pub fn new(written_in: BlockNumber) -> Self {
-		Self { written_in, entries: [0; DEVICES_PER_PAGE as usize] }
+		Self { written_in, entries: BoundedVec::new() }
+	}
+
+	/// The entry of position `at`, the page grown to hold it (`None` beyond the page).
+	fn entry_mut(&mut self, at: usize) -> Option<&mut u8> {
+		if at >= DEVICES_PER_PAGE as usize {
+			return None;
+		}
+		if self.entries.len() <= at {
+			let mut entries = core::mem::take(&mut self.entries).into_inner();
+			entries.resize(at + 1, 0);
+			self.entries = BoundedVec::truncate_from(entries);
+		}
+		self.entries.get_mut(at)
 	}
 
 	/// Heartbeats counted for position `at`.
@@ -302,7 +316,7 @@ impl<BlockNumber> TallyPage<BlockNumber> {
 
 	/// Counts a heartbeat for position `at`; returns whether the device was idle until now.
 	pub fn add_heartbeat(&mut self, at: usize) -> bool {
-		match self.entries.get_mut(at) {
+		match self.entry_mut(at) {
 			Some(entry) => {
 				let idle = *entry == 0;
 				let count = (*entry & !TALLY_COVERAGE).saturating_add(1).min(!TALLY_COVERAGE);
@@ -316,7 +330,7 @@ impl<BlockNumber> TallyPage<BlockNumber> {
 	/// Flags coverage activity for position `at`; returns whether the device was idle until
 	/// now.
 	pub fn mark_coverage(&mut self, at: usize) -> bool {
-		match self.entries.get_mut(at) {
+		match self.entry_mut(at) {
 			Some(entry) => {
 				let idle = *entry == 0;
 				*entry |= TALLY_COVERAGE;
