@@ -75,7 +75,7 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 600_00
     device.id, epoch, slot, device.scheme, device.sign(heartbeatPayload(genesisHash, device.id, epoch, slot)));
 
   /** The device's epoch report through the runtime API, or null. */
-  async function report(device, epoch) {
+  async function deviceReport(device, epoch) {
     const result = await api.call.proofOfCoverageApi.deviceReport(device.id, epoch);
     return result.isSome ? result.unwrap() : null;
   }
@@ -106,7 +106,7 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 600_00
     assert.deepEqual(results, [{ index: 0, queued: true }, { index: 1, queued: true }]);
 
     for (const device of [devices.ed, devices.p256]) {
-      const landed = await waitFor('the heartbeat on chain', () => report(device, epoch), { timeoutMs: 60_000 });
+      const landed = await waitFor('the heartbeat on chain', () => deviceReport(device, epoch), { timeoutMs: 60_000 });
       assert.equal(landed.heartbeatSlots.toBigInt(), 1n << BigInt(slot));
       assert.equal(landed.score.uptime.toBigInt(), SCORE_UNIT);
       assert.equal(landed.score.coverage.toBigInt(), 0n);
@@ -140,8 +140,8 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 600_00
     const again = await rpc(node.rpcPort, 'depin_submitAttestations', [[good]]);
     assert.equal(again[0].error, 'AlreadyQueued');
     await waitFor('the good one on chain', async () => {
-      const a = await activity(devices.ed, epoch);
-      return a && (a.heartbeatSlots.toBigInt() & (1n << BigInt(slot))) !== 0n;
+      const r = await deviceReport(devices.ed, epoch);
+      return r && (r.heartbeatSlots.toBigInt() & (1n << BigInt(slot))) !== 0n;
     }, { timeoutMs: 60_000 });
   });
 
@@ -201,11 +201,11 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 600_00
     assert.equal(heard.witnessReports.toNumber(), 1);
     assert.ok(heard.coverage.toBigInt() > 0n);
     // The same through the runtime API.
-    const beaconReport = await report(beaconer, epoch);
+    const beaconReport = await deviceReport(beaconer, epoch);
     assert.equal(beaconReport.beaconAccepted.isTrue, true);
     assert.equal(beaconReport.beaconWitnesses.toNumber(), 1);
     assert.equal(beaconReport.score.coverage.toBigInt(), beaconed.coverage.toBigInt());
-    assert.equal((await report(witness, epoch)).witnessReports.toNumber(), 1);
+    assert.equal((await deviceReport(witness, epoch)).witnessReports.toNumber(), 1);
   });
 
   test('a call with too many attestations is refused as a whole', async () => {
