@@ -88,8 +88,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `494`
 		//  Estimated: `3954`
-		// Minimum execution time: 136_903_000 picoseconds.
-		Weight::from_parts(147_800_000, 3954)
+		// Minimum execution time: 143_062_000 picoseconds.
+		Weight::from_parts(151_575_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -119,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `507`
 		//  Estimated: `3954`
-		// Minimum execution time: 216_983_000 picoseconds.
-		Weight::from_parts(232_896_000, 3954)
+		// Minimum execution time: 229_150_000 picoseconds.
+		Weight::from_parts(244_624_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -128,29 +128,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 42_203_000 picoseconds.
-		Weight::from_parts(45_367_000, 0)
+		// Minimum execution time: 39_028_000 picoseconds.
+		Weight::from_parts(41_502_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 43_755_000 picoseconds.
-		Weight::from_parts(56_844_000, 0)
+		// Minimum execution time: 38_767_000 picoseconds.
+		Weight::from_parts(41_282_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 36_655_000 picoseconds.
-		Weight::from_parts(39_899_000, 0)
+		// Minimum execution time: 36_504_000 picoseconds.
+		Weight::from_parts(38_498_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_535_171_000 picoseconds.
-		Weight::from_parts(1_582_512_000, 0)
+		// Minimum execution time: 1_512_037_000 picoseconds.
+		Weight::from_parts(1_537_866_000, 0)
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -164,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `732`
 		//  Estimated: `3954`
-		// Minimum execution time: 74_230_000 picoseconds.
-		Weight::from_parts(88_522_000, 3954)
+		// Minimum execution time: 70_795_000 picoseconds.
+		Weight::from_parts(74_251_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -177,8 +177,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `507`
 		//  Estimated: `3954`
-		// Minimum execution time: 17_366_000 picoseconds.
-		Weight::from_parts(21_231_000, 3954)
+		// Minimum execution time: 16_534_000 picoseconds.
+		Weight::from_parts(18_868_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -200,8 +200,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `953`
 		//  Estimated: `6146`
-		// Minimum execution time: 100_629_000 picoseconds.
-		Weight::from_parts(109_774_000, 6146)
+		// Minimum execution time: 96_143_000 picoseconds.
+		Weight::from_parts(101_110_000, 6146)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -213,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `609`
 		//  Estimated: `3954`
-		// Minimum execution time: 19_399_000 picoseconds.
-		Weight::from_parts(24_136_000, 3954)
+		// Minimum execution time: 18_488_000 picoseconds.
+		Weight::from_parts(20_761_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -230,8 +230,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `694`
 		//  Estimated: `3954`
-		// Minimum execution time: 32_027_000 picoseconds.
-		Weight::from_parts(39_779_000, 3954)
+		// Minimum execution time: 30_375_000 picoseconds.
+		Weight::from_parts(33_580_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -249,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `709`
 		//  Estimated: `3954`
-		// Minimum execution time: 72_628_000 picoseconds.
-		Weight::from_parts(80_880_000, 3954)
+		// Minimum execution time: 71_907_000 picoseconds.
+		Weight::from_parts(80_259_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -262,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `560`
 		//  Estimated: `3954`
-		// Minimum execution time: 23_114_000 picoseconds.
-		Weight::from_parts(26_519_000, 3954)
+		// Minimum execution time: 22_513_000 picoseconds.
+		Weight::from_parts(27_311_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -275,8 +275,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `660`
 		//  Estimated: `3954`
-		// Minimum execution time: 20_981_000 picoseconds.
-		Weight::from_parts(25_358_000, 3954)
+		// Minimum execution time: 19_759_000 picoseconds.
+		Weight::from_parts(23_495_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -290,8 +290,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `806`
 		//  Estimated: `6196`
-		// Minimum execution time: 61_431_000 picoseconds.
-		Weight::from_parts(69_904_000, 6196)
+		// Minimum execution time: 59_689_000 picoseconds.
+		Weight::from_parts(64_286_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -301,8 +301,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_849_000 picoseconds.
-		Weight::from_parts(6_850_000, 0)
+		// Minimum execution time: 5_438_000 picoseconds.
+		Weight::from_parts(6_279_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:0 w:1)
@@ -311,8 +311,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_110_000 picoseconds.
-		Weight::from_parts(8_072_000, 0)
+		// Minimum execution time: 6_580_000 picoseconds.
+		Weight::from_parts(7_411_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::NextMakerId` (r:1 w:1)
@@ -323,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `1489`
-		// Minimum execution time: 11_967_000 picoseconds.
-		Weight::from_parts(18_137_000, 1489)
+		// Minimum execution time: 11_257_000 picoseconds.
+		Weight::from_parts(15_343_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -334,8 +334,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3605`
-		// Minimum execution time: 11_958_000 picoseconds.
-		Weight::from_parts(16_194_000, 3605)
+		// Minimum execution time: 11_317_000 picoseconds.
+		Weight::from_parts(14_812_000, 3605)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -344,87 +344,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_device() -> Weight {
-		Weight::from_parts(147_800_000, 3954)
+		Weight::from_parts(151_575_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn register_device_certified() -> Weight {
-		Weight::from_parts(232_896_000, 3954)
+		Weight::from_parts(244_624_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(45_367_000, 0)
+		Weight::from_parts(41_502_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(56_844_000, 0)
+		Weight::from_parts(41_282_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(39_899_000, 0)
+		Weight::from_parts(38_498_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_582_512_000, 0)
+		Weight::from_parts(1_537_866_000, 0)
 	}
 	fn update_location() -> Weight {
-		Weight::from_parts(88_522_000, 3954)
+		Weight::from_parts(74_251_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn transfer_device() -> Weight {
-		Weight::from_parts(21_231_000, 3954)
+		Weight::from_parts(18_868_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_transfer() -> Weight {
-		Weight::from_parts(109_774_000, 6146)
+		Weight::from_parts(101_110_000, 6146)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(24_136_000, 3954)
+		Weight::from_parts(20_761_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retire_device() -> Weight {
-		Weight::from_parts(39_779_000, 3954)
+		Weight::from_parts(33_580_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(80_880_000, 3954)
+		Weight::from_parts(80_259_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn suspend_device() -> Weight {
-		Weight::from_parts(26_519_000, 3954)
+		Weight::from_parts(27_311_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn resume_device() -> Weight {
-		Weight::from_parts(25_358_000, 3954)
+		Weight::from_parts(23_495_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn slash_device() -> Weight {
-		Weight::from_parts(69_904_000, 6196)
+		Weight::from_parts(64_286_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_850_000, 0)
+		Weight::from_parts(6_279_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_kind_policy() -> Weight {
-		Weight::from_parts(8_072_000, 0)
+		Weight::from_parts(7_411_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_maker() -> Weight {
-		Weight::from_parts(18_137_000, 1489)
+		Weight::from_parts(15_343_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_maker() -> Weight {
-		Weight::from_parts(16_194_000, 3605)
+		Weight::from_parts(14_812_000, 3605)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

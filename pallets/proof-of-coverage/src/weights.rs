@@ -74,7 +74,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:200 w:200)
 	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Ledgers` (r:200 w:200)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -82,17 +84,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `585 + n * (163 ±0)`
-		//  Estimated: `3550 + n * (6599 ±0)`
-		// Minimum execution time: 29_935_000 picoseconds.
-		Weight::from_parts(231_460_734, 3550)
-			// Standard Error: 25_016_407
-			.saturating_add(Weight::from_parts(100_575_480, 0).saturating_mul(n.into()))
+		//  Measured:  `661 + n * (163 ±0)`
+		//  Estimated: `3550 + n * (6601 ±0)`
+		// Minimum execution time: 32_328_000 picoseconds.
+		Weight::from_parts(35_743_000, 3550)
+			// Standard Error: 234_701
+			.saturating_add(Weight::from_parts(64_376_496, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -107,7 +109,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Ledgers` (r:200 w:200)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -115,15 +119,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats_one_page(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `585 + n * (163 ±0)`
-		//  Estimated: `7589 + n * (2964 ±0)`
-		// Minimum execution time: 30_866_000 picoseconds.
-		Weight::from_parts(254_669_833, 7589)
-			// Standard Error: 15_653_210
-			.saturating_add(Weight::from_parts(64_262_185, 0).saturating_mul(n.into()))
+		//  Measured:  `661 + n * (163 ±0)`
+		//  Estimated: `7591 + n * (2964 ±0)`
+		// Minimum execution time: 39_188_000 picoseconds.
+		Weight::from_parts(106_536_116, 7591)
+			// Standard Error: 327_350
+			.saturating_add(Weight::from_parts(51_538_516, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -141,7 +146,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Ledgers` (r:200 w:200)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -149,17 +156,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn beacons(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `638 + n * (163 ±0)`
-		//  Estimated: `3550 + n * (6599 ±0)`
-		// Minimum execution time: 30_175_000 picoseconds.
-		Weight::from_parts(116_114_793, 3550)
-			// Standard Error: 192_971
-			.saturating_add(Weight::from_parts(60_585_539, 0).saturating_mul(n.into()))
+		//  Measured:  `715 + n * (163 ±0)`
+		//  Estimated: `3550 + n * (6601 ±0)`
+		// Minimum execution time: 32_929_000 picoseconds.
+		Weight::from_parts(105_293_356, 3550)
+			// Standard Error: 399_717
+			.saturating_add(Weight::from_parts(64_145_546, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -176,7 +183,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Ledgers` (r:200 w:200)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
@@ -184,16 +193,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `595 + n * (327 ±0)`
+		//  Measured:  `671 + n * (327 ±0)`
 		//  Estimated: `3550 + n * (8454 ±0)`
-		// Minimum execution time: 28_903_000 picoseconds.
-		Weight::from_parts(30_796_000, 3550)
-			// Standard Error: 563_069
-			.saturating_add(Weight::from_parts(119_404_061, 0).saturating_mul(n.into()))
+		// Minimum execution time: 40_741_000 picoseconds.
+		Weight::from_parts(230_994_288, 3550)
+			// Standard Error: 1_014_917
+			.saturating_add(Weight::from_parts(119_043_922, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:0)
@@ -207,39 +216,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `379`
 		//  Estimated: `3550`
-		// Minimum execution time: 63_554_000 picoseconds.
-		Weight::from_parts(74_748_972, 3550)
-			// Standard Error: 7_396
-			.saturating_add(Weight::from_parts(144_511, 0).saturating_mul(n.into()))
+		// Minimum execution time: 59_058_000 picoseconds.
+		Weight::from_parts(71_496_332, 3550)
+			// Standard Error: 4_683
+			.saturating_add(Weight::from_parts(135_673, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 40_811_000 picoseconds.
-		Weight::from_parts(43_725_000, 0)
+		// Minimum execution time: 37_937_000 picoseconds.
+		Weight::from_parts(40_730_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 45_147_000 picoseconds.
-		Weight::from_parts(47_661_000, 0)
+		// Minimum execution time: 38_948_000 picoseconds.
+		Weight::from_parts(42_072_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 40_581_000 picoseconds.
-		Weight::from_parts(44_487_000, 0)
+		// Minimum execution time: 41_492_000 picoseconds.
+		Weight::from_parts(45_267_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_516_714_000 picoseconds.
-		Weight::from_parts(1_548_261_000, 0)
+		// Minimum execution time: 1_525_647_000 picoseconds.
+		Weight::from_parts(1_565_035_000, 0)
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
@@ -247,8 +256,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `204`
 		//  Estimated: `1535`
-		// Minimum execution time: 3_515_000 picoseconds.
-		Weight::from_parts(3_936_000, 1535)
+		// Minimum execution time: 3_516_000 picoseconds.
+		Weight::from_parts(4_026_000, 1535)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:1)
@@ -261,29 +270,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Schedule` (r:1 w:0)
+	/// Proof: `Rewards::Schedule` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::StakingPayoutDue` (r:1 w:1)
+	/// Proof: `Rewards::StakingPayoutDue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Split` (r:1 w:0)
+	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Totals` (r:1 w:1)
+	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
+	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::EpochRewards` (r:0 w:1)
+	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::LastClosedEpoch` (r:0 w:1)
+	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochSlots` (r:0 w:1)
 	/// Proof: `ProofOfCoverage::EpochSlots` (`max_values`: None, `max_size`: Some(14), added: 2489, mode: `MaxEncodedLen`)
 	fn on_initialize_epoch_turn() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `503`
-		//  Estimated: `3493`
-		// Minimum execution time: 22_804_000 picoseconds.
-		Weight::from_parts(24_406_000, 3493)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `772`
+		//  Estimated: `6196`
+		// Minimum execution time: 66_189_000 picoseconds.
+		Weight::from_parts(70_165_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
 	fn device_score() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4508`
-		//  Estimated: `7589`
-		// Minimum execution time: 15_753_000 picoseconds.
-		Weight::from_parts(17_416_000, 7589)
+		//  Measured:  `411`
+		//  Estimated: `7591`
+		// Minimum execution time: 13_159_000 picoseconds.
+		Weight::from_parts(14_702_000, 7591)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
@@ -293,21 +318,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:512 w:512)
 	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:512 w:512)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4124), added: 6599, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 1024]`.
 	fn prune_pages(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `237 + n * (48 ±0)`
-		//  Estimated: `172564 + n * (3053 ±22)`
-		// Minimum execution time: 17_727_000 picoseconds.
-		Weight::from_parts(21_261_000, 172564)
-			// Standard Error: 3_106
-			.saturating_add(Weight::from_parts(1_222_413, 0).saturating_mul(n.into()))
+		//  Measured:  `242 + n * (35 ±0)`
+		//  Estimated: `172616 + n * (3054 ±18)`
+		// Minimum execution time: 24_236_000 picoseconds.
+		Weight::from_parts(17_059_579, 172616)
+			// Standard Error: 4_083
+			.saturating_add(Weight::from_parts(1_070_284, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3053).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3054).saturating_mul(n.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
@@ -317,8 +342,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `167`
 		//  Estimated: `3550`
-		// Minimum execution time: 14_552_000 picoseconds.
-		Weight::from_parts(18_718_000, 3550)
+		// Minimum execution time: 14_812_000 picoseconds.
+		Weight::from_parts(18_969_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -330,8 +355,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `205`
 		//  Estimated: `3550`
-		// Minimum execution time: 14_041_000 picoseconds.
-		Weight::from_parts(17_867_000, 3550)
+		// Minimum execution time: 14_031_000 picoseconds.
+		Weight::from_parts(17_316_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -341,8 +366,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_699_000 picoseconds.
-		Weight::from_parts(6_540_000, 0)
+		// Minimum execution time: 5_648_000 picoseconds.
+		Weight::from_parts(6_499_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -350,91 +375,92 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn heartbeats(n: u32, ) -> Weight {
-		Weight::from_parts(231_460_734, 3550)
-			.saturating_add(Weight::from_parts(100_575_480, 0).saturating_mul(n.into()))
+		Weight::from_parts(35_743_000, 3550)
+			.saturating_add(Weight::from_parts(64_376_496, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	fn heartbeats_one_page(n: u32, ) -> Weight {
-		Weight::from_parts(254_669_833, 7589)
-			.saturating_add(Weight::from_parts(64_262_185, 0).saturating_mul(n.into()))
+		Weight::from_parts(106_536_116, 7591)
+			.saturating_add(Weight::from_parts(51_538_516, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
 	}
 	fn beacons(n: u32, ) -> Weight {
-		Weight::from_parts(116_114_793, 3550)
-			.saturating_add(Weight::from_parts(60_585_539, 0).saturating_mul(n.into()))
+		Weight::from_parts(105_293_356, 3550)
+			.saturating_add(Weight::from_parts(64_145_546, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6599).saturating_mul(n.into()))
-	}
-	fn witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(30_796_000, 3550)
-			.saturating_add(Weight::from_parts(119_404_061, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
+	}
+	fn witnesses(n: u32, ) -> Weight {
+		Weight::from_parts(230_994_288, 3550)
+			.saturating_add(Weight::from_parts(119_043_922, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
-		Weight::from_parts(74_748_972, 3550)
-			.saturating_add(Weight::from_parts(144_511, 0).saturating_mul(n.into()))
+		Weight::from_parts(71_496_332, 3550)
+			.saturating_add(Weight::from_parts(135_673, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(43_725_000, 0)
+		Weight::from_parts(40_730_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(47_661_000, 0)
+		Weight::from_parts(42_072_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(44_487_000, 0)
+		Weight::from_parts(45_267_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_548_261_000, 0)
+		Weight::from_parts(1_565_035_000, 0)
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(3_936_000, 1535)
+		Weight::from_parts(4_026_000, 1535)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_epoch_turn() -> Weight {
-		Weight::from_parts(24_406_000, 3493)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(70_165_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn device_score() -> Weight {
-		Weight::from_parts(17_416_000, 7589)
+		Weight::from_parts(14_702_000, 7591)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn prune_pages(n: u32, ) -> Weight {
-		Weight::from_parts(21_261_000, 172564)
-			.saturating_add(Weight::from_parts(1_222_413, 0).saturating_mul(n.into()))
+		Weight::from_parts(17_059_579, 172616)
+			.saturating_add(Weight::from_parts(1_070_284, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3053).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3054).saturating_mul(n.into()))
 	}
 	fn add_oracle() -> Weight {
-		Weight::from_parts(18_718_000, 3550)
+		Weight::from_parts(18_969_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_oracle() -> Weight {
-		Weight::from_parts(17_867_000, 3550)
+		Weight::from_parts(17_316_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_540_000, 0)
+		Weight::from_parts(6_499_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
