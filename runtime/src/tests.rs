@@ -274,7 +274,7 @@ mod proof_of_coverage {
 				let epoch = CurrentEpoch::<Runtime>::get().unwrap();
 				let slot = epoch.slot_at(System::block_number().into()).unwrap();
 				let mut beats = vec![heartbeat(&ed, epoch.index, slot)];
-				if epoch.index % 2 == 0 {
+				if epoch.index.is_multiple_of(2) {
 					beats.push(heartbeat(&p256, epoch.index, slot));
 				}
 				assert_ok!(Executive::apply_extrinsic(batch_extrinsic(&oracle, beats)).unwrap());

@@ -371,7 +371,7 @@ mod benchmarks {
 		// Enough epochs later that the first is out of history.
 		let mut now = first.start;
 		for _ in 0..T::EpochHistory::get() {
-			now = now + first.length;
+			now += first.length;
 			ProofOfCoverage::<T>::on_block(now);
 		}
 		#[block]
