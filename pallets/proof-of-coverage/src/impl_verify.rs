@@ -41,6 +41,25 @@ struct PageEntry<Page> {
 	in_overlay: bool,
 }
 
+impl<Page> PageEntry<Page> {
+	/// The `stored` page (in the block's overlay if it was written in block `now`), or a
+	/// `fresh` one when there is none yet.
+	fn load<BlockNumber: PartialEq>(
+		stored: Option<Page>,
+		now: &BlockNumber,
+		written_in: impl Fn(&Page) -> &BlockNumber,
+		fresh: impl FnOnce() -> Page,
+	) -> Self {
+		match stored {
+			Some(page) => {
+				let in_overlay = written_in(&page) == now;
+				Self { page, dirty: false, in_overlay }
+			}
+			None => Self { page: fresh(), dirty: false, in_overlay: false },
+		}
+	}
+}
+
 /// What one batch reads and changes, kept in memory until the batch ends so that each
 /// device's record is read once and written once.
 pub(crate) struct BatchContext<T: Config> {
@@ -162,18 +181,10 @@ impl<T: Config> BatchContext<T> {
 	) -> (&mut PageEntry<HeartbeatPageOf<T>>, usize) {
 		let now: BlockNumberFor<T> = self.now.saturated_into();
 		let (page, at) = locate(device.index);
-		let entry =
-			self.heartbeat_pages.entry((epoch, slot, page)).or_insert_with(
-				|| match HeartbeatPages::<T>::get(epoch, (slot, page)) {
-					Some(page) => {
-						let in_overlay = page.written_in == now;
-						PageEntry { page, dirty: false, in_overlay }
-					}
-					None => {
-						PageEntry { page: HeartbeatPage::new(now), dirty: false, in_overlay: false }
-					}
-				},
-			);
+		let entry = self.heartbeat_pages.entry((epoch, slot, page)).or_insert_with(|| {
+			let stored = HeartbeatPages::<T>::get(epoch, (slot, page));
+			PageEntry::load(stored, &now, |p| &p.written_in, || HeartbeatPage::new(now))
+		});
 		(entry, at)
 	}
 
@@ -187,13 +198,8 @@ impl<T: Config> BatchContext<T> {
 		let now: BlockNumberFor<T> = self.now.saturated_into();
 		let (page, at) = locate(device.index);
 		let entry = self.tally_pages.entry((epoch, page)).or_insert_with(|| {
-			match TallyPages::<T>::get(epoch, page) {
-				Some(page) => {
-					let in_overlay = page.written_in == now;
-					PageEntry { page, dirty: false, in_overlay }
-				}
-				None => PageEntry { page: TallyPage::new(now), dirty: false, in_overlay: false },
-			}
+			let stored = TallyPages::<T>::get(epoch, page);
+			PageEntry::load(stored, &now, |p| &p.written_in, || TallyPage::new(now))
 		});
 		(entry, at)
 	}

@@ -23,8 +23,7 @@ impl<T: Config> Pallet<T> {
 	) {
 		let Some(mut pools) = EpochRewards::<T>::get(epoch) else { return };
 		let score = T::Scores::score(device, index, epoch).unwrap_or_default();
-		// Never more than the pools still owe, whatever a score source reports.
-		let amount = pools.share(&score).min(pools.unsettled());
+		let amount = pools.payable(&score);
 		if amount.is_zero() {
 			return;
 		}
@@ -145,7 +144,7 @@ impl<T: Config> Pallet<T> {
 		ledger.unsettled.iter().filter(|e| Self::is_closed(**e)).fold(pending, |sum, epoch| {
 			let share = EpochRewards::<T>::get(epoch).map_or_else(Zero::zero, |pools| {
 				let score = T::Scores::score(device, info.index, *epoch).unwrap_or_default();
-				pools.share(&score).min(pools.unsettled())
+				pools.payable(&score)
 			});
 			sum.saturating_add(share)
 		})

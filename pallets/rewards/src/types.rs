@@ -158,6 +158,12 @@ impl<Balance: AtLeast32BitUnsigned + Copy> EpochPools<Balance> {
 		))
 	}
 
+	/// What `score` is paid now: its share, never more than the pools still owe (whatever a
+	/// score source reports).
+	pub fn payable(&self, score: &EpochScore) -> Balance {
+		self.share(score).min(self.unsettled())
+	}
+
 	/// What the pools still owe devices.
 	pub fn unsettled(&self) -> Balance {
 		self.coverage.saturating_add(self.uptime).saturating_sub(self.settled)
