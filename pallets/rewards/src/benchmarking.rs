@@ -110,6 +110,33 @@ mod benchmarks {
 		assert_eq!(LastClosedEpoch::<T>::get(), Some(epoch));
 	}
 
+	/// Control for `close_epoch_at_scale`: the storage reads of an epoch close, the same keys
+	/// through the same getters, and none of its logic. `close_epoch_at_scale - this` is the
+	/// pallet's own time; this is what the benchmark database charges for the reads at `10^e`.
+	#[benchmark]
+	fn close_epoch_reads_at_scale(e: Linear<3, 6>) {
+		populate::<T>(10u32.pow(e));
+		let epoch = close_worst_case::<T>();
+		let (pot, treasury) = (Rewards::<T>::pot(), T::TreasuryAccount::get());
+		#[block]
+		{
+			core::hint::black_box((
+				Schedule::<T>::get(),
+				T::Currency::total_issuance(),
+				StakingPayoutDue::<T>::get(),
+				Split::<T>::get(),
+				T::Currency::balance(&pot),
+				T::Currency::balance(&treasury),
+				Totals::<T>::get(),
+				ExpiryHorizon::<T>::get(),
+				ExpiryCursor::<T>::get(),
+				EpochRewards::<T>::get(0),
+				EpochRewards::<T>::get(1),
+			));
+		}
+		assert_eq!(LastClosedEpoch::<T>::get(), Some(epoch - 1));
+	}
+
 	/// A device's first attestation of an epoch: expire its old pending amount, settle its
 	/// oldest closed epoch, note the new one.
 	#[benchmark]
@@ -165,6 +192,36 @@ mod benchmarks {
 			BoundedVec::truncate_from(alloc::vec![device]),
 		);
 		assert!(T::Currency::balance(&owner) > before);
+	}
+
+	/// Control for `claim_at_scale`: the storage reads of one device's claim, the same keys
+	/// through the same getters, and none of its logic.
+	#[benchmark]
+	fn claim_reads_at_scale(e: Linear<3, 6>) {
+		populate::<T>(10u32.pow(e));
+		let owner: T::AccountId = whitelisted_caller();
+		let device = claimable_device::<T>(&owner, 0);
+		close_epochs::<T>(3);
+		let pot = Rewards::<T>::pot();
+		let mut found = false;
+		#[block]
+		{
+			let info = T::Devices::device(&device);
+			found = info.is_some();
+			let index = info.map_or(0, |info| info.index);
+			core::hint::black_box((
+				Ledgers::<T>::get(device),
+				LastClosedEpoch::<T>::get(),
+				EpochRewards::<T>::get(1),
+				EpochRewards::<T>::get(2),
+				T::Scores::score(&device, index, 1),
+				T::Scores::score(&device, index, 2),
+				T::Currency::balance(&pot),
+				T::Currency::balance(&owner),
+				Totals::<T>::get(),
+			));
+		}
+		assert!(found);
 	}
 
 	/// A page of `claim_all` with `n` devices, each settling two epochs and paid.

@@ -1,0 +1,359 @@
+//! `depin-device`: device keys, registration proofs, one real device, a simulated fleet and
+//! the signature-verification benchmark. `depin-device --help` lists the commands.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use depin_device::{
+	fleet::{self, Fleet, FleetOptions},
+	geo::Position,
+	keys::{self, DeviceSecret, KeyReport},
+	rpc::NodeClient,
+	run::{self, RunOptions},
+	verify_bench,
+};
+use depin_primitives::SignatureScheme;
+use sp_core::{bytes, H256};
+use std::{
+	net::SocketAddr,
+	path::PathBuf,
+	process::ExitCode,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc,
+	},
+	time::Duration,
+};
+
+#[derive(Parser)]
+#[command(
+	name = "depin-device",
+	version,
+	about = "The DePIN chain's reference device and device-fleet simulator"
+)]
+struct Cli {
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Generate or inspect a device key.
+	#[command(subcommand)]
+	Key(KeyCommand),
+	/// Print the registration proof for an owner and a chain: the `proof` argument of
+	/// `deviceRegistry.registerDevice`.
+	RegisterProof {
+		#[command(flatten)]
+		key: KeyArgs,
+		/// The owner account (SS58 or 0x-hex public key).
+		#[arg(long)]
+		owner: String,
+		/// The chain's genesis hash (0x-hex); asked of `--node` if absent.
+		#[arg(long)]
+		genesis: Option<String>,
+		/// A node to ask the genesis hash of.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+	},
+	/// Run one device: heartbeats every slot, a beacon when challenged, witness reports of
+	/// beacons heard over the UDP air.
+	Run {
+		#[command(flatten)]
+		key: KeyArgs,
+		/// The node's RPC address.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// Where the device stands, `lat,lng` (for beacons over the UDP air).
+		#[arg(long)]
+		location: Option<String>,
+		/// UDP address to hear beacons on.
+		#[arg(long)]
+		air_listen: Option<SocketAddr>,
+		/// UDP address of a peer device to send beacons to (repeatable).
+		#[arg(long)]
+		air_peer: Vec<SocketAddr>,
+	},
+	/// Simulate a fleet: register N devices on-chain and run them, with adversaries if asked;
+	/// ends with a table of what the chain accepted, rejected and paid per group.
+	Fleet(FleetArgs),
+	/// Measure signature verifications per second on one core, per scheme.
+	BenchVerify {
+		/// Seconds per scheme.
+		#[arg(long, default_value_t = 3.0)]
+		seconds: f64,
+		/// Print JSON instead of a table.
+		#[arg(long)]
+		json: bool,
+	},
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+	/// A new random key.
+	Generate {
+		/// Signature scheme.
+		#[arg(long, value_enum)]
+		scheme: Scheme,
+		/// Write the secret to this file (mode 0600) instead of printing it.
+		#[arg(long)]
+		file: Option<PathBuf>,
+		/// Output format.
+		#[arg(long, value_enum, default_value_t = Output::Text)]
+		output_type: Output,
+	},
+	/// The public key and device id of a secret.
+	Inspect {
+		#[command(flatten)]
+		key: KeyArgs,
+		/// Output format.
+		#[arg(long, value_enum, default_value_t = Output::Text)]
+		output_type: Output,
+	},
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scheme {
+	Ed25519,
+	Sr25519,
+	Ecdsa,
+	P256,
+}
+
+impl From<Scheme> for SignatureScheme {
+	fn from(scheme: Scheme) -> Self {
+		match scheme {
+			Scheme::Ed25519 => SignatureScheme::Ed25519,
+			Scheme::Sr25519 => SignatureScheme::Sr25519,
+			Scheme::Ecdsa => SignatureScheme::EcdsaSecp256k1,
+			Scheme::P256 => SignatureScheme::EcdsaP256,
+		}
+	}
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+	Text,
+	Json,
+}
+
+/// Where a device's secret comes from.
+#[derive(Args)]
+struct KeyArgs {
+	/// A key file written by `key generate --file`.
+	#[arg(long, conflicts_with_all = ["secret", "scheme"])]
+	key_file: Option<PathBuf>,
+	/// The secret seed, 0x-hex (with `--scheme`).
+	#[arg(long, requires = "scheme")]
+	secret: Option<String>,
+	/// The scheme of `--secret`.
+	#[arg(long, value_enum)]
+	scheme: Option<Scheme>,
+}
+
+impl KeyArgs {
+	fn secret(&self) -> Result<DeviceSecret, String> {
+		match (&self.key_file, &self.secret, self.scheme) {
+			(Some(path), _, _) => DeviceSecret::load(path),
+			(None, Some(seed), Some(scheme)) => {
+				DeviceSecret::from_parts(keys::scheme_name(scheme.into()), seed)
+			}
+			_ => Err("give --key-file, or --secret with --scheme".into()),
+		}
+	}
+}
+
+#[derive(Args)]
+struct FleetArgs {
+	/// Honest devices.
+	#[arg(long, default_value_t = 300)]
+	devices: u32,
+	/// Where: `paris`, `berlin`, `new-york`, or a box `south,west,north,east` in degrees.
+	#[arg(long, default_value = "paris")]
+	area: String,
+	/// The node's RPC address.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	node: String,
+	/// Key scheme of the fleet's devices.
+	#[arg(long, value_enum, default_value_t = Scheme::Ed25519)]
+	scheme: Scheme,
+	/// Location spoofers: registered `--spoof-distance-km` away from where they stand.
+	#[arg(long, default_value_t = 0)]
+	spoofers: u32,
+	/// A collusion ring of this many devices sharing beacons over the internet.
+	#[arg(long, default_value_t = 0)]
+	colluders: u32,
+	/// Devices that replay old attestations.
+	#[arg(long, default_value_t = 0)]
+	replayers: u32,
+	/// Devices that sign other devices' attestations with their own keys.
+	#[arg(long, default_value_t = 0)]
+	forgers: u32,
+	/// How far spoofers claim to be from where they stand, km.
+	#[arg(long, default_value_t = 100.0)]
+	spoof_distance_km: f64,
+	/// Chance per slot that a device goes down (for 1 to 5 slots).
+	#[arg(long, default_value_t = 0.01)]
+	downtime: f64,
+	/// Stop after this many whole epochs are scored (default: run until Ctrl-C).
+	#[arg(long)]
+	epochs: Option<u32>,
+	/// Seed of keys, positions and draws (default: from the clock, a new fleet each run).
+	#[arg(long)]
+	seed: Option<u64>,
+	/// Secret URI of the account that funds the owners.
+	#[arg(long, default_value = "//Alice")]
+	funder: String,
+	/// Honest devices per owner account.
+	#[arg(long, default_value_t = 4)]
+	devices_per_owner: u32,
+	/// Do not read each device's score when an epoch is scored (large fleets).
+	#[arg(long)]
+	no_scores: bool,
+	/// Write the final report as JSON to this file.
+	#[arg(long)]
+	summary_json: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+	match run_cli(Cli::parse()) {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(e) => {
+			eprintln!("error: {e}");
+			ExitCode::FAILURE
+		}
+	}
+}
+
+fn stop_flag() -> Result<Arc<AtomicBool>, String> {
+	let stop = Arc::new(AtomicBool::new(false));
+	let flag = stop.clone();
+	ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))
+		.map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
+	Ok(stop)
+}
+
+fn print_key(report: &KeyReport, output: Output) {
+	match output {
+		Output::Text => print!("{}", report.text()),
+		Output::Json => {
+			println!("{}", serde_json::to_string_pretty(report).expect("a report serialises"))
+		}
+	}
+}
+
+fn run_cli(cli: Cli) -> Result<(), String> {
+	match cli.command {
+		Command::Key(KeyCommand::Generate { scheme, file, output_type }) => {
+			let secret = DeviceSecret::generate(scheme.into()).map_err(|e| e.to_string())?;
+			if let Some(path) = &file {
+				secret.save(path)?;
+				eprintln!("secret written to {} (mode 0600)", path.display());
+			}
+			print_key(&KeyReport::of(&secret, file.is_none()), output_type);
+		}
+		Command::Key(KeyCommand::Inspect { key, output_type }) => {
+			print_key(&KeyReport::of(&key.secret()?, false), output_type);
+		}
+		Command::RegisterProof { key, owner, genesis, node } => {
+			let secret = key.secret()?;
+			let owner = keys::parse_account(&owner)?;
+			let genesis = match genesis {
+				Some(hex) => {
+					let raw = bytes::from_hex(&hex).map_err(|e| format!("genesis: {e}"))?;
+					let raw: [u8; 32] =
+						raw.try_into().map_err(|_| "genesis: expected 32 bytes".to_string())?;
+					H256(raw)
+				}
+				None => NodeClient::new(&node).chain_info()?.genesis,
+			};
+			let report = KeyReport::of(&secret, false);
+			println!("Device key (SCALE): {}", report.device_key);
+			println!("Device id:          {}", report.device_id);
+			println!("Genesis:            {genesis:?}");
+			println!(
+				"Proof (SCALE):      {}",
+				bytes::to_hex(&keys::registration_proof(&secret, &genesis, &owner), false)
+			);
+		}
+		Command::Run { key, node, location, air_listen, air_peer } => {
+			let position = location.map(|l| parse_position(&l)).transpose()?;
+			if air_listen.is_some() && position.is_none() {
+				return Err("--air-listen needs --location".into());
+			}
+			let options = RunOptions {
+				secret: key.secret()?,
+				node,
+				position,
+				air_listen,
+				air_peers: air_peer,
+			};
+			run::run(options, stop_flag()?)?;
+		}
+		Command::Fleet(args) => {
+			let seed = args.seed.unwrap_or_else(|| {
+				std::time::SystemTime::now()
+					.duration_since(std::time::UNIX_EPOCH)
+					.map_or(1, |d| d.as_nanos() as u64)
+			});
+			if !(0.0..=1.0).contains(&args.downtime) {
+				return Err("--downtime is a probability in [0, 1]".into());
+			}
+			if args.epochs == Some(0) {
+				return Err("--epochs must be at least 1".into());
+			}
+			let summary = args.summary_json.clone();
+			let options = FleetOptions {
+				devices: args.devices,
+				area: args.area,
+				scheme: args.scheme.into(),
+				spoofers: args.spoofers,
+				colluders: args.colluders,
+				replayers: args.replayers,
+				forgers: args.forgers,
+				spoof_distance_km: args.spoof_distance_km,
+				downtime: args.downtime,
+				epochs: args.epochs,
+				seed,
+				funder: args.funder,
+				devices_per_owner: args.devices_per_owner,
+				read_scores: !args.no_scores,
+				summary_json: args.summary_json,
+			};
+			let client = NodeClient::new(&args.node);
+			let report = fleet::run(Fleet::new(options)?, &client, stop_flag()?)?;
+			print!("{}", fleet::table(&report));
+			if let Some(path) = summary {
+				let text = serde_json::to_string_pretty(&report).expect("a report serialises");
+				std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+				eprintln!("report written to {}", path.display());
+			}
+		}
+		Command::BenchVerify { seconds, json } => {
+			let rates: Vec<_> = SignatureScheme::ALL
+				.into_iter()
+				.map(|scheme| verify_bench::measure(scheme, Duration::from_secs_f64(seconds)))
+				.collect();
+			if json {
+				println!("{}", serde_json::to_string_pretty(&rates).expect("rates serialise"));
+			} else {
+				println!("{:<8} {:>14} {:>12}", "scheme", "verifications/s", "µs each");
+				for rate in &rates {
+					println!(
+						"{:<8} {:>14.0} {:>12.1}",
+						rate.scheme, rate.per_second, rate.micros_each
+					);
+				}
+			}
+		}
+	}
+	Ok(())
+}
+
+fn parse_position(text: &str) -> Result<Position, String> {
+	let (lat, lng) = text.split_once(',').ok_or("location: expected `lat,lng`")?;
+	let lat: f64 = lat.trim().parse().map_err(|_| "location: bad latitude")?;
+	let lng: f64 = lng.trim().parse().map_err(|_| "location: bad longitude")?;
+	if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
+		return Err("location: latitude in [-90, 90], longitude in [-180, 180]".into());
+	}
+	Ok(Position { lat, lng })
+}

@@ -1,0 +1,294 @@
+//! A small JSON-RPC client for a depin-node over HTTP (the node serves HTTP and WebSocket on
+//! the same port, so `ws://host:9944` is accepted and spoken to as `http://host:9944`).
+
+use codec::{Decode, Encode};
+use depin_primitives::SignedAttestation;
+use depin_runtime::{BlockNumber, Runtime, RuntimeEvent};
+use serde::{de::DeserializeOwned, Deserialize};
+use serde_json::{json, Value};
+use sp_core::{bytes, crypto::AccountId32, H256};
+use std::time::Duration;
+
+/// What went wrong talking to the node.
+pub type RpcError = String;
+
+/// A block's events as the runtime stores them.
+pub type EventRecords = Vec<frame_system::EventRecord<RuntimeEvent, H256>>;
+
+/// The node's answer for one submitted attestation (`depin_submitAttestations`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmissionResult {
+	/// Its position in the call.
+	pub index: u32,
+	/// Queued for the node's oracle batches.
+	pub queued: bool,
+	/// Why it was refused.
+	#[serde(default)]
+	pub error: Option<String>,
+}
+
+/// The current epoch as `depin_queueStatus` reports it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EpochView {
+	/// Epoch index.
+	pub index: u32,
+	/// First block.
+	pub start: BlockNumber,
+	/// Length in blocks.
+	pub length: BlockNumber,
+	/// Uptime slots.
+	pub slots: u16,
+	/// Randomness, `0x` hex.
+	pub randomness: String,
+	/// Challenge rate, parts per billion.
+	pub challenge_rate: u32,
+	/// The best block's number.
+	pub best_block: BlockNumber,
+}
+
+impl EpochView {
+	/// The randomness as bytes.
+	pub fn randomness_bytes(&self) -> [u8; 32] {
+		bytes::from_hex(&self.randomness).ok().and_then(|b| b.try_into().ok()).unwrap_or([0u8; 32])
+	}
+
+	/// The slot that block `number` falls in, if it is in this epoch.
+	pub fn slot_at(&self, number: BlockNumber) -> Option<u16> {
+		let offset = number.checked_sub(self.start)?;
+		if offset >= self.length || self.length == 0 {
+			return None;
+		}
+		Some((u64::from(offset) * u64::from(self.slots) / u64::from(self.length)) as u16)
+	}
+}
+
+/// `depin_queueStatus`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueStatus {
+	/// Chunks waiting for the off-chain worker.
+	pub queued_chunks: u64,
+	/// Whether the node holds an oracle key.
+	pub has_oracle_key: bool,
+	/// The current epoch.
+	pub epoch: Option<EpochView>,
+}
+
+/// Facts about the chain every signed transaction needs.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainInfo {
+	/// Block 0's hash.
+	pub genesis: H256,
+	/// The runtime's `spec_version`.
+	pub spec_version: u32,
+	/// The runtime's `transaction_version`.
+	pub tx_version: u32,
+}
+
+/// A JSON-RPC client.
+pub struct NodeClient {
+	url: String,
+	agent: ureq::Agent,
+}
+
+impl NodeClient {
+	/// A client for `url` (`ws://`, `wss://`, `http://` or `https://`; only plain HTTP is
+	/// spoken, so `wss`/`https` need a local proxy).
+	pub fn new(url: &str) -> Self {
+		let url = url.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1);
+		let agent = ureq::AgentBuilder::new()
+			.timeout(Duration::from_secs(60))
+			.max_idle_connections_per_host(4)
+			.build();
+		Self { url, agent }
+	}
+
+	/// The node's address.
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// Calls `method` and decodes its result.
+	pub fn call<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, RpcError> {
+		let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+		let response: Value = match self.agent.post(&self.url).send_json(request) {
+			Ok(response) => response.into_json().map_err(|e| format!("{method}: {e}"))?,
+			Err(ureq::Error::Status(code, response)) => {
+				let body = response.into_string().unwrap_or_default();
+				return Err(format!("{method}: HTTP {code}: {body}"));
+			}
+			Err(e) => return Err(format!("{method}: cannot reach {}: {e}", self.url)),
+		};
+		if let Some(error) = response.get("error") {
+			return Err(format!("{method}: {error}"));
+		}
+		serde_json::from_value(response.get("result").cloned().unwrap_or(Value::Null))
+			.map_err(|e| format!("{method}: unexpected answer: {e}"))
+	}
+
+	/// Waits until the node answers, up to `timeout`.
+	pub fn wait_ready(&self, timeout: Duration) -> Result<(), RpcError> {
+		let deadline = std::time::Instant::now() + timeout;
+		loop {
+			match self.call::<Value>("system_health", json!([])) {
+				Ok(_) => return Ok(()),
+				Err(e) if std::time::Instant::now() > deadline => return Err(e),
+				Err(_) => std::thread::sleep(Duration::from_millis(500)),
+			}
+		}
+	}
+
+	/// Genesis hash and runtime version.
+	pub fn chain_info(&self) -> Result<ChainInfo, RpcError> {
+		let genesis: H256 = self.call("chain_getBlockHash", json!([0]))?;
+		let version: Value = self.call("state_getRuntimeVersion", json!([]))?;
+		let number = |field: &str| {
+			version
+				.get(field)
+				.and_then(Value::as_u64)
+				.map(|v| v as u32)
+				.ok_or_else(|| format!("state_getRuntimeVersion: no {field}"))
+		};
+		Ok(ChainInfo {
+			genesis,
+			spec_version: number("specVersion")?,
+			tx_version: number("transactionVersion")?,
+		})
+	}
+
+	/// The best block's number.
+	pub fn best_number(&self) -> Result<BlockNumber, RpcError> {
+		self.header_number(json!([]))
+	}
+
+	/// The last finalized block's number.
+	pub fn finalized_number(&self) -> Result<BlockNumber, RpcError> {
+		let head: H256 = self.call("chain_getFinalizedHead", json!([]))?;
+		self.header_number(json!([head]))
+	}
+
+	fn header_number(&self, params: Value) -> Result<BlockNumber, RpcError> {
+		let header: Value = self.call("chain_getHeader", params)?;
+		let number = header.get("number").and_then(Value::as_str).unwrap_or("0x0");
+		u32::from_str_radix(number.trim_start_matches("0x"), 16)
+			.map_err(|e| format!("chain_getHeader: number {number}: {e}"))
+	}
+
+	/// The hash of block `number` on the best chain.
+	pub fn block_hash(&self, number: BlockNumber) -> Result<Option<H256>, RpcError> {
+		self.call("chain_getBlockHash", json!([number]))
+	}
+
+	/// The next nonce of `account` (pending transactions included).
+	pub fn next_nonce(&self, account: &AccountId32) -> Result<u32, RpcError> {
+		use sp_core::crypto::Ss58Codec;
+		self.call("system_accountNextIndex", json!([account.to_ss58check()]))
+	}
+
+	/// Submits a signed extrinsic; returns its hash.
+	pub fn submit_extrinsic(&self, extrinsic: &[u8]) -> Result<H256, RpcError> {
+		self.call("author_submitExtrinsic", json!([bytes::to_hex(extrinsic, false)]))
+	}
+
+	/// A storage value at `at` (best block if `None`).
+	pub fn storage(&self, key: &[u8], at: Option<H256>) -> Result<Option<Vec<u8>>, RpcError> {
+		let value: Option<String> =
+			self.call("state_getStorage", json!([bytes::to_hex(key, false), at]))?;
+		value.map(|v| bytes::from_hex(&v).map_err(|e| format!("state_getStorage: {e}"))).transpose()
+	}
+
+	/// Calls runtime API `method` with SCALE-encoded `args` at `at`.
+	pub fn runtime_call(
+		&self,
+		method: &str,
+		args: &[u8],
+		at: Option<H256>,
+	) -> Result<Vec<u8>, RpcError> {
+		let out: String =
+			self.call("state_call", json!([method, bytes::to_hex(args, false), at]))?;
+		bytes::from_hex(&out).map_err(|e| format!("state_call {method}: {e}"))
+	}
+
+	/// `depin_queueStatus`.
+	pub fn queue_status(&self) -> Result<QueueStatus, RpcError> {
+		self.call("depin_queueStatus", json!([]))
+	}
+
+	/// `depin_submitAttestations`.
+	pub fn submit_attestations(
+		&self,
+		attestations: &[SignedAttestation],
+	) -> Result<Vec<SubmissionResult>, RpcError> {
+		let hex: Vec<String> =
+			attestations.iter().map(|a| bytes::to_hex(&a.encode(), false)).collect();
+		self.call("depin_submitAttestations", json!([hex]))
+	}
+
+	/// The events of block `at`.
+	pub fn events(&self, at: H256) -> Result<EventRecords, RpcError> {
+		let key =
+			[sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
+		let Some(raw) = self.storage(&key, Some(at))? else { return Ok(Vec::new()) };
+		EventRecords::decode(&mut &raw[..]).map_err(|e| {
+			format!("events of {at:?} do not decode ({e}): is this tool built for this runtime?")
+		})
+	}
+
+	/// `account`'s free balance at the best block.
+	pub fn free_balance(&self, account: &AccountId32) -> Result<u128, RpcError> {
+		let key = frame_system::Account::<Runtime>::hashed_key_for(account);
+		let Some(raw) = self.storage(&key, None)? else { return Ok(0) };
+		let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(
+			&mut &raw[..],
+		)
+		.map_err(|e| format!("account info: {e}"))?;
+		Ok(info.data.free)
+	}
+
+	/// The bond the registry holds per device now (its default if governance never set one).
+	pub fn device_bond(&self) -> Result<u128, RpcError> {
+		let key = pallet_device_registry::Parameters::<Runtime>::hashed_key();
+		match self.storage(&key, None)? {
+			Some(raw) => pallet_device_registry::ParametersOf::<Runtime>::decode(&mut &raw[..])
+				.map(|p| p.device_bond)
+				.map_err(|e| format!("registry parameters: {e}")),
+			None => {
+				Ok(<Runtime as pallet_device_registry::Config>::DefaultParameters::get()
+					.device_bond)
+			}
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn slots_divide_the_epoch_evenly() {
+		let view = EpochView {
+			index: 3,
+			start: 31,
+			length: 10,
+			slots: 5,
+			randomness: format!("0x{}", "11".repeat(32)),
+			challenge_rate: 250_000_000,
+			best_block: 35,
+		};
+		assert_eq!(view.slot_at(30), None);
+		assert_eq!(view.slot_at(31), Some(0));
+		assert_eq!(view.slot_at(32), Some(0));
+		assert_eq!(view.slot_at(33), Some(1));
+		assert_eq!(view.slot_at(40), Some(4));
+		assert_eq!(view.slot_at(41), None);
+		assert_eq!(view.randomness_bytes(), [0x11; 32]);
+	}
+
+	#[test]
+	fn websocket_addresses_are_spoken_to_over_http() {
+		assert_eq!(NodeClient::new("ws://127.0.0.1:9944").url(), "http://127.0.0.1:9944");
+		assert_eq!(NodeClient::new("http://127.0.0.1:1").url(), "http://127.0.0.1:1");
+	}
+}
