@@ -625,14 +625,22 @@ pub fn run(
 		}
 		let sending = view.index >= first
 			&& fleet.options.epochs.is_none_or(|epochs| view.index < first + epochs);
-		// The slot of the next block: what lands in it must be for a started slot.
-		if let (true, Some(slot)) = (sending, view.slot_at(best + 1)) {
-			if sent_slot != Some((view.index, slot)) {
+		// Up to the slot of the next block (what lands in it must be for a started slot),
+		// catching up on this epoch's earlier slots still within the grace: the first block
+		// of an epoch is its slot 0, and the epoch is only known once that block is.
+		if let (true, Some(next_slot)) = (sending, view.slot_at(best + 1)) {
+			let from = match sent_slot {
+				Some((epoch, slot)) if epoch == view.index => slot + 1,
+				_ => view.slot_at(best).unwrap_or(next_slot),
+			};
+			let mut batch = Vec::new();
+			for slot in from..=next_slot {
 				let new_epoch = last_epoch_seen != Some(view.index);
 				last_epoch_seen = Some(view.index);
-				sent_slot = Some((view.index, slot));
-				let batch =
-					fleet.attestations(&view, slot, new_epoch, &chain.genesis, &mut captured);
+				batch.extend(fleet.attestations(&view, slot, new_epoch, &chain.genesis, &mut captured));
+			}
+			if from <= next_slot {
+				sent_slot = Some((view.index, next_slot));
 				submit(client, &batch, &mut report)?;
 			}
 		}

@@ -23,11 +23,14 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
 
 /// Pages an attestation of each kind is charged for (a read and a write each): a heartbeat
-/// touches its slot's heartbeat page and its tally page, a beacon or witness the tally page.
+/// touches its slot's heartbeat page and its tally page, a beacon its tally page, a witness
+/// its tally page and, when it is the first witness of an accepted beacon, the beaconer's.
 pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
 	match attestation {
 		SignedAttestation::Heartbeat { .. } => 2,
-		SignedAttestation::Beacon(_) | SignedAttestation::Witness { .. } => 1,
+		SignedAttestation::Beacon(_) => 1,
+		// Its own tally page, and the beaconer's when it is the beacon's first witness.
+		SignedAttestation::Witness { .. } => 2,
 	}
 }
 
@@ -365,10 +368,23 @@ impl<T: Config> BatchContext<T> {
 			witnesses: BoundedVec::new(),
 		});
 		record.beacon_accepted = true;
-		let units = self.parameters.beacon_score;
-		self.credit_coverage(&beacon.device, device.location, beacon.epoch, units);
-		self.mark_coverage(&beacon.device, &device, beacon.epoch);
+		// A beacon proves the device was up, not where: it scores once a witness heard it.
+		if !record.witnesses.is_empty() {
+			self.credit_beacon(&beacon.device, &device, beacon.epoch);
+		}
 		Ok(())
+	}
+
+	/// Credits a beaconer whose beacon is both accepted and witnessed (once per beacon).
+	fn credit_beacon(
+		&mut self,
+		id: &DeviceId,
+		device: &DeviceInfo<T::AccountId>,
+		epoch: EpochIndex,
+	) {
+		let units = self.parameters.beacon_score;
+		self.credit_coverage(id, device.location, epoch, units);
+		self.mark_coverage(id, device, epoch);
 	}
 
 	fn beacon_payload_valid(
@@ -471,11 +487,15 @@ impl<T: Config> BatchContext<T> {
 		if beacon.witnesses.try_push(report.witness).is_err() {
 			return Err(Rejection::WitnessCapReached);
 		}
+		let completes_beacon = beacon.beacon_accepted && beacon.witnesses.len() == 1;
 		let activity = self.activity_mut(&report.witness).get_mut(report.epoch);
 		activity.witness_reports = activity.witness_reports.saturating_add(1);
 		let units = self.parameters.witness_score;
 		self.credit_coverage(&report.witness, witness.location, report.epoch, units);
 		self.mark_coverage(&report.witness, &witness, report.epoch);
+		if completes_beacon {
+			self.credit_beacon(&report.beaconer, &beaconer, report.epoch);
+		}
 		Ok(())
 	}
 

@@ -535,10 +535,13 @@ impl<T: Config> Pallet<T> {
 			SignedAttestation::Beacon(beacon) => T::WeightInfo::beacons(1)
 				.saturating_sub(T::WeightInfo::beacons(0))
 				.saturating_add(Self::scheme_surcharge(beacon.payload.scheme())),
+			// The first witness of an accepted beacon also credits the beaconer: its tally
+			// page (a second page, refunded when not touched) and its density cell.
 			SignedAttestation::Witness { report, signature } => T::WeightInfo::witnesses(1)
 				.saturating_sub(T::WeightInfo::witnesses(0))
 				.saturating_add(Self::scheme_surcharge(signature.scheme()))
-				.saturating_add(Self::scheme_surcharge(report.beacon_payload.scheme())),
+				.saturating_add(Self::scheme_surcharge(report.beacon_payload.scheme()))
+				.saturating_add(T::DbWeight::get().reads_writes(2, 1)),
 		}
 	}
 

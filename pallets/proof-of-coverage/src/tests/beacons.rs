@@ -5,16 +5,33 @@ use depin_primitives::{
 };
 
 #[test]
-fn a_challenged_devices_beacon_scores_coverage() {
+fn an_unwitnessed_beacon_is_accepted_but_scores_nothing() {
 	build_and_execute(|| {
 		let epoch = current_epoch();
 		let beaconer = device_challenged(true, epoch, ALICE, paris(), 0);
 		land(vec![beacon(&beaconer, epoch)]);
 		assert_eq!(last_batch_counts(), (1, 0));
+		// A beacon proves the key signed this epoch's randomness, not where the device is:
+		// a location spoofer beacons as well as anyone. Only a witness makes it coverage.
 		let activity = ProofOfCoverage::activity(&beaconer.public().device_id(), epoch).unwrap();
 		assert!(activity.beacon.unwrap().beacon_accepted);
+		assert_eq!(activity.coverage, 0);
+		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, 0);
+		assert_eq!(report(&beaconer, epoch).unwrap().score.coverage, 0);
+	});
+}
+
+#[test]
+fn a_witnessed_beacon_scores_coverage() {
+	build_and_execute(|| {
+		let epoch = current_epoch();
+		let beaconer = device_challenged(true, epoch, ALICE, paris(), 0);
+		let heard_by = device_challenged(false, epoch, BOB, paris_north(), 1_000);
+		land(vec![beacon(&beaconer, epoch), witness(&heard_by, &beaconer, epoch)]);
+		assert_eq!(last_batch_counts(), (2, 0));
+		let activity = ProofOfCoverage::activity(&beaconer.public().device_id(), epoch).unwrap();
 		assert_eq!(activity.coverage, BEACON_SCORE);
-		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE);
+		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE + WITNESS_SCORE);
 	});
 }
 
@@ -55,12 +72,13 @@ fn a_beacon_counts_once() {
 	build_and_execute(|| {
 		let epoch = current_epoch();
 		let beaconer = device_challenged(true, epoch, ALICE, paris(), 0);
+		let heard_by = device_challenged(false, epoch, BOB, paris_north(), 1_000);
 		land(vec![beacon(&beaconer, epoch), beacon(&beaconer, epoch)]);
 		assert_eq!(rejections(), vec![(1, R::Duplicate)]);
 		run_to_block(3);
-		land(vec![beacon(&beaconer, epoch)]);
+		land(vec![beacon(&beaconer, epoch), witness(&heard_by, &beaconer, epoch)]);
 		assert_eq!(rejections(), vec![(0, R::Duplicate)]);
-		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE);
+		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE + WITNESS_SCORE);
 	});
 }
 
@@ -81,12 +99,17 @@ fn rewards_hear_of_a_device_once_per_epoch_whatever_it_does() {
 		use depin_primitives::EpochScores;
 		let epoch = current_epoch();
 		let beaconer = device_challenged(true, epoch, ALICE, paris(), 0);
+		let heard_by = device_challenged(false, epoch, BOB, paris_north(), 1_000);
 		let id = beaconer.public().device_id();
-		land(vec![beacon(&beaconer, epoch), heartbeat(&beaconer, epoch, current_slot())]);
-		assert_eq!(last_batch_counts(), (2, 0));
+		land(vec![
+			beacon(&beaconer, epoch),
+			heartbeat(&beaconer, epoch, current_slot()),
+			witness(&heard_by, &beaconer, epoch),
+		]);
+		assert_eq!(last_batch_counts(), (3, 0));
 		run_to_block(System::block_number() + 1);
 		land(vec![heartbeat(&beaconer, epoch, current_slot())]);
-		assert_eq!(active_devices(), vec![(id, epoch)]);
+		assert_eq!(active_devices().iter().filter(|(d, _)| *d == id).count(), 1);
 		// What rewards reads back: two heartbeats and the beacon's coverage.
 		let index = MockDevices::device(&id).unwrap().index;
 		let score = ProofOfCoverage::score(&id, index, epoch).unwrap();

@@ -1,4 +1,4 @@
-use crate::{mock::*, Parameters};
+use crate::{mock::*, EpochTotals, Parameters};
 use depin_primitives::{
 	device::pair::DevicePair, AttestationRejection as R, DeviceSignature, EpochIndex,
 	SignatureScheme,
@@ -28,6 +28,27 @@ fn an_honest_witness_scores_coverage() {
 			.beacon
 			.unwrap();
 		assert_eq!(record.witnesses.to_vec(), vec![heard_by.public().device_id()]);
+		// The witnessed beacon scores its device.
+		let beaconer_activity =
+			ProofOfCoverage::activity(&beaconer.public().device_id(), epoch).unwrap();
+		assert_eq!(beaconer_activity.coverage, BEACON_SCORE);
+		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE + WITNESS_SCORE);
+	});
+}
+
+#[test]
+fn a_beacon_scores_once_however_many_witnesses_and_in_whatever_order() {
+	build_and_execute(|| {
+		let epoch = current_epoch();
+		let (beaconer, first) = pair_up(epoch);
+		let second = device_challenged(false, epoch, CHARLIE, paris_north(), 2_000);
+		land(vec![beacon(&beaconer, epoch)]);
+		run_to_block(System::block_number() + 1);
+		land(vec![witness(&first, &beaconer, epoch), witness(&second, &beaconer, epoch)]);
+		assert_eq!(last_batch_counts(), (2, 0));
+		let id = beaconer.public().device_id();
+		assert_eq!(ProofOfCoverage::activity(&id, epoch).unwrap().coverage, BEACON_SCORE);
+		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, BEACON_SCORE + 2 * WITNESS_SCORE);
 	});
 }
 
@@ -50,8 +71,13 @@ fn a_witness_may_land_before_the_beacon_and_the_payload_is_checked_once() {
 		assert_eq!(last_batch_counts(), (3, 0));
 		// The second witness and the beacon itself reuse the first check of the payload.
 		let saved = ProofOfCoverage::verify_weight(SignatureScheme::Ed25519) * 2;
-		// One activity page for the three devices: charged 3 reads and writes, used 1.
-		assert_eq!(post.actual_weight, Some(charged - saved - page_ops(2, 2)));
+		// One tally page for the three devices: charged 5 reads and writes (two per witness,
+		// for its page and the beaconer's, one for the beacon), used 1.
+		assert_eq!(post.actual_weight, Some(charged - saved - page_ops(4, 4)));
+		// The beacon scored once, with its first witness, whatever the order.
+		let beaconer_activity =
+			ProofOfCoverage::activity(&beaconer.public().device_id(), epoch).unwrap();
+		assert_eq!(beaconer_activity.coverage, BEACON_SCORE);
 	});
 }
 
