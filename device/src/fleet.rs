@@ -14,7 +14,7 @@ use crate::{
 use codec::{Decode, Encode};
 use depin_primitives::{
 	api::DeviceEpochReport, attestation::is_challenged, device::pair::DevicePair, Beacon, DeviceId,
-	DeviceKind, EpochIndex, H3Cell, SignatureScheme, SignedAttestation,
+	EpochIndex, H3Cell, SignatureScheme, SignedAttestation,
 };
 use depin_runtime::{BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use serde::Serialize;
@@ -268,6 +268,24 @@ impl Fleet {
 				})
 			})
 			.collect();
+		let total: u128 = transfers
+			.iter()
+			.map(|call| match call {
+				RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+					value, ..
+				}) => *value,
+				_ => 0,
+			})
+			.sum();
+		let available = client.free_balance(&funder_id)?;
+		if available < total + UNIT {
+			return Err(format!(
+				"the funder {} has {}, the owners need {} (bonds and fees): fund it or use fewer devices",
+				self.options.funder,
+				tokens(available),
+				tokens(total)
+			));
+		}
 		say(&format!(
 			"funding {} owner accounts from {} ({} per device bond)",
 			transfers.len(),
@@ -297,7 +315,16 @@ impl Fleet {
 			for chunk in devices.chunks(REGISTRATIONS_PER_BATCH) {
 				let calls = chunk
 					.iter()
-					.map(|i| self.registration_call(&self.devices[*i], &account, chain))
+					.map(|i| {
+						let device = &self.devices[*i];
+						crate::extrinsic::register_call(
+							&device.pair,
+							device.cell,
+							&account,
+							chain,
+							"depin-device fleet",
+						)
+					})
 					.collect();
 				let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
 				client.submit_extrinsic(&signed_extrinsic(call, pair, nonce, chain))?;
@@ -335,34 +362,6 @@ impl Fleet {
 		})?;
 		say(&format!("{} devices registered", registered.len()));
 		Ok(())
-	}
-
-	fn registration_call(
-		&self,
-		device: &SimDevice,
-		owner: &AccountId32,
-		chain: &ChainInfo,
-	) -> RuntimeCall {
-		let key = device.pair.public();
-		let payload = depin_primitives::RegistrationPayload {
-			genesis_hash: &chain.genesis,
-			owner,
-			key: &key,
-		};
-		let proof = device.pair.sign(&depin_primitives::SignedPayload::signing_bytes(&payload));
-		let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap_or_default();
-		RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
-			key,
-			kind: DeviceKind::Hotspot,
-			location: device.cell,
-			metadata: pallet_device_registry::DeviceMetadata {
-				model: text("depin-device fleet"),
-				firmware: text(env!("CARGO_PKG_VERSION")),
-				uri: text(""),
-			},
-			proof,
-			certificate: None,
-		})
 	}
 
 	/// Whether device `i` is up in global slot `slot` (and draws its next outage).
@@ -549,6 +548,13 @@ pub struct FleetReport {
 	pub accepted_on_chain: u64,
 	/// Minted for devices by the closed epochs (coverage + uptime pools).
 	pub minted_for_devices: u128,
+	/// First and last block with attestations accepted on chain.
+	pub accepted_blocks: Option<(BlockNumber, BlockNumber)>,
+	/// Attestations accepted on chain per second of block time over those blocks (the
+	/// chain's end-to-end throughput when the fleet sends faster than it accepts).
+	pub accepted_per_second: Option<f64>,
+	/// Whether every block with accepted attestations was finalized when the run ended.
+	pub all_finalized: bool,
 	/// Blocks the run watched.
 	pub blocks: u32,
 	/// Seconds the attestation phase took.
@@ -637,7 +643,13 @@ pub fn run(
 			for slot in from..=next_slot {
 				let new_epoch = last_epoch_seen != Some(view.index);
 				last_epoch_seen = Some(view.index);
-				batch.extend(fleet.attestations(&view, slot, new_epoch, &chain.genesis, &mut captured));
+				batch.extend(fleet.attestations(
+					&view,
+					slot,
+					new_epoch,
+					&chain.genesis,
+					&mut captured,
+				));
 			}
 			if from <= next_slot {
 				sent_slot = Some((view.index, next_slot));
@@ -648,6 +660,16 @@ pub fn run(
 	}
 	report.blocks = watcher.next.saturating_sub(watcher.first);
 	report.seconds = started.elapsed().as_secs_f64();
+	if let Some((first, last)) = report.accepted_blocks {
+		let block_seconds = depin_runtime::MILLISECS_PER_BLOCK as f64 / 1_000.0;
+		let span = f64::from(last - first + 1) * block_seconds;
+		report.accepted_per_second = Some(report.accepted_on_chain as f64 / span);
+		// Finality follows a few blocks behind: wait for it to pass the last one.
+		report.all_finalized = wait_until(Duration::from_secs(60), "finality", || {
+			Ok(client.finalized_number()? >= last)
+		})
+		.is_ok();
+	}
 	Ok(report)
 }
 
@@ -944,9 +966,13 @@ pub fn table(report: &FleetReport) -> String {
 		}
 	};
 	let mut out = format!(
-		"\nepochs scored: {:?} · attestations accepted on chain: {} · minted for devices: {}\n\n",
+		"\nepochs scored: {:?} · attestations accepted on chain: {}{} · minted for devices: {}\n\n",
 		report.epochs_scored,
 		report.accepted_on_chain,
+		report.accepted_per_second.map_or(String::new(), |rate| format!(
+			" ({rate:.1}/s of block time{})",
+			if report.all_finalized { ", all finalized" } else { "" }
+		)),
 		tokens(report.minted_for_devices)
 	);
 	out.push_str(&format!(

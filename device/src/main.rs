@@ -54,6 +54,22 @@ enum Command {
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
 		node: String,
 	},
+	/// Register a device on-chain, signed by its owner (a secret URI: `//Alice` on a dev
+	/// chain, or a mnemonic); the owner pays the bond. Owners with a wallet use polkadot.js
+	/// with `register-proof` instead.
+	Register {
+		#[command(flatten)]
+		key: KeyArgs,
+		/// The owner's secret URI (sr25519).
+		#[arg(long)]
+		owner_uri: String,
+		/// Where the device stands, `lat,lng` (registered as its H3 cell, resolution 12).
+		#[arg(long)]
+		location: String,
+		/// The node's RPC address.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+	},
 	/// Run one device: heartbeats every slot, a beacon when challenged, witness reports of
 	/// beacons heard over the UDP air.
 	Run {
@@ -273,6 +289,19 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 				"Proof (SCALE):      {}",
 				bytes::to_hex(&keys::registration_proof(&secret, &genesis, &owner), false)
 			);
+		}
+		Command::Register { key, owner_uri, location, node } => {
+			use sp_core::Pair as _;
+			let secret = key.secret()?;
+			let owner = sp_core::sr25519::Pair::from_string(&owner_uri, None)
+				.map_err(|e| format!("owner: {e:?}"))?;
+			let cell = parse_position(&location)?.cell();
+			let client = NodeClient::new(&node);
+			let block =
+				depin_device::extrinsic::register_and_wait(&client, &secret.pair(), cell, &owner)?;
+			let report = KeyReport::of(&secret, false);
+			println!("Device id:          {}", report.device_id);
+			println!("Registered:         block #{block}, cell {cell:?}");
 		}
 		Command::Run { key, node, location, air_listen, air_peer } => {
 			let position = location.map(|l| parse_position(&l)).transpose()?;

@@ -22,6 +22,9 @@ use std::{
 	time::Duration,
 };
 
+/// How many times a beacon frame is sent over the UDP air.
+const AIR_REPEATS: u32 = 4;
+
 /// What a beacon datagram carries: the beacon and where its sender stands (micro-degrees).
 #[derive(Encode, Decode, Debug, PartialEq)]
 pub struct AirFrame {
@@ -73,6 +76,8 @@ pub fn run(options: RunOptions, stop: Arc<AtomicBool>) -> Result<(), String> {
 	let mut rng = SimRng::new(u64::from_le_bytes(id.0[..8].try_into().expect("8 bytes")));
 	let mut last_slot: Option<(EpochIndex, u16)> = None;
 	let mut beaconed: Option<EpochIndex> = None;
+	let mut on_air: Option<(Vec<u8>, u32)> = None;
+	let mut heard = std::collections::BTreeSet::new();
 
 	while !stop.load(Ordering::Relaxed) {
 		let best = client.best_number()?;
@@ -80,12 +85,17 @@ pub fn run(options: RunOptions, stop: Arc<AtomicBool>) -> Result<(), String> {
 			std::thread::sleep(Duration::from_secs(1));
 			continue;
 		};
-		if let Some(slot) = view.slot_at(best + 1) {
-			if last_slot != Some((view.index, slot)) {
-				last_slot = Some((view.index, slot));
+		// Every slot up to the next block's, from the epoch's first block (its slot 0) on.
+		if let Some(next_slot) = view.slot_at(best + 1) {
+			let from = match last_slot {
+				Some((epoch, slot)) if epoch == view.index => slot + 1,
+				_ => view.slot_at(best).unwrap_or(next_slot),
+			};
+			for slot in from..=next_slot {
 				let heartbeat = attest::heartbeat(&pair, id, &chain.genesis, view.index, slot);
 				report(&client, &format!("epoch {} slot {slot}: heartbeat", view.index), heartbeat);
 			}
+			last_slot = Some((view.index, next_slot));
 		}
 		let randomness = view.randomness_bytes();
 		if beaconed != Some(view.index) && is_challenged(&randomness, &id, view.challenge_rate) {
@@ -96,15 +106,24 @@ pub fn run(options: RunOptions, stop: Arc<AtomicBool>) -> Result<(), String> {
 				&format!("epoch {}: challenged, beacon", view.index),
 				SignedAttestation::Beacon(beacon.clone()),
 			);
-			if let (Some(socket), Some(position)) = (&air, options.position) {
+			if let Some(position) = options.position {
 				let frame = AirFrame {
 					beacon,
 					lat_e7: (position.lat * 1e7) as i32,
 					lng_e7: (position.lng * 1e7) as i32,
 				};
-				for peer in &options.air_peers {
-					let _ = socket.send_to(&frame.encode(), peer);
-				}
+				on_air = Some((frame.encode(), AIR_REPEATS));
+			}
+		}
+		// The beacon goes out a few times, half a second apart: datagrams (like radio frames)
+		// can be lost, and a peer may only be starting to listen. Receivers keep the first.
+		if let (Some(socket), Some((frame, left))) = (&air, on_air.as_mut()) {
+			for peer in &options.air_peers {
+				let _ = socket.send_to(frame, peer);
+			}
+			*left -= 1;
+			if *left == 0 {
+				on_air = None;
 			}
 		}
 		// Beacons heard since the last round.
@@ -115,6 +134,9 @@ pub fn run(options: RunOptions, stop: Arc<AtomicBool>) -> Result<(), String> {
 					say(&format!("ignored a malformed frame from {from}"));
 					continue;
 				};
+				if !heard.insert((frame.beacon.device, frame.beacon.epoch)) {
+					continue;
+				}
 				let distance = position.distance_m(&frame.position());
 				match radio.receive(distance, &mut rng) {
 					Some(reception) => {

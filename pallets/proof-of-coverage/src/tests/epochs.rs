@@ -130,7 +130,10 @@ fn an_old_epochs_activity_is_replaced_not_accumulated() {
 		// The epoch reuses the older same-parity epoch's place in the record.
 		let record = crate::DeviceActivity::<Test>::get(id).unwrap();
 		assert_eq!(record.by_parity[(epoch % 2) as usize].as_ref().unwrap().epoch, epoch);
-		assert!(ProofOfCoverage::activity(&id, epoch).unwrap().beacon.is_some_and(|b| b.beacon_accepted));
+		assert!(ProofOfCoverage::activity(&id, epoch)
+			.unwrap()
+			.beacon
+			.is_some_and(|b| b.beacon_accepted));
 		assert_eq!(ProofOfCoverage::activity(&id, 0), None);
 	});
 }
