@@ -252,7 +252,7 @@ impl Fleet {
 		let funder = sr25519::Pair::from_string(&self.options.funder, None)
 			.map_err(|e| format!("funder `{}`: {e:?}", self.options.funder))?;
 		let funder_id: AccountId32 = funder.public().into();
-		let mut nonce = client.next_nonce(&funder_id)?;
+		let first_nonce = client.next_nonce(&funder_id)?;
 		let need = |count: usize| (count as u128) * (bond + UNIT) + 10 * UNIT;
 		let transfers: Vec<RuntimeCall> = per_owner
 			.iter()
@@ -292,11 +292,10 @@ impl Fleet {
 			self.options.funder,
 			tokens(bond)
 		));
-		for calls in transfers.chunks(TRANSFERS_PER_BATCH) {
+		for (nonce, calls) in (first_nonce..).zip(transfers.chunks(TRANSFERS_PER_BATCH)) {
 			let call =
 				RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: calls.to_vec() });
 			client.submit_extrinsic(&signed_extrinsic(call, &funder, nonce, chain))?;
-			nonce += 1;
 		}
 		wait_until(Duration::from_secs(180), "owner accounts funded", || {
 			Ok(per_owner.iter().all(|(owner, devices)| {
@@ -311,8 +310,8 @@ impl Fleet {
 		for (owner, devices) in &per_owner {
 			let pair = &self.owners[*owner];
 			let account: AccountId32 = pair.public().into();
-			let mut nonce = client.next_nonce(&account)?;
-			for chunk in devices.chunks(REGISTRATIONS_PER_BATCH) {
+			let first_nonce = client.next_nonce(&account)?;
+			for (nonce, chunk) in (first_nonce..).zip(devices.chunks(REGISTRATIONS_PER_BATCH)) {
 				let calls = chunk
 					.iter()
 					.map(|i| {
@@ -328,7 +327,6 @@ impl Fleet {
 					.collect();
 				let call = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls });
 				client.submit_extrinsic(&signed_extrinsic(call, pair, nonce, chain))?;
-				nonce += 1;
 			}
 		}
 		let wanted: BTreeSet<DeviceId> = missing.iter().map(|i| self.devices[*i].id).collect();
@@ -516,6 +514,10 @@ pub struct GroupReport {
 	pub uptime_score: u64,
 	/// Coverage score earned in the scored epochs, score units.
 	pub coverage_score: u64,
+	/// Attestations the chain counted for the group's devices in the scored epochs
+	/// (heartbeats, accepted beacons, accepted witness reports), read from the device reports;
+	/// `None` without `read_scores`.
+	pub counted: Option<u64>,
 	/// Rewards the group's devices earned in the scored epochs (their shares of the epochs'
 	/// pools, paid when each device is next touched or claims), smallest units.
 	pub rewards_earned: u128,
@@ -530,9 +532,11 @@ impl GroupReport {
 		self.rejected_on_chain.get(CAPPED).copied().unwrap_or(0)
 	}
 
-	/// Queued and not rejected on chain.
+	/// Accepted on chain: what the device reports counted, or (without them) queued and not
+	/// rejected, which overstates it when the node's queue did not drain.
 	pub fn accepted(&self) -> u64 {
-		self.queued.saturating_sub(self.rejected_on_chain.values().sum())
+		self.counted
+			.unwrap_or_else(|| self.queued.saturating_sub(self.rejected_on_chain.values().sum()))
 	}
 }
 
@@ -755,7 +759,12 @@ impl Watcher {
 								}
 							}
 							Poc::BatchProcessed { accepted, .. } => {
-								report.accepted_on_chain += u64::from(accepted)
+								report.accepted_on_chain += u64::from(accepted);
+								if accepted > 0 {
+									let first =
+										report.accepted_blocks.map_or(self.next, |(f, _)| f);
+									report.accepted_blocks = Some((first, self.next));
+								}
 							}
 							Poc::EpochScored { epoch, totals } => {
 								progress.line(&format!(
@@ -849,6 +858,10 @@ fn read_scores(
 			.map_err(|e| format!("device report: {e}"))?;
 		if let Some(found) = found {
 			let group = report.groups.entry(device.role).or_default();
+			let counted = u64::from(found.heartbeats())
+				+ u64::from(found.beacon_accepted)
+				+ u64::from(found.witness_reports);
+			group.counted = Some(group.counted.unwrap_or(0) + counted);
 			group.uptime_score += found.score.uptime;
 			group.coverage_score += found.score.coverage;
 			group.rewards_earned += share(coverage_pool, found.score.coverage, totals.coverage)
@@ -1024,6 +1037,7 @@ pub fn table(report: &FleetReport) -> String {
 	out.push_str(
 		"\nrefused: by the node's RPC before queueing; rejected: in an oracle batch on chain;\n\
 		 capped: witness reports beyond a beacon's witness cap (not a failed proof);\n\
+		 accepted: counted in the devices' reports (with --no-scores: queued - rejected);\n\
 		 uptime/coverage: the group's share of the fleet's score in the scored epochs;\n\
 		 rewards earned: the group's shares of those epochs' pools (settled lazily, claimable).\n",
 	);
