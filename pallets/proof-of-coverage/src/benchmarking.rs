@@ -341,8 +341,13 @@ mod benchmarks {
 			epoch: epoch.index,
 			payload: beacon_payload::<T>(&beaconer, &epoch),
 		});
-		let (batch, signature) =
-			batch::<T>(alloc::vec![heartbeat::<T>(&beaconer, epoch.index), beacon]);
+		// A beacon scores once witnessed.
+		let heard_by = device::<T>(1, PARIS_NORTH);
+		let (batch, signature) = batch::<T>(alloc::vec![
+			heartbeat::<T>(&beaconer, epoch.index),
+			beacon,
+			witness::<T>(&heard_by, &beaconer, &epoch),
+		]);
 		ProofOfCoverage::<T>::submit_attestations(RawOrigin::Authorized.into(), batch, signature)
 			.expect("lands");
 		let index = T::Devices::device(&beaconer.id).expect("registered").index;
