@@ -2,8 +2,7 @@
 //! way `subkey` keeps a secret seed), and turned into the pair that signs attestations.
 
 use depin_primitives::{
-	device::pair::DevicePair, DeviceId, DeviceKey, RegistrationPayload, SignatureScheme,
-	SignedPayload,
+	device::pair::DevicePair, DeviceKey, RegistrationPayload, SignatureScheme, SignedPayload,
 };
 use serde::{Deserialize, Serialize};
 use sp_core::{bytes, crypto::AccountId32, H256};
@@ -141,11 +140,6 @@ pub fn registration_proof(secret: &DeviceSecret, genesis: &H256, owner: &Account
 	let key = pair.public();
 	let payload = RegistrationPayload { genesis_hash: genesis, owner, key: &key };
 	codec::Encode::encode(&pair.sign(&payload.signing_bytes()))
-}
-
-/// The device id of `secret`'s key.
-pub fn device_id(secret: &DeviceSecret) -> DeviceId {
-	secret.pair().public().device_id()
 }
 
 /// `ed25519`, `sr25519`, `ecdsa` (secp256k1) or `p256`, as the chain's enum.
