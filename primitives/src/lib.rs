@@ -20,6 +20,8 @@
 //! - **Attestation**: a device-signed heartbeat, beacon or witness report
 //!   ([`attestation`]), carried on chain by an **oracle** ([`oracle`]) in signed batches.
 //! - **Epoch**: the proof-of-coverage period over which scores accrue and rewards are paid.
+//! - **Credits**: non-transferable service credits bought by burning tokens, spent through
+//!   payment channels with consumer-signed usage receipts ([`payment`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -31,6 +33,7 @@ pub mod device;
 pub mod location;
 pub mod oracle;
 pub mod payload;
+pub mod payment;
 pub mod radio;
 pub mod traits;
 
@@ -44,7 +47,8 @@ pub use device::{
 pub use location::H3Cell;
 pub use oracle::{OracleId, OracleSignature};
 pub use payload::{MakerCertificatePayload, RegistrationPayload, SignedPayload};
-pub use traits::{DeviceInfo, DeviceInspect, EpochScores, ScoreSink};
+pub use payment::{ChannelId, Credits, UsageReceipt, UsageReceiptPayload};
+pub use traits::{DeviceInfo, DeviceInspect, EpochClock, EpochScores, ScoreSink, UsageSink};
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

@@ -95,3 +95,36 @@ pub trait EpochScores {
 	/// Weight of one [`EpochScores::score`].
 	fn score_weight() -> frame_support_weight::Weight;
 }
+
+/// The proof-of-coverage clock, for pallets that book things by epoch (implemented by
+/// `pallet-proof-of-coverage`).
+pub trait EpochClock {
+	/// The epoch in progress; `None` before the first epoch starts.
+	fn current_epoch() -> Option<EpochIndex>;
+}
+
+/// Where service payments report settled usage: implemented by the rewards pallet, whose
+/// data-transfer pool pays devices by it (`()` ignores it).
+///
+/// Usage is reported in the epoch it is settled in, which is always still open in rewards
+/// (an epoch closes only after its grace period).
+pub trait UsageSink<Balance> {
+	/// `device` (registration `index`) was paid `units` credits in `epoch`, worth `value`
+	/// tokens (what was burned to buy those credits).
+	fn usage_settled(
+		device: &DeviceId,
+		index: DeviceIndex,
+		epoch: EpochIndex,
+		units: crate::Credits,
+		value: Balance,
+	);
+
+	/// Weight of one [`UsageSink::usage_settled`].
+	fn usage_settled_weight() -> frame_support_weight::Weight {
+		frame_support_weight::Weight::zero()
+	}
+}
+
+impl<Balance> UsageSink<Balance> for () {
+	fn usage_settled(_: &DeviceId, _: DeviceIndex, _: EpochIndex, _: crate::Credits, _: Balance) {}
+}

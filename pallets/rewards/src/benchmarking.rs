@@ -21,7 +21,12 @@ fn close_epochs<T: Config>(count: EpochIndex) {
 	}
 }
 
-/// A registered device of `owner` with `score()` in each of `epochs`.
+/// Usage worth something, so settling pays from the data-transfer pool too.
+fn usage<T: Config>() -> DataTransferUsageOf<T> {
+	DataTransferUsage { units: 1_000, value: 1_000u32.into() }
+}
+
+/// A registered device of `owner` with `score()` and `usage()` in each of `epochs`.
 fn scored_device<T: Config>(
 	owner: &T::AccountId,
 	seed: u32,
@@ -30,6 +35,8 @@ fn scored_device<T: Config>(
 	let (device, index) = T::BenchmarkHelper::register_device(owner, seed);
 	for epoch in epochs {
 		T::BenchmarkHelper::set_score(&device, index, *epoch, score());
+		DeviceUsage::<T>::insert(epoch, device, usage::<T>());
+		EpochUsage::<T>::insert(epoch, usage::<T>());
 	}
 	(device, index)
 }
@@ -74,10 +81,14 @@ fn close_worst_case<T: Config>() -> EpochIndex {
 			uptime: 1_000u32.into(),
 			total_score: score(),
 			settled: Zero::zero(),
+			data_transfer: 1_000u32.into(),
+			usage_value: 1_000u32.into(),
 		};
 		EpochRewards::<T>::insert(epoch, pools);
 	}
-	let _ = T::Currency::mint_into(&Rewards::<T>::pot(), 4_000u32.into());
+	let _ = T::Currency::mint_into(&Rewards::<T>::pot(), 6_000u32.into());
+	// The closing epoch had usage: the data-transfer pool is minted too.
+	EpochUsage::<T>::insert(horizon + 1, usage::<T>());
 	horizon + 1
 }
 

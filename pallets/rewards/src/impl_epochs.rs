@@ -2,10 +2,13 @@
 //! share: how proof of coverage and staking drive this pallet.
 
 use crate::{
-	BalanceOf, Config, EpochPools, EpochRewards, EpochSplit, Event, ExpiryCursor, ExpiryHorizon,
-	LastClosedEpoch, Pallet, Schedule, Split, StakingPayoutDue, Totals, WeightInfo,
+	BalanceOf, Config, DeviceUsage, EpochPools, EpochRewards, EpochSplit, EpochUsage, Event,
+	ExpiryCursor, ExpiryHorizon, LastClosedEpoch, Pallet, Schedule, Split, StakingPayoutDue,
+	Totals, WeightInfo,
 };
-use depin_primitives::{DeviceId, DeviceIndex, EpochIndex, EpochScore, ScoreSink};
+use depin_primitives::{
+	Credits, DeviceId, DeviceIndex, EpochIndex, EpochScore, ScoreSink, UsageSink,
+};
 use frame_support::{
 	traits::{
 		fungible::{Inspect, Mutate},
@@ -21,17 +24,20 @@ use sp_runtime::traits::{Saturating, Zero};
 const EXPIRIES_PER_CLOSE: u32 = 2;
 
 impl<T: Config> Pallet<T> {
-	/// How `emission` is split for an epoch with `total_score`: shares by the split, a pool
-	/// nobody scored in and the data-transfer share to the treasury, the split's rounding to
-	/// the treasury. The parts sum to exactly `emission`.
+	/// How `emission` is split for an epoch with `total_score` and usage worth `usage_value`:
+	/// shares by the split; the data-transfer share capped at the usage's value (usage never
+	/// earns more than was burned for it, so paying oneself for service never profits); a
+	/// pool nobody scored in, what usage did not take and the split's rounding to the
+	/// treasury. The parts sum to exactly `emission`.
 	pub fn split_emission(
 		emission: BalanceOf<T>,
 		total_score: &EpochScore,
+		usage_value: BalanceOf<T>,
 	) -> EpochSplit<BalanceOf<T>> {
 		let split = Split::<T>::get();
 		let mut coverage = split.coverage.mul_floor(emission);
 		let mut uptime = split.uptime.mul_floor(emission);
-		let data_transfer = split.data_transfer.mul_floor(emission);
+		let data_transfer = split.data_transfer.mul_floor(emission).min(usage_value);
 		let staking = split.staking.mul_floor(emission);
 		if total_score.coverage == 0 {
 			coverage = Zero::zero();
@@ -39,8 +45,11 @@ impl<T: Config> Pallet<T> {
 		if total_score.uptime == 0 {
 			uptime = Zero::zero();
 		}
-		let treasury =
-			emission.saturating_sub(coverage).saturating_sub(uptime).saturating_sub(staking);
+		let treasury = emission
+			.saturating_sub(coverage)
+			.saturating_sub(uptime)
+			.saturating_sub(data_transfer)
+			.saturating_sub(staking);
 		EpochSplit { coverage, uptime, data_transfer, staking, treasury }
 	}
 
@@ -50,16 +59,18 @@ impl<T: Config> Pallet<T> {
 		let schedule = Schedule::<T>::get();
 		let issuance = T::Currency::total_issuance().saturating_add(StakingPayoutDue::<T>::get());
 		let emission = schedule.capped_emission(epoch, issuance);
-		let parts = Self::split_emission(emission, total_score);
+		let usage = EpochUsage::<T>::take(epoch).unwrap_or_default();
+		let parts = Self::split_emission(emission, total_score, usage.value);
 
-		let for_devices = parts.coverage.saturating_add(parts.uptime);
+		let for_devices =
+			parts.coverage.saturating_add(parts.uptime).saturating_add(parts.data_transfer);
 		// The pot exists (genesis), so any amount can be minted into it.
 		let minted_for_devices = T::Currency::mint_into(&Self::pot(), for_devices)
 			.map_or_else(|_| Zero::zero(), |_| for_devices);
-		let (coverage, uptime) = if minted_for_devices.is_zero() {
-			(Zero::zero(), Zero::zero())
+		let (coverage, uptime, data_transfer) = if minted_for_devices.is_zero() {
+			(Zero::zero(), Zero::zero(), Zero::zero())
 		} else {
-			(parts.coverage, parts.uptime)
+			(parts.coverage, parts.uptime, parts.data_transfer)
 		};
 		let treasury = T::Currency::mint_into(&T::TreasuryAccount::get(), parts.treasury)
 			.map_or_else(|_| Zero::zero(), |_| parts.treasury);
@@ -71,7 +82,14 @@ impl<T: Config> Pallet<T> {
 		});
 		EpochRewards::<T>::insert(
 			epoch,
-			EpochPools { coverage, uptime, total_score: *total_score, settled: Zero::zero() },
+			EpochPools {
+				coverage,
+				uptime,
+				total_score: *total_score,
+				settled: Zero::zero(),
+				data_transfer,
+				usage_value: usage.value,
+			},
 		);
 		LastClosedEpoch::<T>::put(epoch);
 		Self::deposit_event(Event::EpochClosed {
@@ -79,10 +97,12 @@ impl<T: Config> Pallet<T> {
 			emission,
 			coverage_pool: coverage,
 			uptime_pool: uptime,
-			data_transfer_pool: parts.data_transfer,
+			data_transfer_pool: data_transfer,
 			staking_pool: parts.staking,
 			treasury,
 			total_score: *total_score,
+			usage_units: usage.units,
+			usage_value: usage.value,
 		});
 		Self::expire_epochs(epoch);
 	}
@@ -151,5 +171,35 @@ impl<T: Config> ScoreSink for Pallet<T> {
 
 	fn epoch_scored_weight() -> Weight {
 		T::WeightInfo::close_epoch()
+	}
+}
+
+impl<T: Config> UsageSink<BalanceOf<T>> for Pallet<T> {
+	fn usage_settled(
+		device: &DeviceId,
+		index: DeviceIndex,
+		epoch: EpochIndex,
+		units: Credits,
+		value: BalanceOf<T>,
+	) {
+		// Service payments report the epoch in progress, which is never closed; should a
+		// clock disagree, the usage counts in the first open epoch rather than be lost.
+		let epoch = match LastClosedEpoch::<T>::get() {
+			Some(last) if epoch <= last => {
+				frame_support::defensive!("usage reported for a closed epoch");
+				last.saturating_add(1)
+			}
+			_ => epoch,
+		};
+		Self::touch(device, index, epoch);
+		DeviceUsage::<T>::mutate(epoch, device, |usage| usage.add(units, value));
+		EpochUsage::<T>::mutate(epoch, |usage| {
+			usage.get_or_insert_with(Default::default).add(units, value)
+		});
+		Self::deposit_event(Event::UsageRecorded { device: *device, epoch, units, value });
+	}
+
+	fn usage_settled_weight() -> Weight {
+		T::WeightInfo::device_active().saturating_add(T::DbWeight::get().reads_writes(2, 2))
 	}
 }

@@ -1,8 +1,8 @@
 //! Settling devices lazily, claims, and expiry of unclaimed rewards.
 
 use crate::{
-	BalanceOf, Config, DeviceLedgerOf, EpochRewards, Error, Event, ExpiryCursor, ExpiryHorizon,
-	LastClosedEpoch, Ledgers, Pallet, SweepCursor, Totals, WeightInfo,
+	BalanceOf, Config, DeviceLedgerOf, DeviceUsage, EpochRewards, Error, Event, ExpiryCursor,
+	ExpiryHorizon, LastClosedEpoch, Ledgers, Pallet, SweepCursor, Totals, WeightInfo,
 };
 use alloc::vec::Vec;
 use depin_primitives::{DeviceId, DeviceIndex, DeviceInspect, EpochIndex, EpochScores};
@@ -13,17 +13,18 @@ use frame_support::{
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
-	/// Settles `epoch` (closed) for `device` into its ledger: its share of the epoch's pools.
-	/// An expired epoch pays nothing (its pools went to the treasury).
+	/// Settles `epoch` (closed) for `device` into its ledger: its share of the epoch's pools
+	/// by score and usage. An expired epoch pays nothing (its pools went to the treasury).
 	fn settle(
 		device: &DeviceId,
 		index: DeviceIndex,
 		ledger: &mut DeviceLedgerOf<T>,
 		epoch: EpochIndex,
 	) {
+		let usage = DeviceUsage::<T>::take(epoch, device);
 		let Some(mut pools) = EpochRewards::<T>::get(epoch) else { return };
 		let score = T::Scores::score(device, index, epoch).unwrap_or_default();
-		let amount = pools.payable(&score);
+		let amount = pools.payable(&score, usage.value);
 		if amount.is_zero() {
 			return;
 		}
@@ -144,15 +145,15 @@ impl<T: Config> Pallet<T> {
 		ledger.unsettled.iter().filter(|e| Self::is_closed(**e)).fold(pending, |sum, epoch| {
 			let share = EpochRewards::<T>::get(epoch).map_or_else(Zero::zero, |pools| {
 				let score = T::Scores::score(device, info.index, *epoch).unwrap_or_default();
-				pools.payable(&score)
+				pools.payable(&score, DeviceUsage::<T>::get(epoch, device).value)
 			});
 			sum.saturating_add(share)
 		})
 	}
 
 	/// The bounded `on_idle` sweep: walks the ledgers from where it stopped, expires
-	/// unclaimed rewards that are too old, drops unsettled epochs that expired, removes empty
-	/// ledgers. Reaches the devices nobody touches any more (e.g. withdrawn ones).
+	/// unclaimed rewards that are too old, drops unsettled epochs that expired (and the
+	/// device's usage in them), removes empty ledgers. Reaches the devices nobody touches any more (e.g. withdrawn ones).
 	pub(crate) fn sweep_ledgers(remaining: Weight) -> Weight {
 		let base = T::WeightInfo::sweep_ledgers(0);
 		let per_ledger = T::WeightInfo::sweep_ledgers(1).saturating_sub(base);
@@ -177,7 +178,13 @@ impl<T: Config> Pallet<T> {
 		for (device, mut ledger) in page {
 			let before = ledger.clone();
 			Self::expire_pending(&device, &mut ledger);
-			ledger.unsettled.retain(|epoch| *epoch >= expired_below);
+			ledger.unsettled.retain(|epoch| {
+				let keep = *epoch >= expired_below;
+				if !keep {
+					DeviceUsage::<T>::remove(epoch, device);
+				}
+				keep
+			});
 			if ledger != before || ledger.is_empty() {
 				Self::store(&device, ledger);
 			}

@@ -13,8 +13,10 @@
 //!   [`EmissionSchedule`]: a fixed amount per epoch that halves every `halving_interval`
 //!   epochs (exact integer halving), never taking total issuance above `supply_cap`.
 //! - **Pools**: the emission split by [`PoolSplit`] (shares summing to 100 %): coverage and
-//!   uptime (minted into the pallet's pot for devices), data transfer (to the treasury until
-//!   service payments report usage), staking (handed to `pallet-staking` as its era payout,
+//!   uptime (minted into the pallet's pot for devices), data transfer (minted into the pot
+//!   for devices by the service usage they settled, reported by service payments through
+//!   [`depin_primitives::UsageSink`]; never more than the tokens burned for that usage, the
+//!   rest to the treasury), staking (handed to `pallet-staking` as its era payout,
 //!   so stakers are paid from the same emission, not from a second inflation), treasury.
 //! - **Closing** an epoch: when proof of coverage says an epoch's scores are final
 //!   ([`depin_primitives::ScoreSink::epoch_scored`]), the emission is minted and the pools
@@ -77,6 +79,8 @@ pub type BalanceOf<T> =
 pub type ScheduleOf<T> = EmissionSchedule<BalanceOf<T>>;
 /// An epoch's pools with the runtime's balance.
 pub type EpochPoolsOf<T> = EpochPools<BalanceOf<T>>;
+/// Usage with the runtime's balance.
+pub type DataTransferUsageOf<T> = DataTransferUsage<BalanceOf<T>>;
 /// A device ledger with the runtime's balance.
 pub type DeviceLedgerOf<T> = DeviceLedger<BalanceOf<T>>;
 /// The totals with the runtime's balance.
@@ -202,6 +206,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ExpiryCursor<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
 
+	/// All usage settled in each epoch not closed yet (taken when the epoch closes).
+	#[pallet::storage]
+	pub type EpochUsage<T: Config> =
+		StorageMap<_, Twox64Concat, EpochIndex, DataTransferUsageOf<T>, OptionQuery>;
+
+	/// Usage each device settled in an epoch, until the device is settled for the epoch (or
+	/// the epoch expires).
+	#[pallet::storage]
+	pub type DeviceUsage<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		DeviceId,
+		DataTransferUsageOf<T>,
+		ValueQuery,
+	>;
+
 	/// Each device's settled rewards and unsettled epochs. Absent: nothing owed.
 	#[pallet::storage]
 	pub type Ledgers<T: Config> =
@@ -274,7 +296,8 @@ pub mod pallet {
 			coverage_pool: BalanceOf<T>,
 			/// Minted for devices by uptime score.
 			uptime_pool: BalanceOf<T>,
-			/// The data-transfer share (included in `treasury` until usage is reported).
+			/// Minted for devices by the usage they settled (the data-transfer share, at most
+			/// the usage's value; the rest is in `treasury`).
 			data_transfer_pool: BalanceOf<T>,
 			/// Handed to staking's next era payout.
 			staking_pool: BalanceOf<T>,
@@ -282,6 +305,22 @@ pub mod pallet {
 			treasury: BalanceOf<T>,
 			/// The epoch's total score.
 			total_score: EpochScore,
+			/// Credits settled by devices in the epoch.
+			usage_units: depin_primitives::Credits,
+			/// What was burned for those credits.
+			usage_value: BalanceOf<T>,
+		},
+		/// Service payments reported usage a device settled: it shares the epoch's
+		/// data-transfer pool.
+		UsageRecorded {
+			/// The device.
+			device: DeviceId,
+			/// The epoch it counts in.
+			epoch: EpochIndex,
+			/// Credits paid.
+			units: depin_primitives::Credits,
+			/// What was burned for them.
+			value: BalanceOf<T>,
 		},
 		/// A device's score for a closed epoch became an amount in its ledger.
 		DeviceSettled {
@@ -540,10 +579,8 @@ impl<T: Config> Pallet<T> {
 		for (epoch, pools) in EpochRewards::<T>::iter() {
 			ensure!(Self::is_closed(epoch), "pools of an epoch that is not closed");
 			ensure!(epoch >= ExpiryCursor::<T>::get(), "pools below the expiry cursor");
-			ensure!(
-				pools.settled <= pools.coverage.saturating_add(pools.uptime),
-				"an epoch settled more than its pools"
-			);
+			ensure!(pools.settled <= pools.for_devices(), "an epoch settled more than its pools");
+			ensure!(pools.data_transfer <= pools.usage_value, "usage paid more than its value");
 		}
 		Ok(())
 	}

@@ -203,6 +203,14 @@ pub fn touch(device: DeviceId, epoch: EpochIndex) {
 	<Rewards as ScoreSink>::device_active(&device, index, epoch);
 }
 
+/// Service payments report that `device` settled `units` credits worth `value` in `epoch`.
+pub fn usage(device: DeviceId, epoch: EpochIndex, units: u128, value: Balance) {
+	let index = MockDevices::device(&device).map_or(0, |d| d.index);
+	<Rewards as depin_primitives::UsageSink<Balance>>::usage_settled(
+		&device, index, epoch, units, value,
+	);
+}
+
 /// Proof of coverage reports `epoch` final with these totals.
 pub fn close(epoch: EpochIndex, uptime: u64, coverage: u64) {
 	<Rewards as ScoreSink>::epoch_scored(epoch, &EpochScore { uptime, coverage });

@@ -2,7 +2,7 @@
 //! device's ledger.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use depin_primitives::{EpochIndex, EpochScore};
+use depin_primitives::{Credits, EpochIndex, EpochScore};
 use frame_support::{traits::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
 use sp_runtime::{
@@ -74,7 +74,8 @@ pub struct PoolSplit {
 	pub coverage: Perbill,
 	/// Paid to devices by uptime score (heartbeats).
 	pub uptime: Perbill,
-	/// Paid by service usage once service payments report it; until then, to the treasury.
+	/// Paid to devices by the service usage they settled, at most the tokens burned for that
+	/// usage; what usage does not take goes to the treasury.
 	pub data_transfer: Perbill,
 	/// Handed to staking as its era payout (validators and nominators).
 	pub staking: Perbill,
@@ -100,12 +101,13 @@ pub struct EpochSplit<Balance> {
 	pub coverage: Balance,
 	/// Minted for devices by uptime score (0 if nobody scored uptime).
 	pub uptime: Balance,
-	/// The data-transfer share (to the treasury until service payments report usage).
+	/// Minted for devices by settled usage: the data-transfer share, capped at the usage's
+	/// value (0 if nobody settled usage).
 	pub data_transfer: Balance,
 	/// Handed to staking.
 	pub staking: Balance,
-	/// Minted to the treasury: its share, the data-transfer share, pools nobody scored in,
-	/// and the split's rounding.
+	/// Minted to the treasury: its share, what usage did not take of the data-transfer share,
+	/// pools nobody scored in, and the split's rounding.
 	pub treasury: Balance,
 }
 
@@ -131,42 +133,54 @@ pub struct EpochPools<Balance> {
 	pub total_score: EpochScore,
 	/// Paid out of the pools into device ledgers so far.
 	pub settled: Balance,
+	/// The data-transfer pool.
+	pub data_transfer: Balance,
+	/// The value of all usage settled in the epoch: the data-transfer pool is shared by it.
+	pub usage_value: Balance,
 }
 
 impl<Balance: AtLeast32BitUnsigned + Copy> EpochPools<Balance> {
-	/// `score`'s share of the pools: `pool · score / total` for each part, rounded down, so
-	/// shares never add up to more than the pools.
-	pub fn share(&self, score: &EpochScore) -> Balance {
-		let part = |pool: Balance, score: u64, total: u64| -> Balance {
-			if total == 0 || score == 0 {
+	/// The share of a device with `score` and usage worth `usage_value`: `pool · part /
+	/// total` for each pool, rounded down, so shares never add up to more than the pools.
+	pub fn share(&self, score: &EpochScore, usage_value: Balance) -> Balance {
+		let part = |pool: Balance, part: u128, total: u128| -> Balance {
+			if total == 0 || part == 0 {
 				return Zero::zero();
 			}
 			let pool: u128 = pool.unique_saturated_into();
 			let amount = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
 				pool,
-				u128::from(score.min(total)),
-				u128::from(total),
+				part.min(total),
+				total,
 				Rounding::Down,
 			)
 			.unwrap_or(0);
 			Balance::unique_saturated_from(amount)
 		};
-		part(self.coverage, score.coverage, self.total_score.coverage).saturating_add(part(
-			self.uptime,
-			score.uptime,
-			self.total_score.uptime,
-		))
+		let total = &self.total_score;
+		part(self.coverage, score.coverage.into(), total.coverage.into())
+			.saturating_add(part(self.uptime, score.uptime.into(), total.uptime.into()))
+			.saturating_add(part(
+				self.data_transfer,
+				usage_value.unique_saturated_into(),
+				self.usage_value.unique_saturated_into(),
+			))
 	}
 
-	/// What `score` is paid now: its share, never more than the pools still owe (whatever a
+	/// What a device is paid now: its share, never more than the pools still owe (whatever a
 	/// score source reports).
-	pub fn payable(&self, score: &EpochScore) -> Balance {
-		self.share(score).min(self.unsettled())
+	pub fn payable(&self, score: &EpochScore, usage_value: Balance) -> Balance {
+		self.share(score, usage_value).min(self.unsettled())
+	}
+
+	/// All the pools paid to devices.
+	pub fn for_devices(&self) -> Balance {
+		self.coverage.saturating_add(self.uptime).saturating_add(self.data_transfer)
 	}
 
 	/// What the pools still owe devices.
 	pub fn unsettled(&self) -> Balance {
-		self.coverage.saturating_add(self.uptime).saturating_sub(self.settled)
+		self.for_devices().saturating_sub(self.settled)
 	}
 }
 
@@ -203,6 +217,35 @@ impl<Balance: Zero> DeviceLedger<Balance> {
 	}
 }
 
+/// Service usage a device settled in an epoch (or all devices' usage in it).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct DataTransferUsage<Balance> {
+	/// Credits paid.
+	pub units: Credits,
+	/// What was burned for those credits: the most the usage can earn.
+	pub value: Balance,
+}
+
+impl<Balance: AtLeast32BitUnsigned + Copy> DataTransferUsage<Balance> {
+	/// This usage plus `units` worth `value`.
+	pub fn add(&mut self, units: Credits, value: Balance) {
+		self.units = self.units.saturating_add(units);
+		self.value = self.value.saturating_add(value);
+	}
+}
+
 /// Running totals of what the pallet minted and where it went.
 #[derive(
 	Clone,
@@ -217,7 +260,7 @@ impl<Balance: Zero> DeviceLedger<Balance> {
 	TypeInfo,
 )]
 pub struct RewardTotals<Balance> {
-	/// Minted into the pot for devices (coverage and uptime pools).
+	/// Minted into the pot for devices (coverage, uptime and data-transfer pools).
 	pub minted_for_devices: Balance,
 	/// Minted to the treasury at epoch close.
 	pub minted_for_treasury: Balance,

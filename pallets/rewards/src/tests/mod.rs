@@ -3,3 +3,4 @@ mod expiry;
 mod pools;
 mod schedule;
 mod settlement;
+mod usage;

@@ -16,11 +16,13 @@ fn an_epoch_close_mints_and_splits_its_emission() {
 				emission: EMISSION,
 				coverage_pool: 400_000,
 				uptime_pool: 300_000,
-				data_transfer_pool: 100_000,
+				// No usage was settled: the data-transfer share goes to the treasury.
+				data_transfer_pool: 0,
 				staking_pool: 100_000,
-				// Its own 10 % and the data-transfer 10 % (no usage is reported yet).
 				treasury: 200_000,
 				total_score: EpochScore { uptime: 10, coverage: 20 },
+				usage_units: 0,
+				usage_value: 0,
 			}
 			.into(),
 		);
@@ -34,6 +36,8 @@ fn an_epoch_close_mints_and_splits_its_emission() {
 				uptime: 300_000,
 				total_score: EpochScore { uptime: 10, coverage: 20 },
 				settled: 0,
+				data_transfer: 0,
+				usage_value: 0,
 			})
 		);
 	});
@@ -62,7 +66,7 @@ fn rounding_of_the_split_goes_to_the_treasury() {
 			}
 		));
 		close(0, 1, 1);
-		let parts = Rewards::split_emission(1_000, &EpochScore { uptime: 1, coverage: 1 });
+		let parts = Rewards::split_emission(1_000, &EpochScore { uptime: 1, coverage: 1 }, 0);
 		assert_eq!((parts.coverage, parts.uptime, parts.staking), (333, 333, 333));
 		assert_eq!(parts.treasury, 1);
 		assert_eq!(parts.coverage + parts.uptime + parts.staking + parts.treasury, 1_000);
@@ -83,7 +87,7 @@ fn a_pool_nobody_scored_in_goes_to_the_treasury() {
 		let pools = EpochRewards::<Test>::get(1).unwrap();
 		assert_eq!((pools.coverage, pools.uptime), (0, 0));
 		assert_eq!(free(TREASURY) - treasury_before, 600_000 + 900_000);
-		assert_eq!(pools.share(&EpochScore { uptime: 5, coverage: 5 }), 0);
+		assert_eq!(pools.share(&EpochScore { uptime: 5, coverage: 5 }, 5), 0);
 	});
 }
 

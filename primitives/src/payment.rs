@@ -1,0 +1,80 @@
+//! Service payments: credit amounts, channel ids and the usage receipt a consumer signs.
+//!
+//! A consumer pays a provider device through a payment channel. As service is delivered the
+//! consumer signs **cumulative** usage receipts off-chain ("so far I owe `cumulative`
+//! credits on channel `channel`"); the provider keeps only the newest and settles it on
+//! chain. The bytes the consumer's account signs are
+//! ```text
+//! b"depin/usage-receipt/v1" ‖ genesis_hash (32) ‖ channel (u64 LE, 8) ‖ cumulative (u128 LE, 16)
+//! ```
+//! 78 bytes: bound to the chain by its genesis hash and to one channel by its id, and
+//! domain-separated from every other payload signed on this chain.
+
+use crate::payload::SignedPayload;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// A payment channel's id: assigned in order by the chain, never reused.
+pub type ChannelId = u64;
+
+/// An amount of service credits. Credits are bought by burning tokens and are not
+/// transferable; they are spent through payment channels.
+pub type Credits = u128;
+
+/// Domain tag of [`UsageReceiptPayload`].
+pub const USAGE_RECEIPT_DOMAIN: &[u8] = b"depin/usage-receipt/v1";
+
+/// What a consumer signs: the total credits owed so far on a channel.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct UsageReceiptPayload<Hash> {
+	/// The chain's genesis hash: a receipt is worthless on another chain.
+	pub genesis_hash: Hash,
+	/// The channel the receipt pays on.
+	pub channel: ChannelId,
+	/// Credits owed on the channel since it opened, in total (not since the last receipt).
+	pub cumulative: Credits,
+}
+
+impl<Hash: Encode> SignedPayload for UsageReceiptPayload<Hash> {
+	const DOMAIN: &'static [u8] = USAGE_RECEIPT_DOMAIN;
+}
+
+/// A usage receipt with the consumer's signature over
+/// [`UsageReceiptPayload::signing_bytes`]: what a provider settles.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct UsageReceipt<Hash, Signature> {
+	/// What was signed.
+	pub payload: UsageReceiptPayload<Hash>,
+	/// The consumer account's signature.
+	pub signature: Signature,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn receipt_bytes_are_domain_genesis_channel_cumulative() {
+		let payload =
+			UsageReceiptPayload { genesis_hash: [7u8; 32], channel: 3, cumulative: 1_000 };
+		let bytes = payload.signing_bytes();
+		assert_eq!(bytes.len(), 22 + 32 + 8 + 16);
+		assert_eq!(&bytes[..22], b"depin/usage-receipt/v1");
+		assert_eq!(&bytes[22..54], &[7u8; 32]);
+		assert_eq!(&bytes[54..62], &3u64.to_le_bytes());
+		assert_eq!(&bytes[62..], &1_000u128.to_le_bytes());
+	}
+}
