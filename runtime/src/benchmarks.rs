@@ -22,4 +22,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_device_registry, crate::DeviceRegistry]
 	[pallet_proof_of_coverage, crate::ProofOfCoverage]
 	[pallet_rewards, crate::Rewards]
+	[pallet_service_payments, crate::ServicePayments]
 );

@@ -258,6 +258,8 @@ mod runtime {
 	pub type ProofOfCoverage = pallet_proof_of_coverage;
 	#[runtime::pallet_index(32)]
 	pub type Rewards = pallet_rewards;
+	#[runtime::pallet_index(33)]
+	pub type ServicePayments = pallet_service_payments;
 
 	// --- dev and local networks only: a real network's genesis sets no key ---
 	#[runtime::pallet_index(99)]

@@ -327,6 +327,69 @@ mod proof_of_coverage {
 	}
 
 	#[test]
+	fn service_usage_is_paid_from_the_data_transfer_pool_through_the_real_runtime() {
+		use crate::{Rewards, ServicePayments};
+		use depin_primitives::{UsageReceipt, UsageReceiptPayload};
+		let (mut ext, _) = dev_chain_with_oracle_keys();
+		ext.execute_with(|| {
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let charlie = Sr25519Keyring::Charlie.to_account_id();
+			let (ed, _) = two_registered_devices();
+			let device = ed.public().device_id();
+			let issuance = crate::Balances::total_issuance();
+
+			// Charlie burns 2 tokens for 200,000 credits and opens a channel to Alice's device.
+			assert_ok!(RuntimeCall::ServicePayments(pallet_service_payments::Call::buy_credits {
+				amount: 2 * UNIT,
+				beneficiary: None,
+			})
+			.dispatch(RuntimeOrigin::signed(charlie.clone())));
+			assert_eq!(crate::Balances::total_issuance(), issuance - 2 * UNIT);
+			assert_ok!(RuntimeCall::ServicePayments(pallet_service_payments::Call::open_channel {
+				device,
+				deposit: 200_000,
+				expires_at: 1_000,
+			})
+			.dispatch(RuntimeOrigin::signed(charlie.clone())));
+
+			// Charlie signs a receipt for half of it with his account key; Alice settles it.
+			let payload = UsageReceiptPayload {
+				genesis_hash: ServicePayments::genesis_hash(),
+				channel: 0,
+				cumulative: 100_000,
+			};
+			let signature = Sr25519Keyring::Charlie.sign(&payload.signing_bytes()).into();
+			let settle = RuntimeCall::ServicePayments(pallet_service_payments::Call::settle {
+				channel: 0,
+				receipt: UsageReceipt { payload, signature },
+			});
+			assert_ok!(settle.dispatch(RuntimeOrigin::signed(alice.clone())));
+			let epoch = CurrentEpoch::<Runtime>::get().unwrap().index;
+			assert_eq!(pallet_rewards::DeviceUsage::<Runtime>::get(epoch, device).value, UNIT);
+
+			// Two epochs later the epoch closes and the device is owed the usage's value.
+			while pallet_rewards::LastClosedEpoch::<Runtime>::get() < Some(epoch) {
+				next_block();
+			}
+			let pools = pallet_rewards::EpochRewards::<Runtime>::get(epoch).unwrap();
+			assert_eq!((pools.data_transfer, pools.usage_value), (UNIT, UNIT));
+			assert_eq!(Rewards::claimable(&device), UNIT);
+			ServicePayments::do_try_state().expect("service-payments invariants hold");
+			Rewards::do_try_state().expect("rewards invariants hold");
+			// Issuance: minus the burn, plus rewards' mints and the treasury's 20 % revenue.
+			let minted = pallet_rewards::Totals::<Runtime>::get();
+			let payments = pallet_service_payments::Totals::<Runtime>::get();
+			assert_eq!(payments.revenue, UNIT / 5);
+			assert_eq!(
+				crate::Balances::total_issuance(),
+				issuance - 2 * UNIT +
+					payments.revenue + minted.minted_for_devices +
+					minted.minted_for_treasury
+			);
+		});
+	}
+
+	#[test]
 	fn a_p256_heartbeat_weighs_more_than_an_ed25519_one() {
 		let ed = DevicePair::from_seed(SignatureScheme::Ed25519, [1; 32]);
 		let p256 = DevicePair::from_seed(SignatureScheme::EcdsaP256, [2; 32]);

@@ -117,6 +117,12 @@ impl<T: Config> depin_primitives::EpochScores for Pallet<T> {
 	}
 }
 
+impl<T: Config> depin_primitives::EpochClock for Pallet<T> {
+	fn current_epoch() -> Option<EpochIndex> {
+		CurrentEpoch::<T>::get().map(|epoch| epoch.index)
+	}
+}
+
 /// Most pages `on_idle` removes in one block.
 pub const MAX_PAGES_PRUNED_PER_BLOCK: u32 = 1024;
 

@@ -619,6 +619,86 @@ impl pallet_rewards::Config for Runtime {
 	type BenchmarkHelper = RewardsBenchmarkHelper;
 }
 
+parameter_types! {
+	/// Until governance sets others: 100,000 credits per token (one credit is 10^7 plancks,
+	/// 0.00001 DPIN), and 20 % of the tokens behind spent credits minted back to the treasury
+	/// as protocol revenue (the other 80 % stay burned).
+	pub ServiceDefaults: pallet_service_payments::ServiceParameters =
+		pallet_service_payments::ServiceParameters {
+			credits_per_token: sp_runtime::FixedU128::from_u32(100_000),
+			revenue_share: Perbill::from_percent(20),
+		};
+	pub const TokenUnit: Balance = UNIT;
+}
+
+impl pallet_service_payments::Config for Runtime {
+	type Currency = Balances;
+	type Signature = depin_primitives::Signature;
+	type Devices = crate::DeviceRegistry;
+	// Usage counts in proof of coverage's epoch in progress...
+	type Epochs = crate::ProofOfCoverage;
+	// ...and is paid from rewards' data-transfer pool when the epoch closes.
+	type Usage = crate::Rewards;
+	type TreasuryAccount = TreasuryAccount;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type TokenUnit = TokenUnit;
+	type DefaultParameters = ServiceDefaults;
+	type MaxOpenChannels = ConstU32<64>;
+	type MaxChannelLifetime = ConstU32<{ 90 * DAYS }>;
+	// An hour to settle the last receipt after expiry, then the consumer can close.
+	type SettlementGrace = ConstU32<{ HOURS }>;
+	type WeightInfo = pallet_service_payments::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ServicePaymentsBenchmarkHelper;
+}
+
+/// Devices, an epoch and a consumer key held in the benchmark keystore, for service-payments
+/// benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ServicePaymentsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+const BENCH_CONSUMER_SEED: &[u8] = b"//BenchConsumer";
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_service_payments::BenchmarkHelper<AccountId, depin_primitives::Signature>
+	for ServicePaymentsBenchmarkHelper
+{
+	fn register_device(owner: &AccountId, seed: u32) -> depin_primitives::DeviceId {
+		<RewardsBenchmarkHelper as pallet_rewards::BenchmarkHelper<AccountId>>::register_device(
+			owner, seed,
+		)
+		.0
+	}
+
+	fn start_epoch() {
+		use frame_support::traits::Hooks;
+		if pallet_proof_of_coverage::CurrentEpoch::<Runtime>::get().is_none() {
+			let now = frame_system::Pallet::<Runtime>::block_number().max(1);
+			frame_system::Pallet::<Runtime>::set_block_number(now);
+			crate::ProofOfCoverage::on_initialize(now);
+		}
+	}
+
+	fn consumer() -> AccountId {
+		let public = sp_io::crypto::sr25519_generate(
+			sp_core::crypto::key_types::ACCOUNT,
+			Some(BENCH_CONSUMER_SEED.to_vec()),
+		);
+		public.into()
+	}
+
+	fn sign(message: &[u8]) -> depin_primitives::Signature {
+		let public = sp_io::crypto::sr25519_generate(
+			sp_core::crypto::key_types::ACCOUNT,
+			Some(BENCH_CONSUMER_SEED.to_vec()),
+		);
+		sp_io::crypto::sr25519_sign(sp_core::crypto::key_types::ACCOUNT, &public, message)
+			.expect("the key was just generated in the benchmark keystore")
+			.into()
+	}
+}
+
 /// Devices and scores for rewards benchmarks, in the real registry and proof of coverage.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct RewardsBenchmarkHelper;
