@@ -3,7 +3,8 @@
 # `benchmark pallet` command, on this machine.
 #
 # Usage: scripts/bench-weights.sh [pallet ...]      default: every DePIN pallet
-#   STEPS=50 REPEAT=20 (defaults) control the sampling.
+#   STEPS=50 REPEAT=20 (defaults) control the sampling; EXTRINSICS=a,b,c runs only those
+#   benchmarks (default '*': all of them).
 #
 # The node is built with `--features runtime-benchmarks` into its own target directory
 # (BENCH_TARGET_DIR, default ~/.cache/depin-bench-target) so the normal build, which
@@ -19,6 +20,7 @@ if ((${#pallets[@]} == 0)); then
 fi
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
+extrinsics="${EXTRINSICS:-*}"
 bench_target="${BENCH_TARGET_DIR:-$HOME/.cache/depin-bench-target}"
 
 log "cargo build --release -p depin-node --features runtime-benchmarks (target: $bench_target)"
@@ -32,7 +34,7 @@ for p in "${pallets[@]}"; do
   "$node" benchmark pallet \
     --chain dev \
     --pallet "$crate" \
-    --extrinsic '*' \
+    --extrinsic "$extrinsics" \
     --wasm-execution compiled \
     --steps "$steps" \
     --repeat "$repeat" \

@@ -50,3 +50,23 @@ export function p256Device() {
   return { publicKey: compressed, sign };
 }
 
+
+const u64le = (n) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n), true); return b; };
+const u128le = (n) => u8aConcat(u64le(BigInt(n) & ((1n << 64n) - 1n)), u64le(BigInt(n) >> 64n));
+
+/**
+ * The bytes a consumer's account signs for a usage receipt (docs/service-payments.md):
+ * `"depin/usage-receipt/v1" ‖ genesis hash ‖ channel (u64 LE) ‖ cumulative credits (u128 LE)`.
+ */
+export const usageReceiptPayload = (genesisHash, channel, cumulative) =>
+  u8aConcat(stringToU8a('depin/usage-receipt/v1'), genesisHash, u64le(channel), u128le(cumulative));
+
+/** A receipt signed by `consumer` (a polkadot.js keyring pair), as `settle` takes it. */
+export function signUsageReceipt(consumer, genesisHash, channel, cumulative) {
+  const signature = consumer.sign(usageReceiptPayload(genesisHash, channel, cumulative));
+  const scheme = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'Ecdsa' }[consumer.type];
+  return {
+    payload: { genesisHash, channel, cumulative },
+    signature: { [scheme]: signature },
+  };
+}

@@ -77,4 +77,23 @@ mod tests {
 		assert_eq!(&bytes[54..62], &3u64.to_le_bytes());
 		assert_eq!(&bytes[62..], &1_000u128.to_le_bytes());
 	}
+
+	/// The example in docs/service-payments.md.
+	#[test]
+	fn documented_example_bytes() {
+		let payload =
+			UsageReceiptPayload { genesis_hash: [1u8; 32], channel: 0, cumulative: 250_000 };
+		let hex: alloc::string::String =
+			payload.signing_bytes().iter().map(|b| alloc::format!("{b:02x}")).collect();
+		assert_eq!(
+			hex,
+			alloc::format!(
+				"{}{}{}{}",
+				concat!("64657069", "6e2f7573", "6167652d", "72656365", "6970742f", "7631"),
+				"01".repeat(32),
+				"0000000000000000",
+				"90d00300000000000000000000000000"
+			)
+		);
+	}
 }

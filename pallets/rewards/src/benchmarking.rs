@@ -245,20 +245,23 @@ mod benchmarks {
 		assert_eq!(Ledgers::<T>::iter().count(), 0);
 	}
 
-	/// The idle sweep over `n` ledgers whose pending amounts expired.
+	/// The idle sweep over `n` ledgers whose pending amounts expired, each with an expired
+	/// unsettled epoch and usage in it to drop.
 	#[benchmark]
 	fn sweep_ledgers(n: Linear<0, MAX_SWEPT_PER_BLOCK>) {
 		let horizon = ExpiryHorizon::<T>::get();
 		close_epochs::<T>(horizon + 1);
+		assert!(ExpiryCursor::<T>::get() > 0, "epoch 0 expired");
 		for seed in 0..n {
 			let mut id = [0xeeu8; 32];
 			id[..4].copy_from_slice(&seed.to_le_bytes());
 			let ledger = DeviceLedger {
 				pending: 1_000u32.into(),
 				last_reward_epoch: 0,
-				unsettled: Default::default(),
+				unsettled: BoundedVec::truncate_from(alloc::vec![0]),
 			};
 			Ledgers::<T>::insert(DeviceId(id), ledger);
+			DeviceUsage::<T>::insert(0, DeviceId(id), usage::<T>());
 		}
 		let owed: BalanceOf<T> = 1_000u32.into();
 		let _ = T::Currency::mint_into(&Rewards::<T>::pot(), owed.saturating_mul(n.into()));
@@ -267,6 +270,7 @@ mod benchmarks {
 			Rewards::<T>::sweep_ledgers(Weight::MAX);
 		}
 		assert_eq!(Ledgers::<T>::iter().count(), 0);
+		assert_eq!(DeviceUsage::<T>::iter().count(), 0);
 	}
 
 	#[benchmark]

@@ -434,6 +434,8 @@ pub mod pallet {
 		/// value is minted to the treasury and the device's usage is reported to rewards for
 		/// the current epoch. Emits `ChannelSettled`.
 		#[pallet::call_index(3)]
+		// The benchmark reports usage for a device with an empty rewards ledger; the sink's
+		// worst case (settling the device's oldest epoch on the way) is charged on top.
 		#[pallet::weight(T::WeightInfo::settle().saturating_add(T::Usage::usage_settled_weight()))]
 		pub fn settle(
 			origin: OriginFor<T>,
