@@ -382,9 +382,10 @@ mod proof_of_coverage {
 			assert_eq!(payments.revenue, UNIT / 5);
 			assert_eq!(
 				crate::Balances::total_issuance(),
-				issuance - 2 * UNIT +
-					payments.revenue + minted.minted_for_devices +
-					minted.minted_for_treasury
+				issuance - 2 * UNIT
+					+ payments.revenue
+					+ minted.minted_for_devices
+					+ minted.minted_for_treasury
 			);
 		});
 	}

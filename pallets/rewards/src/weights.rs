@@ -3,7 +3,7 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-25, STEPS: `4`, REPEAT: `3`
+//! DATE: 2026-11-25, STEPS: `10`, REPEAT: `5`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
@@ -16,13 +16,13 @@
 // --pallet
 // pallet_rewards
 // --extrinsic
-// *
+// close_epoch,device_active,claim_rewards,claim_all,sweep_ledgers,set_emission_schedule,set_pool_split,set_expiry_horizon
 // --wasm-execution
 // compiled
 // --steps
-// 4
+// 10
 // --repeat
-// 3
+// 5
 // --heap-pages
 // 4096
 // --template
@@ -41,10 +41,8 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_rewards`.
 pub trait WeightInfo {
 	fn close_epoch() -> Weight;
-	fn close_epoch_at_scale(e: u32, ) -> Weight;
 	fn device_active() -> Weight;
 	fn claim_rewards(n: u32, ) -> Weight;
-	fn claim_at_scale(e: u32, ) -> Weight;
 	fn claim_all(n: u32, ) -> Weight;
 	fn sweep_ledgers(n: u32, ) -> Weight;
 	fn set_emission_schedule() -> Weight;
@@ -59,6 +57,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Schedule` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::StakingPayoutDue` (r:1 w:1)
 	/// Proof: `Rewards::StakingPayoutDue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::EpochUsage` (r:1 w:1)
+	/// Proof: `Rewards::EpochUsage` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Split` (r:1 w:0)
 	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -70,47 +70,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::ExpiryCursor` (r:1 w:1)
 	/// Proof: `Rewards::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:2 w:3)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:0 w:1)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn close_epoch() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1734`
+		//  Measured:  `1833`
 		//  Estimated: `6196`
-		// Minimum execution time: 158_466_000 picoseconds.
-		Weight::from_parts(165_246_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
-	}
-	/// Storage: `Rewards::Schedule` (r:1 w:0)
-	/// Proof: `Rewards::Schedule` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::StakingPayoutDue` (r:1 w:1)
-	/// Proof: `Rewards::StakingPayoutDue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Split` (r:1 w:0)
-	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:1)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
-	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::ExpiryCursor` (r:1 w:1)
-	/// Proof: `Rewards::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:2 w:3)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::LastClosedEpoch` (r:0 w:1)
-	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// The range of component `e` is `[3, 6]`.
-	fn close_epoch_at_scale(e: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1767`
-		//  Estimated: `6196`
-		// Minimum execution time: 180_158_000 picoseconds.
-		Weight::from_parts(77_292_366, 6196)
-			// Standard Error: 5_643_494
-			.saturating_add(Weight::from_parts(38_203_066, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 169_912_000 picoseconds.
+		Weight::from_parts(184_364_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Rewards::Ledgers` (r:1 w:1)
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
@@ -122,8 +92,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Totals` (r:1 w:1)
 	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::DeviceUsage` (r:1 w:1)
+	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:1 w:1)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:0)
@@ -132,12 +104,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
 	fn device_active() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1743`
+		//  Measured:  `1926`
 		//  Estimated: `7591`
-		// Minimum execution time: 95_992_000 picoseconds.
-		Weight::from_parts(108_030_000, 7591)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 115_842_000 picoseconds.
+		Weight::from_parts(124_335_000, 7591)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:32 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -145,8 +117,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::DeviceUsage` (r:64 w:64)
+	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
@@ -160,47 +134,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn claim_rewards(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `936 + n * (337 ±0)`
-		//  Estimated: `14192 + n * (4227 ±0)`
-		// Minimum execution time: 119_407_000 picoseconds.
-		Weight::from_parts(104_752_814, 14192)
-			// Standard Error: 230_710
-			.saturating_add(Weight::from_parts(28_691_763, 0).saturating_mul(n.into()))
+		//  Measured:  `1114 + n * (437 ±0)`
+		//  Estimated: `14192 + n * (5134 ±0)`
+		// Minimum execution time: 141_871_000 picoseconds.
+		Weight::from_parts(116_802_501, 14192)
+			// Standard Error: 304_645
+			.saturating_add(Weight::from_parts(40_827_822, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
-	}
-	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Ledgers` (r:1 w:1)
-	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
-	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:1)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// The range of component `e` is `[3, 6]`.
-	fn claim_at_scale(e: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `3271 + e * (714 ±0)`
-		//  Estimated: `14192`
-		// Minimum execution time: 182_211_000 picoseconds.
-		Weight::from_parts(182_211_000, 14192)
-			// Standard Error: 5_313_857
-			.saturating_add(Weight::from_parts(24_976_658, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	/// Storage: `DeviceRegistry::OwnerDevices` (r:32 w:0)
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
@@ -210,8 +154,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::DeviceUsage` (r:64 w:64)
+	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
@@ -225,17 +171,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 32]`.
 	fn claim_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `439 + n * (420 ±0)`
-		//  Estimated: `14192 + n * (4227 ±0)`
-		// Minimum execution time: 12_298_000 picoseconds.
-		Weight::from_parts(51_925_581, 14192)
-			// Standard Error: 1_025_883
-			.saturating_add(Weight::from_parts(36_535_795, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
+		//  Measured:  `1213 + n * (493 ±0)`
+		//  Estimated: `14192 + n * (5134 ±0)`
+		// Minimum execution time: 11_808_000 picoseconds.
+		Weight::from_parts(113_891_971, 14192)
+			// Standard Error: 549_689
+			.saturating_add(Weight::from_parts(42_108_727, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	/// Storage: `Rewards::SweepCursor` (r:1 w:1)
 	/// Proof: `Rewards::SweepCursor` (`max_values`: Some(1), `max_size`: Some(130), added: 625, mode: `MaxEncodedLen`)
@@ -251,19 +197,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Totals` (r:1 w:1)
 	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::DeviceUsage` (r:0 w:256)
+	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 256]`.
 	fn sweep_ledgers(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `847 + n * (76 ±0)`
+		//  Measured:  `1580 + n * (79 ±0)`
 		//  Estimated: `6196 + n * (2552 ±0)`
-		// Minimum execution time: 16_044_000 picoseconds.
-		Weight::from_parts(24_148_662, 6196)
-			// Standard Error: 892_272
-			.saturating_add(Weight::from_parts(63_151_293, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 15_243_000 picoseconds.
+		Weight::from_parts(30_563_118, 6196)
+			// Standard Error: 32_900
+			.saturating_add(Weight::from_parts(49_658_875, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
@@ -274,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `1489`
-		// Minimum execution time: 8_703_000 picoseconds.
-		Weight::from_parts(18_307_000, 1489)
+		// Minimum execution time: 7_992_000 picoseconds.
+		Weight::from_parts(9_074_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -285,8 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_819_000 picoseconds.
-		Weight::from_parts(7_230_000, 0)
+		// Minimum execution time: 5_488_000 picoseconds.
+		Weight::from_parts(6_399_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Rewards::ExpiryHorizon` (r:0 w:1)
@@ -295,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_749_000 picoseconds.
-		Weight::from_parts(7_010_000, 0)
+		// Minimum execution time: 5_198_000 picoseconds.
+		Weight::from_parts(6_179_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -304,65 +252,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn close_epoch() -> Weight {
-		Weight::from_parts(165_246_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
-	}
-	fn close_epoch_at_scale(e: u32, ) -> Weight {
-		Weight::from_parts(77_292_366, 6196)
-			.saturating_add(Weight::from_parts(38_203_066, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(184_364_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn device_active() -> Weight {
-		Weight::from_parts(108_030_000, 7591)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(124_335_000, 7591)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn claim_rewards(n: u32, ) -> Weight {
-		Weight::from_parts(104_752_814, 14192)
-			.saturating_add(Weight::from_parts(28_691_763, 0).saturating_mul(n.into()))
+		Weight::from_parts(116_802_501, 14192)
+			.saturating_add(Weight::from_parts(40_827_822, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
-	}
-	fn claim_at_scale(e: u32, ) -> Weight {
-		Weight::from_parts(182_211_000, 14192)
-			.saturating_add(Weight::from_parts(24_976_658, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn claim_all(n: u32, ) -> Weight {
-		Weight::from_parts(51_925_581, 14192)
-			.saturating_add(Weight::from_parts(36_535_795, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
+		Weight::from_parts(113_891_971, 14192)
+			.saturating_add(Weight::from_parts(42_108_727, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn sweep_ledgers(n: u32, ) -> Weight {
-		Weight::from_parts(24_148_662, 6196)
-			.saturating_add(Weight::from_parts(63_151_293, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(30_563_118, 6196)
+			.saturating_add(Weight::from_parts(49_658_875, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	fn set_emission_schedule() -> Weight {
-		Weight::from_parts(18_307_000, 1489)
+		Weight::from_parts(9_074_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_pool_split() -> Weight {
-		Weight::from_parts(7_230_000, 0)
+		Weight::from_parts(6_399_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_expiry_horizon() -> Weight {
-		Weight::from_parts(7_010_000, 0)
+		Weight::from_parts(6_179_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
