@@ -27,6 +27,7 @@ set -e
 log "cargo test --release (runtime-benchmarks): DePIN pallet benchmarks as tests"
 set +e
 cargo test --release --locked -p pallet-device-registry -p pallet-proof-of-coverage -p pallet-rewards \
+  -p pallet-service-payments \
   --features runtime-benchmarks \
   -- benchmarking:: 2>&1 | tee -a "$logs/cargo.log"
 bench_status=${PIPESTATUS[0]}

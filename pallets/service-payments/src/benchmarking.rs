@@ -90,7 +90,7 @@ mod benchmarks {
 	#[benchmark]
 	fn settle() {
 		T::BenchmarkHelper::start_epoch();
-		let _ = Parameters::<T>::mutate(|p| p.revenue_share = Perbill::from_percent(50));
+		Parameters::<T>::mutate(|p| p.revenue_share = Perbill::from_percent(50));
 		let consumer = T::BenchmarkHelper::consumer();
 		let provider: T::AccountId = account("provider", 0, 0);
 		let device = T::BenchmarkHelper::register_device(&provider, 0);
