@@ -9,6 +9,7 @@ mod attestations;
 mod chain_spec;
 mod cli;
 mod command;
+mod depin_rpc;
 mod rpc;
 mod service;
 

@@ -37,7 +37,8 @@ pub struct FullDeps<C, P, SC, S> {
 
 /// All RPC extensions of a full node: `system_accountNextIndex`, `system_dryRun`, the
 /// `payment_*` fee queries, `babe_epochAuthorship` (unsafe: the slots this node's keys
-/// can claim), and `depin_submitAttestations` / `depin_queueStatus`.
+/// can claim), `depin_submitAttestations` / `depin_queueStatus`, and the `depin_*` queries
+/// of `docs/rpc.md`.
 pub fn create_full<C, P, SC, S>(
 	deps: FullDeps<C, P, SC, S>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
@@ -50,11 +51,16 @@ where
 	C::Api: sp_consensus_babe::BabeApi<Block>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: depin_primitives::api::ProofOfCoverageApi<Block, depin_runtime::BlockNumber>,
+	C::Api: depin_primitives::api::DepinApi<Block, AccountId, Balance, depin_runtime::BlockNumber>,
+	C: sc_client_api::BlockchainEvents<Block>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,
 	S: sp_core::offchain::OffchainStorage + 'static,
 {
-	use crate::attestations::{AttestationApiServer, Attestations};
+	use crate::{
+		attestations::{AttestationApiServer, Attestations},
+		depin_rpc::{DepinQueries, DepinQueryApiServer},
+	};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -62,6 +68,7 @@ where
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, select_chain, babe, attestations } = deps;
 
+	module.merge(DepinQueries::new(client.clone()).into_rpc())?;
 	if let Some(queue) = attestations {
 		module.merge(Attestations::new(client.clone(), queue).into_rpc())?;
 	}

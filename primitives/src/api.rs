@@ -1,13 +1,21 @@
 //! The runtime API the node uses for proof of coverage: its RPC checks attestations with
 //! the chain's own rules before queueing them, and reads the current epoch.
 
+// `decl_runtime_apis!` repeats a trait's generic bounds on every method taking a generic
+// parameter, which clippy flags in the expansion.
+#![allow(clippy::multiple_bound_locations)]
+
 use crate::{
 	attestation::{AttestationRejection, EpochIndex, EpochScore, SignedAttestation},
 	device::DeviceId,
+	location::H3Cell,
+	payment::{ChannelId, Credits, PaymentChannel},
+	traits::DeviceInfo,
 };
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
+use sp_runtime::{FixedU128, Perbill};
 
 /// The current epoch as nodes and devices need it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -50,7 +58,179 @@ impl DeviceEpochReport {
 	}
 }
 
+/// The epoch in progress at a block.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct EpochStatus<BlockNumber> {
+	/// The epoch.
+	pub epoch: EpochSummary<BlockNumber>,
+	/// The block the answer is for (its number).
+	pub block: BlockNumber,
+}
+
+/// A device's rewards: settled and not claimed, and what a claim would pay now.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
+pub struct DeviceRewards<Balance> {
+	/// Settled into the device's ledger and not claimed.
+	pub pending: Balance,
+	/// What a claim would pay now: pending plus its closed epochs not settled yet (rewards
+	/// about to expire excluded).
+	pub claimable: Balance,
+	/// Epochs the device was active in and that are not settled yet.
+	pub unsettled_epochs: Vec<EpochIndex>,
+}
+
+/// An owner's rewards over one page of their devices.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
+pub struct OwnerRewards<Balance> {
+	/// Devices in the page.
+	pub devices: u32,
+	/// Their pending rewards in all.
+	pub pending: Balance,
+	/// What claiming for all of them would pay now.
+	pub claimable: Balance,
+	/// Where the next page starts, if this one was full.
+	pub next: Option<DeviceId>,
+}
+
+/// Active devices in a cell and around it, counted at the registry's density resolution.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct CellCoverage {
+	/// The cell asked about, at the density resolution (the asked cell's ancestor there).
+	pub cell: H3Cell,
+	/// The density resolution.
+	pub resolution: u8,
+	/// Active devices located in `cell`.
+	pub active_devices: u32,
+	/// `cell`'s parent, one resolution coarser.
+	pub parent: Option<H3Cell>,
+	/// Active devices in all of the parent's cells at the density resolution.
+	pub parent_active_devices: u32,
+}
+
+/// An active device in a cell and its score in an epoch.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct CellDevice {
+	/// The device.
+	pub device: DeviceId,
+	/// Its score in the epoch asked about; `None` if the chain records nothing for it.
+	pub score: Option<EpochScore>,
+}
+
+/// A closed epoch's pools, as rewards fixed them.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct ClosedEpoch<Balance> {
+	/// The epoch.
+	pub epoch: EpochIndex,
+	/// The coverage pool.
+	pub coverage_pool: Balance,
+	/// The uptime pool.
+	pub uptime_pool: Balance,
+	/// The data-transfer pool.
+	pub data_transfer_pool: Balance,
+	/// Paid into device ledgers so far.
+	pub settled: Balance,
+	/// The epoch's total score.
+	pub total_score: EpochScore,
+	/// The value of the service usage settled in it.
+	pub usage_value: Balance,
+}
+
+/// The economic parameters in force: what governance can change.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct EconomicParameters<Balance, BlockNumber> {
+	/// Minted for the next epoch to close (after halvings, before the supply cap).
+	pub emission_per_epoch: Balance,
+	/// Minted per epoch before the first halving.
+	pub initial_emission_per_epoch: Balance,
+	/// Epochs between halvings (0: never).
+	pub halving_interval: EpochIndex,
+	/// The epoch halvings count from.
+	pub halving_start_epoch: EpochIndex,
+	/// Total issuance the emission never exceeds.
+	pub supply_cap: Option<Balance>,
+	/// Coverage share of the emission.
+	pub coverage_share: Perbill,
+	/// Uptime share.
+	pub uptime_share: Perbill,
+	/// Data-transfer share.
+	pub data_transfer_share: Perbill,
+	/// Staking share.
+	pub staking_share: Perbill,
+	/// Treasury share.
+	pub treasury_share: Perbill,
+	/// Epochs after which rewards expire.
+	pub expiry_horizon: EpochIndex,
+	/// The bond held per registered device.
+	pub device_bond: Balance,
+	/// Blocks per epoch.
+	pub epoch_length: BlockNumber,
+	/// Uptime slots per epoch.
+	pub slots_per_epoch: u16,
+	/// Share of devices challenged to beacon each epoch.
+	pub challenge_rate: Perbill,
+	/// Most witnesses rewarded per beacon.
+	pub max_witnesses_per_beacon: u32,
+	/// Service credits per token burned.
+	pub credits_per_token: FixedU128,
+	/// Share of spent credits' value minted to the treasury.
+	pub revenue_share: Perbill,
+}
+
 sp_api::decl_runtime_apis! {
+	/// What dApps, explorers and dashboards read: devices, epochs, scores, rewards, coverage,
+	/// service credits and channels, and the economic parameters. Answers are at the block
+	/// the call is made at.
+	pub trait DepinApi<AccountId: Codec, Balance: Codec, BlockNumber: Codec> {
+		/// The device, if registered.
+		fn device(device: DeviceId) -> Option<DeviceInfo<AccountId>>;
+
+		/// Up to `limit` devices of `owner` after `after` (from the first with `None`).
+		fn devices_of(owner: AccountId, after: Option<DeviceId>, limit: u32) -> Vec<DeviceId>;
+
+		/// The epoch in progress, once the first block started it.
+		fn current_epoch() -> Option<EpochStatus<BlockNumber>>;
+
+		/// What `device` did in `epoch` and its score (see `ProofOfCoverageApi::device_report`).
+		fn device_score(device: DeviceId, epoch: EpochIndex) -> Option<DeviceEpochReport>;
+
+		/// Whether `device` is challenged in `epoch` (the current or previous epoch only).
+		fn is_challenged(device: DeviceId, epoch: EpochIndex) -> Option<bool>;
+
+		/// The device's rewards; `None` if it is not registered.
+		fn device_rewards(device: DeviceId) -> Option<DeviceRewards<Balance>>;
+
+		/// An owner's rewards over up to `limit` of their devices after `after`.
+		fn owner_rewards(owner: AccountId, after: Option<DeviceId>, limit: u32) -> OwnerRewards<Balance>;
+
+		/// A closed epoch's pools, until it expires.
+		fn closed_epoch(epoch: EpochIndex) -> Option<ClosedEpoch<Balance>>;
+
+		/// The last epoch closed.
+		fn last_closed_epoch() -> Option<EpochIndex>;
+
+		/// Active devices in `cell` (any resolution at or finer than the density resolution)
+		/// and around it; `None` for an invalid or too coarse cell.
+		fn cell_coverage(cell: H3Cell) -> Option<CellCoverage>;
+
+		/// Up to `limit` active devices in `cell`'s ancestor at the density resolution, after
+		/// `after`, each with its score in `epoch`; `None` for an invalid or too coarse cell.
+		fn cell_devices(
+			cell: H3Cell,
+			epoch: EpochIndex,
+			after: Option<DeviceId>,
+			limit: u32,
+		) -> Option<Vec<CellDevice>>;
+
+		/// An account's service credits not locked in a channel.
+		fn credits(account: AccountId) -> Credits;
+
+		/// A payment channel.
+		fn channel(channel: ChannelId) -> Option<PaymentChannel<AccountId, BlockNumber>>;
+
+		/// The economic parameters in force.
+		fn economic_parameters() -> EconomicParameters<Balance, BlockNumber>;
+	}
+
 	/// Proof-of-coverage queries.
 	#[api_version(2)]
 	pub trait ProofOfCoverageApi<BlockNumber: Codec> {

@@ -83,6 +83,14 @@ impl H3Cell {
 		self.index()?.parent(resolution).map(|c| H3Cell(u64::from(c)))
 	}
 
+	/// The cells one resolution finer inside this one (seven, six for a pentagon); empty for
+	/// an invalid index or a cell at the finest resolution.
+	pub fn children(self) -> alloc::vec::Vec<H3Cell> {
+		let Some(index) = self.index() else { return alloc::vec::Vec::new() };
+		let Some(finer) = index.resolution().succ() else { return alloc::vec::Vec::new() };
+		index.children(finer).map(|c| H3Cell(u64::from(c))).collect()
+	}
+
 	/// Distance in cells between `self` and `other`, measured at the coarser of their two
 	/// resolutions. `None` for invalid cells, or when H3 cannot relate them on one local grid
 	/// (they are more than one icosahedron face apart, i.e. hundreds of km at fine

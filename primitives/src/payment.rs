@@ -62,6 +62,33 @@ pub struct UsageReceipt<Hash, Signature> {
 	pub signature: Signature,
 }
 
+/// A payment channel from a consumer to a provider device.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct PaymentChannel<AccountId, BlockNumber> {
+	/// Who pays: deposited the credits and signs the receipts.
+	pub consumer: AccountId,
+	/// The device that serves; its owner at settlement time settles.
+	pub device: crate::DeviceId,
+	/// Credits deposited in all (opening deposit and top-ups).
+	pub deposit: Credits,
+	/// The cumulative amount of the newest receipt settled (0 before the first).
+	pub settled: Credits,
+	/// The block it opened in.
+	pub opened_at: BlockNumber,
+	/// The last block in which usage is paid for; receipts can still be settled for a grace
+	/// period after it, then the channel can be closed.
+	pub expires_at: BlockNumber,
+}
+
+impl<AccountId, BlockNumber> PaymentChannel<AccountId, BlockNumber> {
+	/// Credits still in the channel: deposited and not settled.
+	pub fn remaining(&self) -> Credits {
+		self.deposit.saturating_sub(self.settled)
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

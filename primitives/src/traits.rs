@@ -8,8 +8,8 @@ use crate::{
 use alloc::vec::Vec;
 use sp_weights as frame_support_weight;
 
-/// What other pallets may know about a registered device.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// What other pallets (and dApps, through `DepinApi`) may know about a registered device.
+#[derive(Clone, PartialEq, Eq, Debug, codec::Encode, codec::Decode, scale_info::TypeInfo)]
 pub struct DeviceInfo<AccountId> {
 	/// Its registration index (dense, never reused).
 	pub index: DeviceIndex,

@@ -264,6 +264,95 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl depin_primitives::api::DepinApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn device(
+			device: depin_primitives::DeviceId,
+		) -> Option<depin_primitives::DeviceInfo<AccountId>> {
+			use depin_primitives::DeviceInspect;
+			crate::DeviceRegistry::device(&device)
+		}
+
+		fn devices_of(
+			owner: AccountId,
+			after: Option<depin_primitives::DeviceId>,
+			limit: u32,
+		) -> Vec<depin_primitives::DeviceId> {
+			crate::DeviceRegistry::devices_of(&owner, after, limit)
+		}
+
+		fn current_epoch() -> Option<depin_primitives::api::EpochStatus<BlockNumber>> {
+			crate::depin_api::current_epoch()
+		}
+
+		fn device_score(
+			device: depin_primitives::DeviceId,
+			epoch: depin_primitives::EpochIndex,
+		) -> Option<depin_primitives::api::DeviceEpochReport> {
+			crate::ProofOfCoverage::device_report(&device, epoch)
+		}
+
+		fn is_challenged(
+			device: depin_primitives::DeviceId,
+			epoch: depin_primitives::EpochIndex,
+		) -> Option<bool> {
+			crate::ProofOfCoverage::is_challenged(&device, epoch)
+		}
+
+		fn device_rewards(
+			device: depin_primitives::DeviceId,
+		) -> Option<depin_primitives::api::DeviceRewards<Balance>> {
+			crate::depin_api::device_rewards(&device)
+		}
+
+		fn owner_rewards(
+			owner: AccountId,
+			after: Option<depin_primitives::DeviceId>,
+			limit: u32,
+		) -> depin_primitives::api::OwnerRewards<Balance> {
+			crate::Rewards::owner_rewards(&owner, after, limit)
+		}
+
+		fn closed_epoch(
+			epoch: depin_primitives::EpochIndex,
+		) -> Option<depin_primitives::api::ClosedEpoch<Balance>> {
+			crate::Rewards::closed_epoch(epoch)
+		}
+
+		fn last_closed_epoch() -> Option<depin_primitives::EpochIndex> {
+			pallet_rewards::LastClosedEpoch::<Runtime>::get()
+		}
+
+		fn cell_coverage(
+			cell: depin_primitives::H3Cell,
+		) -> Option<depin_primitives::api::CellCoverage> {
+			crate::depin_api::cell_coverage(cell)
+		}
+
+		fn cell_devices(
+			cell: depin_primitives::H3Cell,
+			epoch: depin_primitives::EpochIndex,
+			after: Option<depin_primitives::DeviceId>,
+			limit: u32,
+		) -> Option<Vec<depin_primitives::api::CellDevice>> {
+			crate::depin_api::cell_devices(cell, epoch, after, limit)
+		}
+
+		fn credits(account: AccountId) -> depin_primitives::Credits {
+			crate::depin_api::credits(&account)
+		}
+
+		fn channel(
+			channel: depin_primitives::ChannelId,
+		) -> Option<depin_primitives::payment::PaymentChannel<AccountId, BlockNumber>> {
+			pallet_service_payments::Channels::<Runtime>::get(channel)
+		}
+
+		fn economic_parameters(
+		) -> depin_primitives::api::EconomicParameters<Balance, BlockNumber> {
+			crate::depin_api::economic_parameters()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

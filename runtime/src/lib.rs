@@ -42,6 +42,7 @@ extern crate alloc;
 mod benchmarks;
 pub mod apis;
 pub mod configs;
+mod depin_api;
 pub mod genesis_config_presets;
 mod voter_bags;
 

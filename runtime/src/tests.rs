@@ -420,3 +420,122 @@ fn metadata_has_no_array_polkadot_js_cannot_decode() {
 		}
 	}
 }
+
+/// `DepinApi` answered by the real runtime, as the node's `depin_*` RPC asks it.
+mod depin_api {
+	use super::*;
+	use crate::{AccountId, Balance, Block, BlockNumber};
+	use depin_primitives::api::runtime_decl_for_depin_api::DepinApiV1;
+
+	fn api_device(
+		id: depin_primitives::DeviceId,
+	) -> Option<depin_primitives::DeviceInfo<AccountId>> {
+		<Runtime as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::device(id)
+	}
+
+	#[test]
+	fn devices_epochs_rewards_coverage_credits_channels_and_economics() {
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			use frame_support::traits::Hooks;
+			System::set_block_number(1);
+			crate::ProofOfCoverage::on_initialize(1);
+			type R = Runtime;
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let dave = Sr25519Keyring::Dave.to_account_id();
+			let pair = DevicePair::from_seed(SignatureScheme::Ed25519, [7; 32]);
+			let id = pair.public().device_id();
+			assert_eq!(api_device(id), None);
+			assert_ok!(register_call(&pair, &alice, paris())
+				.dispatch(RuntimeOrigin::signed(alice.clone())));
+
+			let device = api_device(id).expect("registered");
+			assert_eq!((device.owner.clone(), device.location), (alice.clone(), paris()));
+			let page = <R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::devices_of(
+				alice.clone(),
+				None,
+				10,
+			);
+			assert_eq!(page, vec![id]);
+
+			let epoch = <R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::current_epoch()
+				.expect("started at block 1");
+			assert_eq!((epoch.epoch.index, epoch.block), (0, 1));
+			assert!(<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::is_challenged(
+				id, 0
+			)
+			.is_some());
+			assert_eq!(
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::is_challenged(id, 9),
+				None
+			);
+			assert_eq!(
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::device_score(id, 0),
+				None
+			);
+
+			let rewards =
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::device_rewards(id)
+					.expect("registered");
+			assert_eq!((rewards.pending, rewards.claimable), (0, 0));
+			let owner = <R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::owner_rewards(
+				alice.clone(),
+				None,
+				10,
+			);
+			assert_eq!((owner.devices, owner.next), (1, None));
+			assert_eq!(
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::closed_epoch(0),
+				None
+			);
+
+			let coverage =
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::cell_coverage(paris())
+					.expect("a res-12 cell is finer than the density resolution");
+			assert_eq!(coverage.active_devices, 1);
+			assert_eq!(coverage.parent_active_devices, 1);
+			assert_eq!(coverage.cell, paris().parent(coverage.resolution).unwrap());
+			let listed = <R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::cell_devices(
+				paris(),
+				0,
+				None,
+				10,
+			)
+			.expect("a valid cell");
+			assert_eq!(listed.len(), 1);
+			assert_eq!((listed[0].device, listed[0].score), (id, None));
+			// A cell coarser than the density resolution has no answer.
+			assert_eq!(
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::cell_coverage(
+					paris().parent(0).unwrap()
+				),
+				None
+			);
+
+			assert_ok!(RuntimeCall::ServicePayments(pallet_service_payments::Call::buy_credits {
+				amount: UNIT,
+				beneficiary: None,
+			})
+			.dispatch(RuntimeOrigin::signed(dave.clone())));
+			assert_ok!(RuntimeCall::ServicePayments(pallet_service_payments::Call::open_channel {
+				device: id,
+				deposit: 40_000,
+				expires_at: 5_000,
+			})
+			.dispatch(RuntimeOrigin::signed(dave.clone())));
+			assert_eq!(
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::credits(dave.clone()),
+				60_000
+			);
+			let channel = <R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::channel(0)
+				.expect("opened");
+			assert_eq!((channel.consumer, channel.device, channel.deposit), (dave, id, 40_000));
+			assert_eq!(<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::channel(1), None);
+
+			let economics =
+				<R as DepinApiV1<Block, AccountId, Balance, BlockNumber>>::economic_parameters();
+			assert_eq!(economics.device_bond, 100 * UNIT);
+			assert_eq!(economics.emission_per_epoch, economics.initial_emission_per_epoch);
+			assert_eq!(economics.credits_per_token, sp_runtime::FixedU128::from_u32(100_000));
+		});
+	}
+}

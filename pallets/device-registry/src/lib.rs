@@ -215,6 +215,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CellDeviceCount<T: Config> = StorageMap<_, Blake2_128Concat, H3Cell, u32, OptionQuery>;
 
+	/// The active devices in each cell at `DensityResolution` (for coverage queries: which
+	/// devices serve an area).
+	#[pallet::storage]
+	pub type CellDevices<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, H3Cell, Blake2_128Concat, DeviceId, (), OptionQuery>;
+
 	/// Open transfer offers: device → the account invited to accept it.
 	#[pallet::storage]
 	pub type PendingTransfers<T: Config> =
@@ -570,7 +576,7 @@ pub mod pallet {
 			OwnerDevices::<T>::insert(&owner, device, ());
 			OwnerDeviceCount::<T>::insert(&owner, owned.saturating_add(1));
 			DeviceCount::<T>::mutate(|n| *n = n.saturating_add(1));
-			Self::count_in_cell(location, true);
+			Self::count_in_cell(&device, location, true);
 
 			Self::deposit_event(Event::DeviceRegistered {
 				device,
@@ -612,8 +618,8 @@ pub mod pallet {
 
 			let old = record.location;
 			if record.state == DeviceState::Active {
-				Self::count_in_cell(old, false);
-				Self::count_in_cell(location, true);
+				Self::count_in_cell(&device, old, false);
+				Self::count_in_cell(&device, location, true);
 			}
 			record.location = location;
 			record.location_updated_at = now;
@@ -712,7 +718,7 @@ pub mod pallet {
 			}
 			let unbonds_at = frame_system::Pallet::<T>::block_number()
 				.saturating_add(Parameters::<T>::get().unbonding_period);
-			Self::count_in_cell(record.location, false);
+			Self::count_in_cell(&device, record.location, false);
 			record.state = DeviceState::Retired { unbonds_at };
 			Devices::<T>::insert(device, record);
 			if let Some(to) = PendingTransfers::<T>::take(device) {
@@ -763,7 +769,7 @@ pub mod pallet {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let mut record = Devices::<T>::get(device).ok_or(Error::<T>::UnknownDevice)?;
 			ensure!(record.state == DeviceState::Active, Error::<T>::DeviceNotActive);
-			Self::count_in_cell(record.location, false);
+			Self::count_in_cell(&device, record.location, false);
 			record.state = DeviceState::Suspended {
 				reason: reason.clone(),
 				since: frame_system::Pallet::<T>::block_number(),
@@ -783,7 +789,7 @@ pub mod pallet {
 				matches!(record.state, DeviceState::Suspended { .. }),
 				Error::<T>::NotSuspended
 			);
-			Self::count_in_cell(record.location, true);
+			Self::count_in_cell(&device, record.location, true);
 			record.state = DeviceState::Active;
 			Devices::<T>::insert(device, record);
 			Self::deposit_event(Event::DeviceResumed { device });
@@ -915,6 +921,25 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Up to `limit` active devices in `cell` (a cell at `DensityResolution`), in storage
+	/// order, after `start_after` when given.
+	pub fn devices_in_cell(
+		cell: H3Cell,
+		start_after: Option<DeviceId>,
+		limit: u32,
+	) -> Vec<DeviceId> {
+		let limit = limit as usize;
+		match start_after {
+			Some(after) => CellDevices::<T>::iter_key_prefix_from(
+				cell,
+				CellDevices::<T>::hashed_key_for(cell, after),
+			)
+			.take(limit)
+			.collect(),
+			None => CellDevices::<T>::iter_key_prefix(cell).take(limit).collect(),
+		}
+	}
+
 	/// Up to `limit` devices of `owner`, in storage order, starting after `start_after`
 	/// (exclusive) when given: the registry's paging for RPCs and dashboards.
 	pub fn devices_of(
@@ -977,9 +1002,14 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Adds (`add`) or removes one active device in the density cell containing `location`.
-	fn count_in_cell(location: H3Cell, add: bool) {
+	/// Adds (`add`) or removes `device`, active, in the density cell containing `location`.
+	fn count_in_cell(device: &DeviceId, location: H3Cell, add: bool) {
 		let Some(cell) = location.parent(T::DensityResolution::get()) else { return };
+		if add {
+			CellDevices::<T>::insert(cell, device, ());
+		} else {
+			CellDevices::<T>::remove(cell, device);
+		}
 		CellDeviceCount::<T>::mutate_exists(cell, |n| {
 			let current = n.unwrap_or(0);
 			let next = if add { current.saturating_add(1) } else { current.saturating_sub(1) };
@@ -1057,6 +1087,17 @@ impl<T: Config> Pallet<T> {
 			CellDeviceCount::<T>::iter().collect::<BTreeMap<_, _>>() == per_cell,
 			"CellDeviceCount differs from active devices per cell"
 		);
+		let mut listed = BTreeMap::<H3Cell, u32>::new();
+		for (cell, device, ()) in CellDevices::<T>::iter() {
+			let record = Devices::<T>::get(device).ok_or("a cell lists an unknown device")?;
+			ensure!(record.state == DeviceState::Active, "a cell lists an inactive device");
+			ensure!(
+				record.location.parent(T::DensityResolution::get()) == Some(cell),
+				"a cell lists a device located elsewhere"
+			);
+			*listed.entry(cell).or_default() += 1;
+		}
+		ensure!(listed == per_cell, "CellDevices differs from active devices per cell");
 		for (device, _) in PendingTransfers::<T>::iter() {
 			let record = Devices::<T>::get(device).ok_or("transfer offer for an unknown device")?;
 			ensure!(

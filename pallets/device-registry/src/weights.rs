@@ -3,7 +3,7 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-25, STEPS: `20`, REPEAT: `10`
+//! DATE: 2026-11-25, STEPS: `2`, REPEAT: `10`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
@@ -20,7 +20,7 @@
 // --wasm-execution
 // compiled
 // --steps
-// 20
+// 2
 // --repeat
 // 10
 // --heap-pages
@@ -82,16 +82,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDevices` (r:0 w:1)
+	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDevices` (r:0 w:1)
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn register_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `494`
+		//  Measured:  `588`
 		//  Estimated: `3954`
-		// Minimum execution time: 143_062_000 picoseconds.
-		Weight::from_parts(151_575_000, 3954)
+		// Minimum execution time: 148_260_000 picoseconds.
+		Weight::from_parts(155_701_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -113,44 +115,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDevices` (r:0 w:1)
+	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDevices` (r:0 w:1)
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn register_device_certified() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `507`
 		//  Estimated: `3954`
-		// Minimum execution time: 229_150_000 picoseconds.
-		Weight::from_parts(244_624_000, 3954)
+		// Minimum execution time: 232_306_000 picoseconds.
+		Weight::from_parts(250_091_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 39_028_000 picoseconds.
-		Weight::from_parts(41_502_000, 0)
+		// Minimum execution time: 39_068_000 picoseconds.
+		Weight::from_parts(41_011_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 38_767_000 picoseconds.
-		Weight::from_parts(41_282_000, 0)
+		// Minimum execution time: 38_668_000 picoseconds.
+		Weight::from_parts(41_081_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 36_504_000 picoseconds.
-		Weight::from_parts(38_498_000, 0)
+		// Minimum execution time: 36_645_000 picoseconds.
+		Weight::from_parts(38_277_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_512_037_000 picoseconds.
-		Weight::from_parts(1_537_866_000, 0)
+		// Minimum execution time: 1_515_372_000 picoseconds.
+		Weight::from_parts(1_543_864_000, 0)
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -160,14 +164,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDevices` (r:0 w:1)
+	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn update_location() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `732`
+		//  Measured:  `765`
 		//  Estimated: `3954`
-		// Minimum execution time: 70_795_000 picoseconds.
-		Weight::from_parts(74_251_000, 3954)
+		// Minimum execution time: 77_495_000 picoseconds.
+		Weight::from_parts(84_235_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -175,10 +181,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn transfer_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `507`
+		//  Measured:  `540`
 		//  Estimated: `3954`
-		// Minimum execution time: 16_534_000 picoseconds.
-		Weight::from_parts(18_868_000, 3954)
+		// Minimum execution time: 17_376_000 picoseconds.
+		Weight::from_parts(19_699_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -198,10 +204,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn accept_transfer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `953`
+		//  Measured:  `990`
 		//  Estimated: `6146`
-		// Minimum execution time: 96_143_000 picoseconds.
-		Weight::from_parts(101_110_000, 6146)
+		// Minimum execution time: 98_006_000 picoseconds.
+		Weight::from_parts(103_894_000, 6146)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -211,10 +217,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn cancel_transfer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `609`
+		//  Measured:  `646`
 		//  Estimated: `3954`
-		// Minimum execution time: 18_488_000 picoseconds.
-		Weight::from_parts(20_761_000, 3954)
+		// Minimum execution time: 19_879_000 picoseconds.
+		Weight::from_parts(23_214_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -226,14 +232,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::PendingTransfers` (r:1 w:1)
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDevices` (r:0 w:1)
+	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn retire_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `694`
+		//  Measured:  `731`
 		//  Estimated: `3954`
-		// Minimum execution time: 30_375_000 picoseconds.
-		Weight::from_parts(33_580_000, 3954)
+		// Minimum execution time: 33_720_000 picoseconds.
+		Weight::from_parts(37_947_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -247,10 +255,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `709`
+		//  Measured:  `742`
 		//  Estimated: `3954`
-		// Minimum execution time: 71_907_000 picoseconds.
-		Weight::from_parts(80_259_000, 3954)
+		// Minimum execution time: 71_697_000 picoseconds.
+		Weight::from_parts(80_129_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -258,27 +266,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDevices` (r:0 w:1)
+	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn suspend_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `560`
+		//  Measured:  `593`
 		//  Estimated: `3954`
-		// Minimum execution time: 22_513_000 picoseconds.
-		Weight::from_parts(27_311_000, 3954)
+		// Minimum execution time: 25_518_000 picoseconds.
+		Weight::from_parts(29_314_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDevices` (r:0 w:1)
+	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn resume_device() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `660`
 		//  Estimated: `3954`
-		// Minimum execution time: 19_759_000 picoseconds.
-		Weight::from_parts(23_495_000, 3954)
+		// Minimum execution time: 22_413_000 picoseconds.
+		Weight::from_parts(25_298_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -288,10 +300,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn slash_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `806`
+		//  Measured:  `839`
 		//  Estimated: `6196`
-		// Minimum execution time: 59_689_000 picoseconds.
-		Weight::from_parts(64_286_000, 6196)
+		// Minimum execution time: 59_889_000 picoseconds.
+		Weight::from_parts(63_534_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -301,8 +313,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_438_000 picoseconds.
-		Weight::from_parts(6_279_000, 0)
+		// Minimum execution time: 5_548_000 picoseconds.
+		Weight::from_parts(6_239_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:0 w:1)
@@ -311,8 +323,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_580_000 picoseconds.
-		Weight::from_parts(7_411_000, 0)
+		// Minimum execution time: 6_640_000 picoseconds.
+		Weight::from_parts(7_481_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::NextMakerId` (r:1 w:1)
@@ -323,8 +335,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `1489`
-		// Minimum execution time: 11_257_000 picoseconds.
-		Weight::from_parts(15_343_000, 1489)
+		// Minimum execution time: 11_367_000 picoseconds.
+		Weight::from_parts(15_323_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -334,8 +346,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3605`
-		// Minimum execution time: 11_317_000 picoseconds.
-		Weight::from_parts(14_812_000, 3605)
+		// Minimum execution time: 11_407_000 picoseconds.
+		Weight::from_parts(14_692_000, 3605)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -344,87 +356,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_device() -> Weight {
-		Weight::from_parts(151_575_000, 3954)
+		Weight::from_parts(155_701_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn register_device_certified() -> Weight {
-		Weight::from_parts(244_624_000, 3954)
+		Weight::from_parts(250_091_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(41_502_000, 0)
+		Weight::from_parts(41_011_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(41_282_000, 0)
+		Weight::from_parts(41_081_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(38_498_000, 0)
+		Weight::from_parts(38_277_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_537_866_000, 0)
+		Weight::from_parts(1_543_864_000, 0)
 	}
 	fn update_location() -> Weight {
-		Weight::from_parts(74_251_000, 3954)
+		Weight::from_parts(84_235_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn transfer_device() -> Weight {
-		Weight::from_parts(18_868_000, 3954)
+		Weight::from_parts(19_699_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_transfer() -> Weight {
-		Weight::from_parts(101_110_000, 6146)
+		Weight::from_parts(103_894_000, 6146)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(20_761_000, 3954)
+		Weight::from_parts(23_214_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retire_device() -> Weight {
-		Weight::from_parts(33_580_000, 3954)
+		Weight::from_parts(37_947_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(80_259_000, 3954)
+		Weight::from_parts(80_129_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn suspend_device() -> Weight {
-		Weight::from_parts(27_311_000, 3954)
+		Weight::from_parts(29_314_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn resume_device() -> Weight {
-		Weight::from_parts(23_495_000, 3954)
+		Weight::from_parts(25_298_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn slash_device() -> Weight {
-		Weight::from_parts(64_286_000, 6196)
+		Weight::from_parts(63_534_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_279_000, 0)
+		Weight::from_parts(6_239_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_kind_policy() -> Weight {
-		Weight::from_parts(7_411_000, 0)
+		Weight::from_parts(7_481_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_maker() -> Weight {
-		Weight::from_parts(15_343_000, 1489)
+		Weight::from_parts(15_323_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_maker() -> Weight {
-		Weight::from_parts(14_812_000, 3605)
+		Weight::from_parts(14_692_000, 3605)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -52,6 +52,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 mod impl_epochs;
+mod impl_queries;
 mod impl_settlement;
 pub mod types;
 pub mod weights;

@@ -2,7 +2,7 @@
 //! token backing, payment channels and running totals.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use depin_primitives::{Credits, DeviceId};
+use depin_primitives::Credits;
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{AtLeast32BitUnsigned, Zero},
@@ -90,32 +90,7 @@ impl<Balance: AtLeast32BitUnsigned + Copy> CreditSupply<Balance> {
 	}
 }
 
-/// A payment channel from a consumer to a provider device.
-#[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct PaymentChannel<AccountId, BlockNumber> {
-	/// Who pays: deposited the credits and signs the receipts.
-	pub consumer: AccountId,
-	/// The device that serves; its owner at settlement time settles.
-	pub device: DeviceId,
-	/// Credits deposited in all (opening deposit and top-ups).
-	pub deposit: Credits,
-	/// The cumulative amount of the newest receipt settled (0 before the first).
-	pub settled: Credits,
-	/// The block it opened in.
-	pub opened_at: BlockNumber,
-	/// The last block in which usage is paid for; receipts can still be settled for
-	/// `Config::SettlementGrace` blocks after it, then the channel can be closed.
-	pub expires_at: BlockNumber,
-}
-
-impl<AccountId, BlockNumber> PaymentChannel<AccountId, BlockNumber> {
-	/// Credits still in the channel: deposited and not settled.
-	pub fn remaining(&self) -> Credits {
-		self.deposit.saturating_sub(self.settled)
-	}
-}
+pub use depin_primitives::payment::PaymentChannel;
 
 /// Running totals of the pallet, for dashboards and the burn-and-mint accounting.
 #[derive(

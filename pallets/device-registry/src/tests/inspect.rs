@@ -38,6 +38,37 @@ fn device_inspect_reports_owner_status_and_density() {
 }
 
 #[test]
+fn a_cell_lists_its_active_devices_in_pages() {
+	build_and_execute(|| {
+		let a = register(ALICE, &device(SignatureScheme::Ed25519, 1), paris(12, 0));
+		let b = register(BOB, &device(SignatureScheme::EcdsaP256, 2), paris(12, 1));
+		let c = register(BOB, &device(SignatureScheme::Sr25519, 3), paris(12, 2));
+		let cell = paris(12, 0).parent(6).unwrap();
+		let mut all = DeviceRegistry::devices_in_cell(cell, None, 10);
+		all.sort();
+		let mut expected = vec![a, b, c];
+		expected.sort();
+		assert_eq!(all, expected);
+		// Pages follow storage order and never repeat a device.
+		let first = DeviceRegistry::devices_in_cell(cell, None, 2);
+		let rest = DeviceRegistry::devices_in_cell(cell, first.last().copied(), 2);
+		assert_eq!((first.len(), rest.len()), (2, 1));
+		assert!(!first.contains(&rest[0]));
+		// Suspended and retired devices leave the list; a resumed one comes back.
+		assert_ok!(DeviceRegistry::suspend_device(
+			RuntimeOrigin::root(),
+			a,
+			b"audit".to_vec().try_into().unwrap()
+		));
+		assert_ok!(DeviceRegistry::retire_device(RuntimeOrigin::signed(BOB), b));
+		assert_eq!(DeviceRegistry::devices_in_cell(cell, None, 10), vec![c]);
+		assert_ok!(DeviceRegistry::resume_device(RuntimeOrigin::root(), a));
+		assert_eq!(DeviceRegistry::devices_in_cell(cell, None, 10).len(), 2);
+		assert!(DeviceRegistry::devices_in_cell(paris(12, 0), None, 10).is_empty());
+	});
+}
+
+#[test]
 fn devices_get_dense_indexes_that_are_never_reused() {
 	build_and_execute(|| {
 		let first = register(ALICE, &device(SignatureScheme::Ed25519, 1), paris(12, 0));
