@@ -301,7 +301,7 @@ impl_runtime_apis! {
 		fn device_rewards(
 			device: depin_primitives::DeviceId,
 		) -> Option<depin_primitives::api::DeviceRewards<Balance>> {
-			crate::depin_api::device_rewards(&device)
+			crate::Rewards::device_rewards(&device)
 		}
 
 		fn owner_rewards(
@@ -338,7 +338,7 @@ impl_runtime_apis! {
 		}
 
 		fn credits(account: AccountId) -> depin_primitives::Credits {
-			crate::depin_api::credits(&account)
+			crate::ServicePayments::credits_of(&account)
 		}
 
 		fn channel(

@@ -1,10 +1,7 @@
 //! The answers of the `DepinApi` runtime API, composed from the DePIN pallets: each pallet
 //! answers for its own state, the runtime only puts the answers together.
 
-use crate::{
-	AccountId, Balance, BlockNumber, DeviceRegistry, ProofOfCoverage, Rewards, Runtime,
-	ServicePayments,
-};
+use crate::{Balance, BlockNumber, DeviceRegistry, ProofOfCoverage, Runtime};
 use depin_primitives::{
 	api::{CellCoverage, CellDevice, EconomicParameters, EpochStatus},
 	DeviceInspect, H3Cell,
@@ -84,16 +81,4 @@ pub fn economic_parameters() -> EconomicParameters<Balance, BlockNumber> {
 		credits_per_token: service.credits_per_token,
 		revenue_share: service.revenue_share,
 	}
-}
-
-/// An account's credits.
-pub fn credits(account: &AccountId) -> depin_primitives::Credits {
-	ServicePayments::credits_of(account)
-}
-
-/// A device's rewards.
-pub fn device_rewards(
-	device: &depin_primitives::DeviceId,
-) -> Option<depin_primitives::api::DeviceRewards<Balance>> {
-	Rewards::device_rewards(device)
 }

@@ -1,6 +1,6 @@
 //! [`DeviceInspect`]: how other pallets read the registry.
 
-use crate::{CellDeviceCount, Config, Devices, OwnerDevices, Pallet};
+use crate::{CellDeviceCount, Config, Devices, Pallet};
 use alloc::vec::Vec;
 use depin_primitives::{DeviceId, DeviceInfo, DeviceInspect, H3Cell};
 use frame_support::traits::Get;
@@ -18,14 +18,7 @@ impl<T: Config> DeviceInspect<T::AccountId> for Pallet<T> {
 	}
 
 	fn devices_of(owner: &T::AccountId, after: Option<DeviceId>, limit: u32) -> Vec<DeviceId> {
-		let devices = match after {
-			Some(after) => OwnerDevices::<T>::iter_key_prefix_from(
-				owner,
-				OwnerDevices::<T>::hashed_key_for(owner, after),
-			),
-			None => OwnerDevices::<T>::iter_key_prefix(owner),
-		};
-		devices.take(limit as usize).collect()
+		Pallet::<T>::devices_of(owner, after, limit)
 	}
 
 	fn density_resolution() -> u8 {
