@@ -25,16 +25,19 @@ fi
 root="$(mktemp -d -t depin-local-XXXXXX)"
 pids=()
 
+status_pid=""
 shutdown() {
   trap - INT TERM EXIT
+  [ -n "$status_pid" ] && kill -TERM "$status_pid" 2>/dev/null
   log "stopping ${#pids[@]} node(s)"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "${KEEP:-0}" = 1 ]; then log "base paths kept in $root"; else rm -rf "$root"; fi
   log "stopped"
 }
-# A plain function name as the trap: a trap string can be mis-parsed by bash when the signal
-# lands inside a command substitution of the status loop.
+# The status loop runs in a child shell and this shell only `wait`s for it: bash 5.2 runs a
+# trap in the middle of re-parsing a `$(...)` if the signal lands there, and the trap then fails
+# with a syntax error (exit 2). `wait` returns as soon as a trapped signal arrives.
 on_signal() {
   shutdown
   exit 0
@@ -62,15 +65,24 @@ for i in $(seq 0 $((count - 1))); do
 done
 
 log "network up ($count validators, chain $chain); Ctrl-C to stop"
-while true; do
-  line=""
-  for i in $(seq 0 $((count - 1))); do
-    rpc=$((9944 + i))
-    line+="${names[$i]}: best #$(block_number "$rpc") final #$(finalized_number "$rpc")   "
+status_loop() {
+  while true; do
+    line=""
+    for i in $(seq 0 $((count - 1))); do
+      rpc=$((9944 + i))
+      line+="${names[$i]}: best #$(block_number "$rpc") final #$(finalized_number "$rpc")   "
+    done
+    log "$line"
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { log "a node exited; see logs in $root"; exit 1; }
+    done
+    sleep 6
   done
-  log "$line"
-  for pid in "${pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null || { log "a node exited; see logs in $root"; KEEP=1; exit 1; }
-  done
-  sleep 6
-done
+}
+status_loop &
+status_pid=$!
+# Returns only when the loop saw a node exit (Ctrl-C runs on_signal instead).
+wait "$status_pid" || true
+status_pid=""
+KEEP=1
+exit 1
