@@ -48,7 +48,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	)
 }
 
-/// `--chain local`: three validators (Alice, Bob, Charlie) on one machine.
+/// `--chain local`: three validators (Alice, Bob, Charlie) on one machine; no sudo.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	from_preset(
 		"DePIN Local Testnet",

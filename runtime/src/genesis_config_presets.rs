@@ -1,8 +1,10 @@
 //! Genesis presets built into the runtime.
 //!
 //! - `development` (`--dev`): one validator (Alice), sudo Alice, the well-known dev accounts
-//!   endowed.
-//! - `local_testnet` (`--chain local`): three validators (Alice, Bob, Charlie), same accounts.
+//!   endowed, fast referendum tracks (a referendum passes in about a minute).
+//! - `local_testnet` (`--chain local`): three validators (Alice, Bob, Charlie), same accounts,
+//!   no sudo key and the real network's referendum periods: a rehearsal of a real network, where
+//!   every change goes through governance.
 //! - `local_testnet_bft` (`--chain local-bft`): four validators (plus Dave), the smallest set
 //!   whose GRANDPA finality survives one validator being down (finality needs more than 2/3
 //!   of the voters; with three, one missing leaves exactly 2/3).
@@ -12,6 +14,7 @@
 //! in the node's keystore. The plain `//<Name>` accounts stay unbonded, free to nominate.
 //! A real network does not use these presets: see `docs/chain-spec.md`.
 
+use crate::{governance::origins::TrackTiming, OriginsConfig};
 use crate::{
 	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, DeviceRegistryConfig,
 	ProofOfCoverageConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus,
@@ -63,11 +66,13 @@ impl GenesisValidator {
 }
 
 /// The genesis state of a test network: `validators` elected from genesis, every account in
-/// `endowed` funded with [`ENDOWMENT`], and `sudo` (if any) as the root key.
+/// `endowed` funded with [`ENDOWMENT`], `sudo` (if any) as the root key, and referendum tracks
+/// in `timing`.
 pub fn testnet_genesis(
 	validators: Vec<GenesisValidator>,
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
+	timing: TrackTiming,
 ) -> Value {
 	let mut balances: Vec<(AccountId, Balance)> =
 		endowed.iter().cloned().map(|a| (a, ENDOWMENT)).collect();
@@ -111,6 +116,7 @@ pub fn testnet_genesis(
 			min_validator_bond: MIN_VALIDATOR_BOND,
 		},
 		sudo: SudoConfig { key: sudo },
+		origins: OriginsConfig { timing },
 		device_registry: DeviceRegistryConfig {
 			parameters: Some(test_network_registry_parameters())
 		},
@@ -158,6 +164,7 @@ pub fn development_config_genesis() -> Value {
 		)],
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
+		TrackTiming::Fast,
 	)
 }
 
@@ -178,22 +185,15 @@ fn local_validators(count: usize) -> Vec<GenesisValidator> {
 	.collect()
 }
 
-/// `local_testnet`: Alice, Bob and Charlie validate.
+/// `local_testnet`: Alice, Bob and Charlie validate; no sudo, real referendum periods.
 pub fn local_config_genesis() -> Value {
-	testnet_genesis(
-		local_validators(3),
-		dev_accounts(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
-	)
+	testnet_genesis(local_validators(3), dev_accounts(), None, TrackTiming::Production)
 }
 
-/// `local_testnet_bft`: Alice, Bob, Charlie and Dave validate.
+/// `local_testnet_bft`: Alice, Bob, Charlie and Dave validate; no sudo, real referendum
+/// periods.
 pub fn local_bft_config_genesis() -> Value {
-	testnet_genesis(
-		local_validators(4),
-		dev_accounts(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
-	)
+	testnet_genesis(local_validators(4), dev_accounts(), None, TrackTiming::Production)
 }
 
 /// The JSON of a preset, or `None` for an unknown name.
@@ -271,6 +271,10 @@ pub(crate) mod tests {
 				10
 			);
 			assert_eq!(
+				crate::governance::origins::Timing::<crate::Runtime>::get(),
+				TrackTiming::Fast
+			);
+			assert_eq!(
 				pallet_balances::Pallet::<crate::Runtime>::free_balance(
 					Sr25519Keyring::Alice.to_account_id()
 				),
@@ -292,6 +296,12 @@ pub(crate) mod tests {
 				let ledger = pallet_staking::Ledger::<crate::Runtime>::get(&stash).unwrap();
 				assert_eq!(ledger.active, VALIDATOR_BOND);
 			}
+			// Governance is the only way to change anything: no sudo key, real periods.
+			assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), None);
+			assert_eq!(
+				crate::governance::origins::Timing::<crate::Runtime>::get(),
+				TrackTiming::Production
+			);
 		});
 	}
 
@@ -300,6 +310,7 @@ pub(crate) mod tests {
 		build(LOCAL_TESTNET_BFT_PRESET).execute_with(|| {
 			assert_eq!(pallet_session::Validators::<crate::Runtime>::get().len(), 4);
 			assert_eq!(pallet_staking::ValidatorCount::<crate::Runtime>::get(), 4);
+			assert_eq!(pallet_sudo::Key::<crate::Runtime>::get(), None);
 		});
 	}
 }

@@ -44,6 +44,7 @@ pub mod apis;
 pub mod configs;
 mod depin_api;
 pub mod genesis_config_presets;
+pub mod governance;
 mod voter_bags;
 
 #[cfg(test)]
@@ -262,7 +263,21 @@ mod runtime {
 	#[runtime::pallet_index(33)]
 	pub type ServicePayments = pallet_service_payments;
 
-	// --- dev and local networks only: a real network's genesis sets no key ---
+	// --- governance ---
+	#[runtime::pallet_index(40)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(41)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(42)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(43)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(44)]
+	pub type Origins = crate::governance::origins;
+	#[runtime::pallet_index(45)]
+	pub type Treasury = pallet_treasury;
+
+	// --- the development chain only: every other genesis sets no key ---
 	#[runtime::pallet_index(99)]
 	pub type Sudo = pallet_sudo;
 }

@@ -412,7 +412,10 @@ mod proof_of_coverage {
 #[test]
 fn metadata_has_no_array_polkadot_js_cannot_decode() {
 	use frame_support::__private::metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
-	let RuntimeMetadataPrefixed(_, metadata) = Runtime::metadata();
+	// Metadata is built against a chain's state (referenda's track constants follow the
+	// genesis timing), as the node's `Metadata_metadata` call does.
+	let RuntimeMetadataPrefixed(_, metadata) =
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(Runtime::metadata);
 	let RuntimeMetadata::V14(metadata) = metadata else { panic!("metadata v14 by default") };
 	for ty in metadata.types.types {
 		if let scale_info::TypeDef::Array(array) = &ty.ty.type_def {

@@ -4,6 +4,8 @@
 //! (`SubstrateWeight`, or for BABE/GRANDPA the pallet's own default implementation, which is
 //! the one the release benchmarks), never an unmeasured `()`.
 
+pub mod governance;
+
 use crate::{
 	deposit, AccountId, Babe, Balance, Balances, BlockNumber, Hash, Historical, Moment, Nonce,
 	Offences, OriginCaller, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
@@ -476,7 +478,7 @@ parameter_types! {
 impl pallet_device_registry::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type GovernanceOrigin = crate::governance::NetworkParametersOrigin;
 	type Revenue = ResolveTo<TreasuryAccount, Balances>;
 	type DefaultParameters = DeviceRegistryDefaults;
 	type MaxDevicesPerOwner = ConstU32<100_000>;
@@ -524,7 +526,7 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	// Rewards settle devices when they become active and close epochs when they are final.
 	type ScoreSink = crate::Rewards;
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type GovernanceOrigin = crate::governance::NetworkParametersOrigin;
 	type DefaultParameters = ProofOfCoverageDefaults;
 	type MaxBatchSize = ConstU32<1024>;
 	type MaxWitnessesPerBeacon = ConstU32<25>;
@@ -603,7 +605,7 @@ impl pallet_rewards::Config for Runtime {
 	type Currency = Balances;
 	type Devices = crate::DeviceRegistry;
 	type Scores = crate::ProofOfCoverage;
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type GovernanceOrigin = crate::governance::NetworkParametersOrigin;
 	type PalletId = RewardsPalletId;
 	type TreasuryAccount = TreasuryAccount;
 	type DefaultSchedule = DefaultEmission;
@@ -640,7 +642,7 @@ impl pallet_service_payments::Config for Runtime {
 	// ...and is paid from rewards' data-transfer pool when the epoch closes.
 	type Usage = crate::Rewards;
 	type TreasuryAccount = TreasuryAccount;
-	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type GovernanceOrigin = crate::governance::NetworkParametersOrigin;
 	type TokenUnit = TokenUnit;
 	type DefaultParameters = ServiceDefaults;
 	type MaxOpenChannels = ConstU32<64>;
