@@ -49,7 +49,8 @@ describe('dev node', { timeout: 600_000 }, () => {
     assert.equal(props.tokenSymbol, 'DPIN');
     assert.equal(props.tokenDecimals, 12);
     // The pallets a client relies on are in the metadata polkadot.js decoded.
-    for (const pallet of ['balances', 'staking', 'session', 'babe', 'grandpa', 'proxy', 'multisig', 'utility', 'sudo']) {
+    for (const pallet of ['balances', 'staking', 'session', 'babe', 'grandpa', 'proxy', 'multisig', 'utility', 'sudo',
+      'preimage', 'scheduler', 'referenda', 'convictionVoting', 'treasury']) {
       assert.ok(api.tx[pallet], `pallet ${pallet} missing from metadata`);
     }
   });

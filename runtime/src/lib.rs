@@ -16,8 +16,11 @@
 //! - **DePIN**: the device registry (`pallet_device_registry`) and proof of coverage
 //!   (`pallet_proof_of_coverage`: device attestations carried by oracle batches, verified one
 //!   by one, scored per epoch).
-//! - **Sudo**, present in the runtime but only given a key by the `development` and
-//!   `local_testnet` genesis presets; a real network starts without one.
+//! - **Governance**: preimages, the scheduler, referenda on four tracks (root, network
+//!   parameters, treasurer, small spender) with conviction voting, and the treasury; the DePIN
+//!   pallets' governance calls need the network-parameters track (see [`governance`]).
+//! - **Sudo**, present in the runtime but only given a key by the `development` preset;
+//!   every other chain starts without one.
 //!
 //! ## Terminology
 //!
