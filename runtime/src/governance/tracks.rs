@@ -91,67 +91,73 @@ const fn track(
 	}
 }
 
-/// The four tracks in `timing`, sorted by id (referenda require it).
-macro_rules! tracks_table {
-	($root:expr, $params:expr, $treasurer:expr, $small:expr) => {
-		[
-			// Anything at all: a simple majority that must grow to half the issuance's
-			// support at first, falling to 5 % by the end of the period.
-			track(
-				ROOT,
-				"root",
-				1,
-				100_000 * UNIT,
-				$root,
-				falling(100 * PCT, 50 * PCT),
-				falling(50 * PCT, 5 * PCT),
-			),
-			// The DePIN economics: many may run at once; support from 20 % down to 1 %.
-			track(
-				NETWORK_PARAMETERS,
-				"network_parameters",
-				10,
-				10_000 * UNIT,
-				$params,
-				falling(100 * PCT, 50 * PCT),
-				falling(20 * PCT, PCT),
-			),
-			track(
-				TREASURER,
-				"treasurer",
-				10,
-				20_000 * UNIT,
-				$treasurer,
-				falling(100 * PCT, 50 * PCT),
-				falling(30 * PCT, PCT),
-			),
-			track(
-				SMALL_SPENDER,
-				"small_spender",
-				20,
-				1_000 * UNIT,
-				$small,
-				falling(90 * PCT, 50 * PCT),
-				falling(10 * PCT, PCT / 2),
-			),
-		]
-	};
+/// The four tracks with the given periods, sorted by id (referenda require it). Deposits,
+/// concurrency and curves are the same in both timings.
+const fn tracks_table(
+	root: Periods,
+	network_parameters: Periods,
+	treasurer: Periods,
+	small_spender: Periods,
+) -> [Track<TrackId, Balance, BlockNumber>; 4] {
+	[
+		// Anything at all, one at a time: approval from unanimity down to a simple majority,
+		// support from half the issuance down to 5 %.
+		track(
+			ROOT,
+			"root",
+			1,
+			100_000 * UNIT,
+			root,
+			falling(100 * PCT, 50 * PCT),
+			falling(50 * PCT, 5 * PCT),
+		),
+		// The DePIN economics: ten at once; support from 20 % down to 1 %.
+		track(
+			NETWORK_PARAMETERS,
+			"network_parameters",
+			10,
+			10_000 * UNIT,
+			network_parameters,
+			falling(100 * PCT, 50 * PCT),
+			falling(20 * PCT, PCT),
+		),
+		// Large spends: more support at first than parameters need.
+		track(
+			TREASURER,
+			"treasurer",
+			10,
+			20_000 * UNIT,
+			treasurer,
+			falling(100 * PCT, 50 * PCT),
+			falling(30 * PCT, PCT),
+		),
+		// Small spends: a cheap deposit, less approval and support.
+		track(
+			SMALL_SPENDER,
+			"small_spender",
+			20,
+			1_000 * UNIT,
+			small_spender,
+			falling(90 * PCT, 50 * PCT),
+			falling(10 * PCT, PCT / 2),
+		),
+	]
 }
 
 /// The real network's tracks.
-static PRODUCTION_TRACKS: [Track<TrackId, Balance, BlockNumber>; 4] = tracks_table!(
+static PRODUCTION_TRACKS: [Track<TrackId, Balance, BlockNumber>; 4] = tracks_table(
 	Periods { prepare: 2 * HOURS, decision: 28 * DAYS, confirm: DAYS, min_enactment: DAYS },
 	Periods { prepare: HOURS, decision: 7 * DAYS, confirm: 3 * HOURS, min_enactment: 10 * MINUTES },
 	Periods { prepare: 2 * HOURS, decision: 14 * DAYS, confirm: DAYS, min_enactment: DAYS },
-	Periods { prepare: 30 * MINUTES, decision: 7 * DAYS, confirm: 6 * HOURS, min_enactment: HOURS }
+	Periods { prepare: 30 * MINUTES, decision: 7 * DAYS, confirm: 6 * HOURS, min_enactment: HOURS },
 );
 
 /// A development chain's tracks: the same deposits and curves, periods of a few blocks.
-static FAST_TRACKS: [Track<TrackId, Balance, BlockNumber>; 4] = tracks_table!(
+static FAST_TRACKS: [Track<TrackId, Balance, BlockNumber>; 4] = tracks_table(
 	Periods { prepare: 2, decision: 10 * MINUTES, confirm: 5, min_enactment: 1 },
 	Periods { prepare: 2, decision: 5 * MINUTES, confirm: 2, min_enactment: 1 },
 	Periods { prepare: 2, decision: 5 * MINUTES, confirm: 2, min_enactment: 1 },
-	Periods { prepare: 2, decision: 5 * MINUTES, confirm: 2, min_enactment: 1 }
+	Periods { prepare: 2, decision: 5 * MINUTES, confirm: 2, min_enactment: 1 },
 );
 
 /// The tracks of this chain in the given timing.
