@@ -8,12 +8,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { compactToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { u32le } from '../lib/depin.mjs';
 import { DepinNode, connect, sendAndFinalize, waitFor } from '../lib/node.mjs';
 
 const UNIT = 10n ** 12n;
 const NETWORK_PARAMETERS_TRACK = 10;
+
+/** The scheduler task name referenda give referendum `index`'s enactment:
+ * blake2_256 of the SCALE tuple (b"assembly", "enactment", index). */
+const enactmentTask = (index) => blake2AsHex(u8aConcat(
+  stringToU8a('assembly'), compactToU8a('enactment'.length), stringToU8a('enactment'), u32le(index),
+));
 
 describe('governance by referendum with polkadot.js', { timeout: 600_000 }, () => {
   let node;
@@ -121,8 +129,11 @@ describe('governance by referendum with polkadot.js', { timeout: 600_000 }, () =
     assert.ok(seenEvent('referenda', 'ConfirmStarted', 0, (d) => d.index.toNumber() === index));
     const enacted = await waitFor('the proposal to be enacted', async () =>
       seenEvent('rewards', 'ScheduleSet', approved.block), { timeoutMs: 120_000 });
-    const dispatched = seenEvent('scheduler', 'Dispatched', approved.block, (d) => d.result.isOk);
+    const task = enactmentTask(index);
+    const dispatched = seenEvent('scheduler', 'Dispatched', approved.block,
+      (d) => d.id.isSome && d.id.unwrap().toHex() === task);
     assert.ok(dispatched, 'the scheduler dispatched the proposal');
+    assert.ok(dispatched.event.data.result.isOk, `enactment failed: ${dispatched.event.data.result}`);
     assert.ok((await api.query.referenda.referendumInfoFor(index)).unwrap().isApproved);
 
     // 6. Read back, and effective from the next epoch to close.

@@ -14,11 +14,11 @@
 //! in the node's keystore. The plain `//<Name>` accounts stay unbonded, free to nominate.
 //! A real network does not use these presets: see `docs/chain-spec.md`.
 
-use crate::{governance::origins::TrackTiming, OriginsConfig};
 use crate::{
-	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, DeviceRegistryConfig,
-	ProofOfCoverageConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakerStatus,
-	StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT, UNIT,
+	governance::origins::TrackTiming, AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber,
+	DeviceRegistryConfig, OriginsConfig, ProofOfCoverageConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, StakerStatus, StakingConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG,
+	EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use depin_primitives::OracleId;

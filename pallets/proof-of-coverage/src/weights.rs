@@ -3,7 +3,7 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-25, STEPS: `20`, REPEAT: `10`
+//! DATE: 2026-11-26, STEPS: `20`, REPEAT: `10`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
@@ -84,12 +84,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `661 + n * (163 ±0)`
+		//  Measured:  `730 + n * (163 ±0)`
 		//  Estimated: `3550 + n * (6601 ±0)`
-		// Minimum execution time: 32_328_000 picoseconds.
-		Weight::from_parts(35_743_000, 3550)
-			// Standard Error: 234_701
-			.saturating_add(Weight::from_parts(64_376_496, 0).saturating_mul(n.into()))
+		// Minimum execution time: 30_705_000 picoseconds.
+		Weight::from_parts(234_290_129, 3550)
+			// Standard Error: 433_550
+			.saturating_add(Weight::from_parts(63_440_427, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -119,12 +119,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats_one_page(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `661 + n * (163 ±0)`
+		//  Measured:  `731 + n * (163 ±0)`
 		//  Estimated: `7591 + n * (2964 ±0)`
-		// Minimum execution time: 39_188_000 picoseconds.
-		Weight::from_parts(106_536_116, 7591)
-			// Standard Error: 327_350
-			.saturating_add(Weight::from_parts(51_538_516, 0).saturating_mul(n.into()))
+		// Minimum execution time: 33_069_000 picoseconds.
+		Weight::from_parts(89_414_208, 7591)
+			// Standard Error: 567_369
+			.saturating_add(Weight::from_parts(53_909_531, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -143,30 +143,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:200 w:200)
 	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
-	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Ledgers` (r:200 w:200)
-	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn beacons(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `715 + n * (163 ±0)`
-		//  Estimated: `3550 + n * (6601 ±0)`
-		// Minimum execution time: 32_929_000 picoseconds.
-		Weight::from_parts(105_293_356, 3550)
-			// Standard Error: 399_717
-			.saturating_add(Weight::from_parts(64_145_546, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
+		//  Measured:  `655 + n * (163 ±0)`
+		//  Estimated: `3550 + n * (4227 ±0)`
+		// Minimum execution time: 34_671_000 picoseconds.
+		Weight::from_parts(60_374_141, 3550)
+			// Standard Error: 525_279
+			.saturating_add(Weight::from_parts(54_212_067, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -193,12 +185,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `671 + n * (327 ±0)`
+		//  Measured:  `741 + n * (327 ±0)`
 		//  Estimated: `3550 + n * (8454 ±0)`
-		// Minimum execution time: 40_741_000 picoseconds.
-		Weight::from_parts(230_994_288, 3550)
-			// Standard Error: 1_014_917
-			.saturating_add(Weight::from_parts(119_043_922, 0).saturating_mul(n.into()))
+		// Minimum execution time: 32_228_000 picoseconds.
+		Weight::from_parts(33_460_000, 3550)
+			// Standard Error: 718_526
+			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -214,50 +206,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn authorize_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `379`
+		//  Measured:  `416`
 		//  Estimated: `3550`
-		// Minimum execution time: 59_058_000 picoseconds.
-		Weight::from_parts(71_496_332, 3550)
-			// Standard Error: 4_683
-			.saturating_add(Weight::from_parts(135_673, 0).saturating_mul(n.into()))
+		// Minimum execution time: 69_763_000 picoseconds.
+		Weight::from_parts(83_204_788, 3550)
+			// Standard Error: 17_316
+			.saturating_add(Weight::from_parts(149_066, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 37_937_000 picoseconds.
-		Weight::from_parts(40_730_000, 0)
+		// Minimum execution time: 38_227_000 picoseconds.
+		Weight::from_parts(41_441_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 38_948_000 picoseconds.
-		Weight::from_parts(42_072_000, 0)
+		// Minimum execution time: 38_768_000 picoseconds.
+		Weight::from_parts(41_342_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 41_492_000 picoseconds.
-		Weight::from_parts(45_267_000, 0)
+		// Minimum execution time: 40_170_000 picoseconds.
+		Weight::from_parts(43_805_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_525_647_000 picoseconds.
-		Weight::from_parts(1_565_035_000, 0)
+		// Minimum execution time: 1_518_967_000 picoseconds.
+		Weight::from_parts(1_561_070_000, 0)
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `204`
+		//  Measured:  `241`
 		//  Estimated: `1535`
-		// Minimum execution time: 3_516_000 picoseconds.
-		Weight::from_parts(4_026_000, 1535)
+		// Minimum execution time: 4_106_000 picoseconds.
+		Weight::from_parts(4_847_000, 1535)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:1)
@@ -274,6 +266,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Schedule` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::StakingPayoutDue` (r:1 w:1)
 	/// Proof: `Rewards::StakingPayoutDue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::EpochUsage` (r:1 w:0)
+	/// Proof: `Rewards::EpochUsage` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Split` (r:1 w:0)
 	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:1)
@@ -283,18 +277,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
 	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:0 w:1)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:0 w:1)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochSlots` (r:0 w:1)
 	/// Proof: `ProofOfCoverage::EpochSlots` (`max_values`: None, `max_size`: Some(14), added: 2489, mode: `MaxEncodedLen`)
 	fn on_initialize_epoch_turn() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `772`
+		//  Measured:  `809`
 		//  Estimated: `6196`
-		// Minimum execution time: 66_189_000 picoseconds.
-		Weight::from_parts(70_165_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 68_281_000 picoseconds.
+		Weight::from_parts(73_239_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
@@ -305,10 +299,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
 	fn device_score() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `411`
+		//  Measured:  `544`
 		//  Estimated: `7591`
-		// Minimum execution time: 13_159_000 picoseconds.
-		Weight::from_parts(14_702_000, 7591)
+		// Minimum execution time: 16_705_000 picoseconds.
+		Weight::from_parts(18_638_000, 7591)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
@@ -322,12 +316,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 1024]`.
 	fn prune_pages(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `242 + n * (35 ±0)`
-		//  Estimated: `172616 + n * (3054 ±18)`
-		// Minimum execution time: 24_236_000 picoseconds.
-		Weight::from_parts(17_059_579, 172616)
-			// Standard Error: 4_083
-			.saturating_add(Weight::from_parts(1_070_284, 0).saturating_mul(n.into()))
+		//  Measured:  `279 + n * (35 ±0)`
+		//  Estimated: `172616 + n * (3054 ±0)`
+		// Minimum execution time: 28_953_000 picoseconds.
+		Weight::from_parts(20_954_173, 172616)
+			// Standard Error: 7_607
+			.saturating_add(Weight::from_parts(1_091_608, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -340,10 +334,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::OracleCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_oracle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `167`
+		//  Measured:  `204`
 		//  Estimated: `3550`
-		// Minimum execution time: 14_812_000 picoseconds.
-		Weight::from_parts(18_969_000, 3550)
+		// Minimum execution time: 15_683_000 picoseconds.
+		Weight::from_parts(20_390_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -353,10 +347,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::OracleCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn remove_oracle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `205`
+		//  Measured:  `242`
 		//  Estimated: `3550`
-		// Minimum execution time: 14_031_000 picoseconds.
-		Weight::from_parts(17_316_000, 3550)
+		// Minimum execution time: 15_132_000 picoseconds.
+		Weight::from_parts(19_589_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -366,8 +360,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_648_000 picoseconds.
-		Weight::from_parts(6_499_000, 0)
+		// Minimum execution time: 5_908_000 picoseconds.
+		Weight::from_parts(6_650_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -375,8 +369,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn heartbeats(n: u32, ) -> Weight {
-		Weight::from_parts(35_743_000, 3550)
-			.saturating_add(Weight::from_parts(64_376_496, 0).saturating_mul(n.into()))
+		Weight::from_parts(234_290_129, 3550)
+			.saturating_add(Weight::from_parts(63_440_427, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -384,8 +378,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	fn heartbeats_one_page(n: u32, ) -> Weight {
-		Weight::from_parts(106_536_116, 7591)
-			.saturating_add(Weight::from_parts(51_538_516, 0).saturating_mul(n.into()))
+		Weight::from_parts(89_414_208, 7591)
+			.saturating_add(Weight::from_parts(53_909_531, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -393,17 +387,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
 	}
 	fn beacons(n: u32, ) -> Weight {
-		Weight::from_parts(105_293_356, 3550)
-			.saturating_add(Weight::from_parts(64_145_546, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
+		Weight::from_parts(60_374_141, 3550)
+			.saturating_add(Weight::from_parts(54_212_067, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
 	}
 	fn witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(230_994_288, 3550)
-			.saturating_add(Weight::from_parts(119_043_922, 0).saturating_mul(n.into()))
+		Weight::from_parts(33_460_000, 3550)
+			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -411,38 +405,38 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
-		Weight::from_parts(71_496_332, 3550)
-			.saturating_add(Weight::from_parts(135_673, 0).saturating_mul(n.into()))
+		Weight::from_parts(83_204_788, 3550)
+			.saturating_add(Weight::from_parts(149_066, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(40_730_000, 0)
+		Weight::from_parts(41_441_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(42_072_000, 0)
+		Weight::from_parts(41_342_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(45_267_000, 0)
+		Weight::from_parts(43_805_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_565_035_000, 0)
+		Weight::from_parts(1_561_070_000, 0)
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(4_026_000, 1535)
+		Weight::from_parts(4_847_000, 1535)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_epoch_turn() -> Weight {
-		Weight::from_parts(70_165_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+		Weight::from_parts(73_239_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn device_score() -> Weight {
-		Weight::from_parts(14_702_000, 7591)
+		Weight::from_parts(18_638_000, 7591)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn prune_pages(n: u32, ) -> Weight {
-		Weight::from_parts(17_059_579, 172616)
-			.saturating_add(Weight::from_parts(1_070_284, 0).saturating_mul(n.into()))
+		Weight::from_parts(20_954_173, 172616)
+			.saturating_add(Weight::from_parts(1_091_608, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -450,17 +444,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3054).saturating_mul(n.into()))
 	}
 	fn add_oracle() -> Weight {
-		Weight::from_parts(18_969_000, 3550)
+		Weight::from_parts(20_390_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_oracle() -> Weight {
-		Weight::from_parts(17_316_000, 3550)
+		Weight::from_parts(19_589_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_499_000, 0)
+		Weight::from_parts(6_650_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
