@@ -17,7 +17,7 @@ rpc_port="${RPC_PORT:-9944}"
 base="$(mktemp -d -t depin-dev-XXXXXX)"
 node_log="$base/node.log"
 fleet_bin="$CARGO_TARGET_DIR/release/depin-device"
-fleet_args="${FLEET_ARGS:---spoofers 4 --colluders 4 --replayers 3 --forgers 3}"
+fleet_args="${FLEET_ARGS:---spoofers 4 --colluders 4 --replayers 3 --forgers 3 --witness-farmers 4 --pre-signers 4}"
 
 cat >&2 <<MSG
 

@@ -59,16 +59,20 @@ pub fn signed_extrinsic(
 }
 
 /// `deviceRegistry.registerDevice` for `device` at `cell` under `owner`, with the proof the
-/// device key signs for that owner on this chain, and `model` as the metadata's model.
+/// device key signs for that owner on this chain and the key's registration counter
+/// `registrations` (`deviceRegistry.keyRegistrations` of the device id: 0 for a key never
+/// registered), and `model` as the metadata's model.
 pub fn register_call(
 	device: &DevicePair,
 	cell: H3Cell,
 	owner: &AccountId32,
 	chain: &ChainInfo,
+	registrations: u32,
 	model: &str,
 ) -> RuntimeCall {
 	let key = device.public();
-	let payload = RegistrationPayload { genesis_hash: &chain.genesis, owner, key: &key };
+	let payload =
+		RegistrationPayload { genesis_hash: &chain.genesis, owner, key: &key, registrations };
 	let proof = device.sign(&payload.signing_bytes());
 	let text = |s: &str| s.as_bytes().to_vec().try_into().unwrap_or_default();
 	RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
@@ -100,8 +104,10 @@ pub fn register_and_wait(
 	if client.storage(&key, None)?.is_some() {
 		return Err(format!("device {id:?} is already registered (DeviceAlreadyRegistered)"));
 	}
+	// A key registered before (then retired and withdrawn) needs a proof for its next count.
+	let registrations = client.key_registrations(&id)?;
 	let nonce = client.next_nonce(&account)?;
-	let call = register_call(device, cell, &account, &chain, "depin-device");
+	let call = register_call(device, cell, &account, &chain, registrations, "depin-device");
 	let from = client.best_number()?;
 	client.submit_extrinsic(&signed_extrinsic(call, owner, nonce, &chain))?;
 	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);

@@ -1,7 +1,14 @@
 //! A simulated fleet: N devices in a real-looking geography, registered on-chain by their
-//! owners with signed transactions, sending heartbeats every slot, beacons when challenged
-//! and witness reports of the beacons they hear through a path-loss model; plus adversaries
-//! switched on by flags. It reports what the chain accepted, rejected and paid, per group.
+//! owners with signed transactions, sending heartbeats every slot (anchored to the chain),
+//! beacon commitments when challenged with their secrets over a simulated air, witness
+//! reports of the secrets they hear through a path-loss model, and reveals once the witness
+//! window is over (protocol v2); plus adversaries switched on by flags. It reports what the
+//! chain accepted, rejected and paid, per group.
+
+mod adversaries;
+mod coverage;
+
+pub use coverage::WITNESS_DELAY_BLOCKS;
 
 use crate::{
 	attest,
@@ -13,8 +20,8 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use depin_primitives::{
-	api::DeviceEpochReport, attestation::is_challenged, device::pair::DevicePair, Beacon, DeviceId,
-	EpochIndex, H3Cell, SignatureScheme, SignedAttestation,
+	api::DeviceEpochReport, attestation::Hash32, device::pair::DevicePair, DeviceId, EpochIndex,
+	H3Cell, SignatureScheme, SignedAttestation, SlotIndex,
 };
 use depin_runtime::{BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use serde::Serialize;
@@ -31,8 +38,9 @@ use std::{
 
 /// Most attestations one `depin_submitAttestations` call may carry.
 const MAX_PER_CALL: usize = 1024;
-/// The chain's reason for a witness report beyond a beacon's witness cap.
-const CAPPED: &str = "WitnessCapReached";
+/// The chain's reason for a witness report beyond a beacon's candidate list
+/// (`max_witness_candidates`): a full beacon, not a failed proof.
+const LIST_FULL: &str = "WitnessListFull";
 /// Registrations per `utility.batchAll`.
 const REGISTRATIONS_PER_BATCH: usize = 25;
 /// Transfers per `utility.batchAll` when funding owners.
@@ -40,25 +48,37 @@ const TRANSFERS_PER_BATCH: usize = 200;
 
 /// What a simulated device is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "camelCase")]
 pub enum Role {
 	/// Tells the truth.
 	Honest,
 	/// Registered at a location far from where it stands.
 	Spoofer,
-	/// In a ring that shares beacon payloads over the internet and witnesses them all with
+	/// In a ring that shares beacon secrets over the internet and witnesses them all with
 	/// made-up signal strengths.
 	Colluder,
 	/// Resends old attestations (its own and others') instead of signing new ones.
 	Replayer,
 	/// Signs attestations in other devices' names with its own key.
 	Forger,
+	/// Never listens to the air: claims beacons with commitments and tags copied from other
+	/// devices' reports in the pool, and with the right tag once the secret is revealed.
+	WitnessFarmer,
+	/// Signs its heartbeats for the next epochs in advance, then goes off and posts them.
+	PreSigner,
 }
 
 impl Role {
 	/// All roles, in table order.
-	pub const ALL: [Role; 5] =
-		[Role::Honest, Role::Spoofer, Role::Colluder, Role::Replayer, Role::Forger];
+	pub const ALL: [Role; 7] = [
+		Role::Honest,
+		Role::Spoofer,
+		Role::Colluder,
+		Role::Replayer,
+		Role::Forger,
+		Role::WitnessFarmer,
+		Role::PreSigner,
+	];
 
 	/// Its name in tables.
 	pub fn name(self) -> &'static str {
@@ -68,7 +88,25 @@ impl Role {
 			Role::Colluder => "colluder",
 			Role::Replayer => "replayer",
 			Role::Forger => "forger",
+			Role::WitnessFarmer => "witness farmer",
+			Role::PreSigner => "pre-signer",
 		}
+	}
+
+	/// Whether it commits a beacon when challenged.
+	pub fn beacons(self) -> bool {
+		matches!(self, Role::Honest | Role::Spoofer | Role::Colluder | Role::WitnessFarmer)
+	}
+
+	/// Whether it has a radio: sends its beacon's secret over the air and hears others'.
+	pub fn has_radio(self) -> bool {
+		matches!(self, Role::Honest | Role::Spoofer | Role::Colluder)
+	}
+
+	/// An adversary other than the collusion ring (whose coverage is an open issue, see
+	/// docs/fleet.md): what the chain's rules must keep at (nearly) nothing.
+	pub fn is_stopped_adversary(self) -> bool {
+		!matches!(self, Role::Honest | Role::Colluder)
 	}
 }
 
@@ -89,6 +127,10 @@ pub struct FleetOptions {
 	pub replayers: u32,
 	/// Forgers.
 	pub forgers: u32,
+	/// Witness farmers.
+	pub witness_farmers: u32,
+	/// Pre-signers.
+	pub pre_signers: u32,
 	/// How far from the truth spoofers claim to be, km.
 	pub spoof_distance_km: f64,
 	/// Chance per slot that an up device goes down (for 1 to 5 slots).
@@ -123,10 +165,14 @@ pub struct SimDevice {
 	pub claimed: Position,
 	/// The registered cell.
 	pub cell: H3Cell,
+	/// The seed of its key (and of its beacon secrets).
+	seed: [u8; 32],
 	/// Down until this global slot (epoch × slots + slot).
 	down_until: u64,
 	/// A replayer's cached heartbeat of this epoch.
 	cached: Option<SignedAttestation>,
+	/// A pre-signer's heartbeats signed ahead, by (epoch, slot).
+	presigned: BTreeMap<(EpochIndex, SlotIndex), SignedAttestation>,
 }
 
 /// A made fleet (not yet registered).
@@ -143,6 +189,23 @@ pub struct Fleet {
 	pub radio: RadioModel,
 	rng: SimRng,
 	index_of: BTreeMap<DeviceId, usize>,
+	/// Beacons in flight: secrets, waiting witness reports, the public record.
+	coverage: coverage::Coverage,
+}
+
+/// A slot the fleet attests in.
+#[derive(Clone, Copy)]
+pub struct SlotTick<'a> {
+	/// The epoch.
+	pub view: &'a EpochView,
+	/// The slot.
+	pub slot: SlotIndex,
+	/// Its anchor: the hash of the block just before the slot's first block.
+	pub anchor: Hash32,
+	/// The best block (witness reports of beacons heard now go out a little later).
+	pub best: BlockNumber,
+	/// The first slot the fleet attests in this epoch: beacons go out with it.
+	pub new_epoch: bool,
 }
 
 fn derived_seed(domain: &[u8], seed: u64, index: u64) -> [u8; 32] {
@@ -165,18 +228,20 @@ impl Fleet {
 				Role::Colluder => options.colluders,
 				Role::Replayer => options.replayers,
 				Role::Forger => options.forgers,
+				Role::WitnessFarmer => options.witness_farmers,
+				Role::PreSigner => options.pre_signers,
 			};
 			std::iter::repeat_n(*role, count as usize)
 		});
 		for (i, role) in roles.enumerate() {
-			let pair = DevicePair::from_seed(
-				options.scheme,
-				derived_seed(b"depin-fleet/device", options.seed, i as u64),
-			);
+			let seed = derived_seed(b"depin-fleet/device", options.seed, i as u64);
+			let pair = DevicePair::from_seed(options.scheme, seed);
 			let id = pair.public().device_id();
 			let position = match role {
 				// The ring spreads out so its members are not each other's radio neighbours.
 				Role::Colluder => area.uniform(&mut rng),
+				// Farms sit within the witness distance of the clusters' devices.
+				Role::WitnessFarmer => adversaries::farm_position(&area, &mut rng),
 				_ => area.place(&mut rng),
 			};
 			let claimed = match role {
@@ -201,8 +266,10 @@ impl Fleet {
 				position,
 				claimed,
 				cell: claimed.cell(),
+				seed,
 				down_until: 0,
 				cached: None,
+				presigned: BTreeMap::new(),
 			});
 		}
 		let owners = (0..next_owner)
@@ -215,7 +282,16 @@ impl Fleet {
 			})
 			.collect();
 		let index_of = devices.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-		Ok(Fleet { options, area, devices, owners, radio: RadioModel::default(), rng, index_of })
+		Ok(Fleet {
+			options,
+			area,
+			devices,
+			owners,
+			radio: RadioModel::default(),
+			rng,
+			index_of,
+			coverage: coverage::Coverage::default(),
+		})
 	}
 
 	/// The fleet's device with `id`.
@@ -321,6 +397,8 @@ impl Fleet {
 							device.cell,
 							&account,
 							chain,
+							// Fleet keys are fresh: never registered, so their counter is 0.
+							0,
 							"depin-device fleet",
 						)
 					})
@@ -375,50 +453,99 @@ impl Fleet {
 		true
 	}
 
-	/// The attestations of the fleet for `view`'s slot `slot`: every up device's heartbeat,
-	/// and at the epoch's first tick the beacons of challenged devices and the witness reports
-	/// of those who hear them. Each comes with the role of the device that sent it.
+	/// The attestations of the fleet for one slot: every up device's heartbeat with the
+	/// slot's anchor, the adversaries' versions, and at the epoch's first tick the beacons of
+	/// challenged devices (their witnesses' reports wait in [`coverage::Coverage`]). Each
+	/// comes with the role of the device that sent it.
 	fn attestations(
 		&mut self,
-		view: &EpochView,
-		slot: u16,
-		new_epoch: bool,
+		tick: SlotTick<'_>,
 		genesis: &H256,
 		captured: &mut VecDeque<(EpochIndex, SignedAttestation)>,
 	) -> Vec<(Role, SignedAttestation)> {
+		let SlotTick { view, slot, anchor, best, new_epoch } = tick;
 		let global = u64::from(view.index) * u64::from(view.slots) + u64::from(slot);
 		let up: Vec<bool> = (0..self.devices.len()).map(|i| self.is_up(i, global)).collect();
 		let honest: Vec<DeviceId> =
 			self.devices.iter().filter(|d| d.role == Role::Honest).map(|d| d.id).collect();
+		// Honest witness reports whose window is over: refused whoever resends them.
+		let stale_reports: Vec<&SignedAttestation> = self
+			.coverage
+			.replayable
+			.iter()
+			.filter(|(epoch, _)| !view.witness_window_open(*epoch, best))
+			.map(|(_, report)| report)
+			.collect();
 		let mut out = Vec::new();
 
 		for (i, device) in self.devices.iter_mut().enumerate() {
+			// Pre-signers post what they signed at the start, up or not.
+			if device.role == Role::PreSigner {
+				if let Some(heartbeat) = device.presigned.remove(&(view.index, slot)) {
+					out.push((Role::PreSigner, heartbeat));
+				}
+				continue;
+			}
 			if !up[i] {
 				continue;
 			}
 			match device.role {
-				Role::Honest | Role::Spoofer | Role::Colluder => {
-					let hb = attest::heartbeat(&device.pair, device.id, genesis, view.index, slot);
+				Role::Honest | Role::Spoofer | Role::Colluder | Role::WitnessFarmer => {
+					let hb = attest::heartbeat(
+						&device.pair,
+						device.id,
+						genesis,
+						view.index,
+						slot,
+						anchor,
+					);
 					if device.role == Role::Honest && captured.len() < 4_096 {
 						captured.push_back((view.index, hb.clone()));
 					}
 					out.push((device.role, hb));
 				}
 				Role::Replayer => {
-					// Signs once an epoch, then replays that heartbeat as if it were new, and
-					// replays another device's heartbeat from two epochs ago.
-					if new_epoch || device.cached.is_none() {
-						let hb =
-							attest::heartbeat(&device.pair, device.id, genesis, view.index, slot);
+					// Signs once an epoch, then replays that heartbeat as if it were new and
+					// signs later slots with the anchor it already has; replays another
+					// device's heartbeat from two epochs ago and an honest witness report
+					// whose window is over.
+					let fresh =
+						new_epoch || device.cached.as_ref().is_none_or(|c| c.epoch() != view.index);
+					if fresh {
+						let hb = attest::heartbeat(
+							&device.pair,
+							device.id,
+							genesis,
+							view.index,
+							slot,
+							anchor,
+						);
 						device.cached = Some(hb.clone());
 						out.push((Role::Replayer, hb));
 					} else if let Some(cached) = &device.cached {
 						out.push((Role::Replayer, cached.clone()));
+						if let SignedAttestation::Heartbeat { heartbeat, .. } = cached {
+							if heartbeat.slot != slot {
+								let stale = attest::heartbeat(
+									&device.pair,
+									device.id,
+									genesis,
+									view.index,
+									slot,
+									heartbeat.anchor,
+								);
+								out.push((Role::Replayer, stale));
+							}
+						}
 					}
 					if let Some((_, old)) =
 						captured.iter().find(|(epoch, _)| epoch + 2 <= view.index)
 					{
 						out.push((Role::Replayer, old.clone()));
+					}
+					if !stale_reports.is_empty() {
+						let pick = (global as usize + i) % stale_reports.len();
+						out.push((Role::Replayer, stale_reports[pick].clone()));
 					}
 				}
 				Role::Forger => {
@@ -426,10 +553,18 @@ impl Fleet {
 					if let Some(victim) = honest.get(i % honest.len().max(1)) {
 						out.push((
 							Role::Forger,
-							attest::heartbeat(&device.pair, *victim, genesis, view.index, slot),
+							attest::heartbeat(
+								&device.pair,
+								*victim,
+								genesis,
+								view.index,
+								slot,
+								anchor,
+							),
 						));
 					}
 				}
+				Role::PreSigner => {}
 			}
 		}
 		while captured.front().is_some_and(|(epoch, _)| epoch + 2 < view.index) {
@@ -437,60 +572,7 @@ impl Fleet {
 		}
 
 		if new_epoch {
-			out.extend(self.beacons_and_witnesses(view, &up, genesis));
-		}
-		out
-	}
-
-	fn beacons_and_witnesses(
-		&mut self,
-		view: &EpochView,
-		up: &[bool],
-		genesis: &H256,
-	) -> Vec<(Role, SignedAttestation)> {
-		let randomness = view.randomness_bytes();
-		let mut out = Vec::new();
-		let mut air: Vec<(usize, Beacon)> = Vec::new();
-		for (i, device) in self.devices.iter().enumerate() {
-			if !up[i]
-				|| device.role == Role::Forger
-				|| !is_challenged(&randomness, &device.id, view.challenge_rate)
-			{
-				continue;
-			}
-			let beacon = attest::beacon(&device.pair, device.id, genesis, view.index, &randomness);
-			out.push((device.role, SignedAttestation::Beacon(beacon.clone())));
-			air.push((i, beacon));
-		}
-		let reach = self.radio.median_range_m() * 3.0;
-		for (j, beacon) in &air {
-			let beaconer = &self.devices[*j];
-			for (i, witness) in self.devices.iter().enumerate() {
-				if i == *j || !up[i] || witness.role == Role::Forger {
-					continue;
-				}
-				let reception =
-					if witness.role == Role::Colluder && beaconer.role == Role::Colluder {
-						// Shared over the internet: a signal as strong as a real one at the
-						// claimed distance would be, never stronger (it would be caught).
-						let claimed = witness.claimed.distance_m(&beaconer.claimed);
-						Some(self.radio.reception(
-							self.radio.median_rssi_dbm(claimed) + self.rng.range(-3.0, 3.0),
-						))
-					} else {
-						let distance = witness.position.distance_m(&beaconer.position);
-						if distance > reach {
-							continue;
-						}
-						self.radio.receive(distance, &mut self.rng)
-					};
-				if let Some(reception) = reception {
-					out.push((
-						witness.role,
-						attest::witness(&witness.pair, witness.id, genesis, beacon, reception),
-					));
-				}
-			}
+			out.extend(self.beacons_and_witnesses(view, &up, genesis, best));
 		}
 		out
 	}
@@ -502,10 +584,14 @@ impl Fleet {
 pub struct GroupReport {
 	/// Devices in the group.
 	pub devices: usize,
-	/// Attestations sent to the node.
+	/// Attestations sent to the node (each counted once, at its last answer).
 	pub sent: u64,
 	/// Queued by the node (passed its checks).
 	pub queued: u64,
+	/// Answers after which the device kept the attestation and sent it again: a witness
+	/// report before its beacon's commitment landed (`BeaconNotCommitted`), a reveal before
+	/// the window closed (`RevealTooEarly`). Not in `sent` nor `refused_at_node`.
+	pub resent: u64,
 	/// Refused by the node's RPC, by reason.
 	pub refused_at_node: BTreeMap<String, u64>,
 	/// Refused on chain (in an oracle batch), by reason.
@@ -521,15 +607,27 @@ pub struct GroupReport {
 	/// Rewards the group's devices earned in the scored epochs (their shares of the epochs'
 	/// pools, paid when each device is next touched or claims), smallest units.
 	pub rewards_earned: u128,
+	/// The part of `rewards_earned` paid from the coverage pool (the rest is uptime).
+	pub coverage_rewards: u128,
 	/// Rewards settled to the group's devices during the run, smallest units.
 	pub rewards_settled: u128,
+	/// The group's share of the rewards all groups earned, percent (`None` when nothing was
+	/// earned or scores were not read).
+	pub reward_share: Option<f64>,
+	/// The group's beacons revealed on chain (`BeaconRevealed`).
+	pub beacons_revealed: u64,
+	/// Witnesses credited to those beacons at their reveals.
+	pub beacon_witnesses: u64,
+	/// The group's witness reports whose tag a reveal proved wrong (`WitnessTagInvalid`:
+	/// each bars the witness from witnessing for `invalid_tag_bar_epochs`).
+	pub invalid_tags: u64,
 }
 
 impl GroupReport {
-	/// Witness reports not rewarded because the beacon already had its maximum of witnesses:
-	/// not a failed proof, a full beacon.
+	/// Witness reports refused because the beacon's candidate list was full: not a failed
+	/// proof, a full beacon.
 	pub fn capped(&self) -> u64 {
-		self.rejected_on_chain.get(CAPPED).copied().unwrap_or(0)
+		self.rejected_on_chain.get(LIST_FULL).copied().unwrap_or(0)
 	}
 
 	/// Accepted on chain: what the device reports counted, or (without them) queued and not
@@ -563,6 +661,54 @@ pub struct FleetReport {
 	pub blocks: u32,
 	/// Seconds the attestation phase took.
 	pub seconds: f64,
+	/// Rewards all groups earned in the scored epochs, smallest units.
+	pub rewards_earned: u128,
+	/// The share of those rewards that went to adversaries other than the collusion ring
+	/// (spoofers, replayers, forgers, witness farmers, pre-signers), percent.
+	pub adversaries_except_ring_share: Option<f64>,
+	/// The part of that share paid from the coverage pool (the rest is uptime from their
+	/// heartbeats), percent of all rewards earned.
+	pub adversaries_except_ring_coverage_share: Option<f64>,
+}
+
+impl FleetReport {
+	/// The share of the rewards earned that went to the groups `pick` selects, percent
+	/// (`None` when nothing was earned).
+	pub fn reward_share(&self, pick: impl Fn(Role) -> bool) -> Option<f64> {
+		self.share_of_rewards(pick, |g| g.rewards_earned)
+	}
+
+	/// The share of the rewards earned that the groups `pick` selects earned from the
+	/// coverage pool, percent.
+	pub fn coverage_reward_share(&self, pick: impl Fn(Role) -> bool) -> Option<f64> {
+		self.share_of_rewards(pick, |g| g.coverage_rewards)
+	}
+
+	fn share_of_rewards(
+		&self,
+		pick: impl Fn(Role) -> bool,
+		part_of: impl Fn(&GroupReport) -> u128,
+	) -> Option<f64> {
+		let total: u128 = self.groups.values().map(|g| g.rewards_earned).sum();
+		let part: u128 =
+			self.groups.iter().filter(|(role, _)| pick(**role)).map(|(_, g)| part_of(g)).sum();
+		(total > 0).then(|| part as f64 * 100.0 / total as f64)
+	}
+
+	/// Fills in the rewards' total and shares (each group's, the stopped adversaries').
+	pub fn fill_shares(&mut self) {
+		self.rewards_earned = self.groups.values().map(|g| g.rewards_earned).sum();
+		let shares: Vec<(Role, Option<f64>)> =
+			self.groups.keys().map(|role| (*role, self.reward_share(|r| r == *role))).collect();
+		for (role, share) in shares {
+			if let Some(group) = self.groups.get_mut(&role) {
+				group.reward_share = share;
+			}
+		}
+		self.adversaries_except_ring_share = self.reward_share(Role::is_stopped_adversary);
+		self.adversaries_except_ring_coverage_share =
+			self.coverage_reward_share(Role::is_stopped_adversary);
+	}
 }
 
 /// Runs `fleet` against `client` until `stop` is set or the epochs asked for are scored.
@@ -574,8 +720,8 @@ pub fn run(
 	client.wait_ready(Duration::from_secs(60))?;
 	let chain = client.chain_info()?;
 	say(&format!(
-		"fleet: {} devices in {} ({} honest, {} spoofers, {} colluders, {} replayers, {} forgers), \
-		 scheme {}, seed {}, node {}",
+		"fleet: {} devices in {} ({} honest, {} spoofers, {} colluders, {} replayers, {} forgers, \
+		 {} witness farmers, {} pre-signers), scheme {}, seed {}, node {}",
 		fleet.devices.len(),
 		fleet.area.name,
 		fleet.count(Role::Honest),
@@ -583,6 +729,8 @@ pub fn run(
 		fleet.count(Role::Colluder),
 		fleet.count(Role::Replayer),
 		fleet.count(Role::Forger),
+		fleet.count(Role::WitnessFarmer),
+		fleet.count(Role::PreSigner),
 		crate::keys::scheme_name(fleet.options.scheme),
 		fleet.options.seed,
 		client.url(),
@@ -606,6 +754,8 @@ pub fn run(
 	let mut sent_slot: Option<(EpochIndex, u16)> = None;
 	let mut first_epoch: Option<EpochIndex> = None;
 	let mut last_epoch_seen: Option<EpochIndex> = None;
+	let mut anchors: BTreeMap<BlockNumber, Hash32> = BTreeMap::new();
+	let mut presigned = false;
 	let mut progress = Progress::new();
 
 	loop {
@@ -633,32 +783,47 @@ pub fn run(
 				break;
 			}
 		}
+		if !presigned {
+			presigned = true;
+			let best_hash = client.block_hash(best)?.map_or([0u8; 32], |hash| hash.0);
+			let signed = fleet.presign(&view, best, best_hash, &chain.genesis);
+			if signed > 0 {
+				progress.line(&format!(
+					"pre-signers signed {signed} heartbeats ahead (anchors they cannot know yet) and went off"
+				));
+			}
+		}
+		// New heartbeats and beacons in the measured epochs; their witness reports land and
+		// their beacons are revealed in the next epoch too.
 		let sending = view.index >= first
 			&& fleet.options.epochs.is_none_or(|epochs| view.index < first + epochs);
+		let following = view.index >= first
+			&& fleet.options.epochs.is_none_or(|epochs| view.index <= first + epochs);
+		let mut batch = Vec::new();
 		// Up to the slot of the next block (what lands in it must be for a started slot),
 		// catching up on this epoch's earlier slots still within the grace: the first block
-		// of an epoch is its slot 0, and the epoch is only known once that block is.
+		// of an epoch is its slot 0, and the epoch is only known once that block is. Each
+		// slot's anchor (the block before it) is out by then.
 		if let (true, Some(next_slot)) = (sending, view.slot_at(best + 1)) {
 			let from = match sent_slot {
 				Some((epoch, slot)) if epoch == view.index => slot + 1,
 				_ => view.slot_at(best).unwrap_or(next_slot),
 			};
-			let mut batch = Vec::new();
 			for slot in from..=next_slot {
+				let Some(anchor) = slot_anchor(client, &mut anchors, &view, slot)? else { break };
 				let new_epoch = last_epoch_seen != Some(view.index);
 				last_epoch_seen = Some(view.index);
-				batch.extend(fleet.attestations(
-					&view,
-					slot,
-					new_epoch,
-					&chain.genesis,
-					&mut captured,
-				));
+				let tick = SlotTick { view: &view, slot, anchor, best, new_epoch };
+				batch.extend(fleet.attestations(tick, &chain.genesis, &mut captured));
+				sent_slot = Some((view.index, slot));
 			}
-			if from <= next_slot {
-				sent_slot = Some((view.index, next_slot));
-				submit(client, &batch, &mut report)?;
-			}
+		}
+		if following {
+			batch.extend(fleet.coverage_round(&view, best, &chain.genesis));
+		}
+		if !batch.is_empty() {
+			let results = submit(client, &batch);
+			fleet.record(batch, results, &mut report, best);
 		}
 		progress.show(&view, best, client.finalized_number().unwrap_or(0), &report);
 	}
@@ -674,14 +839,35 @@ pub fn run(
 		})
 		.is_ok();
 	}
+	report.fill_shares();
 	Ok(report)
 }
 
-fn submit(
+/// The anchor of `view`'s `slot`: the hash of the block before its first block, asked of the
+/// node once (`None` while that block is not out).
+fn slot_anchor(
 	client: &NodeClient,
-	batch: &[(Role, SignedAttestation)],
-	report: &mut FleetReport,
-) -> Result<(), String> {
+	anchors: &mut BTreeMap<BlockNumber, Hash32>,
+	view: &EpochView,
+	slot: SlotIndex,
+) -> Result<Option<Hash32>, String> {
+	let Some(block) = view.anchor_block(slot) else { return Ok(None) };
+	if let Some(hash) = anchors.get(&block) {
+		return Ok(Some(*hash));
+	}
+	let Some(hash) = client.block_hash(block)? else { return Ok(None) };
+	anchors.insert(block, hash.0);
+	// The slots still signable are within the last epochs: forget older anchors.
+	while anchors.len() > 4 * usize::from(view.slots.max(1)) {
+		anchors.pop_first();
+	}
+	Ok(Some(hash.0))
+}
+
+/// Posts `batch`, in calls of at most [`MAX_PER_CALL`]; the node's answer to each item, in
+/// order (a call the node refused as a whole answers each of its items with the reason).
+fn submit(client: &NodeClient, batch: &[(Role, SignedAttestation)]) -> Vec<SubmissionResult> {
+	let mut answers = Vec::with_capacity(batch.len());
 	for chunk in batch.chunks(MAX_PER_CALL) {
 		let attestations: Vec<SignedAttestation> = chunk.iter().map(|(_, a)| a.clone()).collect();
 		let results = match client.submit_attestations(&attestations) {
@@ -697,18 +883,17 @@ fn submit(
 				})
 				.collect(),
 		};
-		for ((role, _), result) in chunk.iter().zip(results) {
-			let group = report.groups.entry(*role).or_default();
-			group.sent += 1;
-			if result.queued {
-				group.queued += 1;
-			} else {
-				let reason = result.error.unwrap_or_else(|| "unknown".into());
-				*group.refused_at_node.entry(reason).or_default() += 1;
-			}
+		// One answer per item whatever the node sent back.
+		let mut results = results.into_iter();
+		for index in 0..chunk.len() {
+			answers.push(results.next().unwrap_or(SubmissionResult {
+				index: index as u32,
+				queued: false,
+				error: Some("no answer".into()),
+			}));
 		}
 	}
-	Ok(())
+	answers
 }
 
 fn short(error: &str) -> String {
@@ -756,6 +941,18 @@ impl Watcher {
 										.rejected_on_chain
 										.entry(format!("{reason:?}"))
 										.or_default() += 1;
+								}
+							}
+							Poc::BeaconRevealed { device, witnesses, .. } => {
+								if let Some(role) = self.roles.get(&device) {
+									let group = report.groups.entry(*role).or_default();
+									group.beacons_revealed += 1;
+									group.beacon_witnesses += u64::from(witnesses);
+								}
+							}
+							Poc::WitnessTagInvalid { witness, .. } => {
+								if let Some(role) = self.roles.get(&witness) {
+									report.groups.entry(*role).or_default().invalid_tags += 1;
 								}
 							}
 							Poc::BatchProcessed { accepted, .. } => {
@@ -864,8 +1061,10 @@ fn read_scores(
 			group.counted = Some(group.counted.unwrap_or(0) + counted);
 			group.uptime_score += found.score.uptime;
 			group.coverage_score += found.score.coverage;
-			group.rewards_earned += share(coverage_pool, found.score.coverage, totals.coverage)
-				+ share(uptime_pool, found.score.uptime, totals.uptime);
+			let coverage = share(coverage_pool, found.score.coverage, totals.coverage);
+			group.coverage_rewards += coverage;
+			group.rewards_earned +=
+				coverage + share(uptime_pool, found.score.uptime, totals.uptime);
 		}
 	}
 	Ok(())
@@ -978,6 +1177,7 @@ pub fn table(report: &FleetReport) -> String {
 			format!("{:.1} %", part as f64 * 100.0 / total as f64)
 		}
 	};
+	let percent = |share: Option<f64>| share.map_or("-".to_string(), |s| format!("{s:.1} %"));
 	let mut out = format!(
 		"\nepochs scored: {:?} · attestations accepted on chain: {}{} · minted for devices: {}\n\n",
 		report.epochs_scored,
@@ -989,22 +1189,23 @@ pub fn table(report: &FleetReport) -> String {
 		tokens(report.minted_for_devices)
 	);
 	out.push_str(&format!(
-		"{:<9} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>16}\n",
+		"{:<14} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>16} {:>8}\n",
 		"group",
 		"devices",
 		"sent",
 		"queued",
 		"refused",
 		"rejected",
-		"capped",
+		"full",
 		"accepted",
 		"uptime",
 		"coverage",
-		"rewards earned"
+		"rewards earned",
+		"share"
 	));
 	for (role, group) in &report.groups {
 		out.push_str(&format!(
-			"{:<9} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>16}\n",
+			"{:<14} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>16} {:>8}\n",
 			role.name(),
 			group.devices,
 			group.sent,
@@ -1016,8 +1217,18 @@ pub fn table(report: &FleetReport) -> String {
 			share(group.uptime_score, total_uptime),
 			share(group.coverage_score, total_coverage),
 			tokens(group.rewards_earned),
+			percent(report.reward_share(|r| r == *role)),
 		));
 	}
+	out.push_str(&format!(
+		"\nshare of rewards earned: honest {} · collusion ring {} · adversaries except the ring {} \
+		 ({} from coverage) · of {}\n",
+		percent(report.reward_share(|r| r == Role::Honest)),
+		percent(report.reward_share(|r| r == Role::Colluder)),
+		percent(report.reward_share(Role::is_stopped_adversary)),
+		percent(report.coverage_reward_share(Role::is_stopped_adversary)),
+		tokens(report.groups.values().map(|g| g.rewards_earned).sum::<u128>()),
+	));
 	out.push_str("\nrefused by the node (before queueing) and rejected on chain, by reason:\n");
 	for (role, group) in &report.groups {
 		let reasons = |map: &BTreeMap<String, u64>| {
@@ -1027,19 +1238,38 @@ pub fn table(report: &FleetReport) -> String {
 				map.iter().map(|(r, n)| format!("{r} {n}")).collect::<Vec<_>>().join(", ")
 			}
 		};
-		out.push_str(&format!(
-			"  {:<9} node: {} | chain: {}\n",
+		let mut line = format!(
+			"  {:<14} node: {} | chain: {}",
 			role.name(),
 			reasons(&group.refused_at_node),
 			reasons(&group.rejected_on_chain)
-		));
+		);
+		if group.beacons_revealed > 0 {
+			line.push_str(&format!(
+				" | beacons revealed {} ({} witnesses credited)",
+				group.beacons_revealed, group.beacon_witnesses
+			));
+		}
+		if group.invalid_tags > 0 {
+			line.push_str(&format!(" | invalid tags {} (barred)", group.invalid_tags));
+		}
+		if group.resent > 0 {
+			line.push_str(&format!(" | resent {}", group.resent));
+		}
+		out.push_str(&line);
+		out.push('\n');
 	}
 	out.push_str(
 		"\nrefused: by the node's RPC before queueing; rejected: in an oracle batch on chain;\n\
-		 capped: witness reports beyond a beacon's witness cap (not a failed proof);\n\
+		 full: witness reports refused because the beacon's candidate list was full (not a failed proof);\n\
 		 accepted: counted in the devices' reports (with --no-scores: queued - rejected);\n\
 		 uptime/coverage: the group's share of the fleet's score in the scored epochs;\n\
-		 rewards earned: the group's shares of those epochs' pools (settled lazily, claimable).\n",
+		 rewards earned: the group's shares of those epochs' pools (settled lazily, claimable);\n\
+		 share: of the rewards all groups earned; adversaries except the ring: spoofers, replayers,\n\
+		 forgers, witness farmers and pre-signers together;\n\
+		 invalid tags: witness reports a reveal proved copied or guessed (WitnessTagInvalid);\n\
+		 resent: answers BeaconNotCommitted / RevealTooEarly after which the same attestation was\n\
+		 sent again (not counted in sent or refused).\n",
 	);
 	out
 }
@@ -1047,6 +1277,8 @@ pub fn table(report: &FleetReport) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::run::{BEACON_NOT_COMMITTED, REVEAL_TOO_EARLY};
+	use depin_primitives::attestation::{beacon_commitment, witness_tag};
 
 	fn options() -> FleetOptions {
 		FleetOptions {
@@ -1057,6 +1289,8 @@ mod tests {
 			colluders: 4,
 			replayers: 2,
 			forgers: 2,
+			witness_farmers: 2,
+			pre_signers: 2,
 			spoof_distance_km: 100.0,
 			downtime: 0.0,
 			epochs: Some(2),
@@ -1068,6 +1302,18 @@ mod tests {
 		}
 	}
 
+	fn honest_only() -> FleetOptions {
+		FleetOptions {
+			spoofers: 0,
+			colluders: 0,
+			replayers: 0,
+			forgers: 0,
+			witness_farmers: 0,
+			pre_signers: 0,
+			..options()
+		}
+	}
+
 	fn view(index: EpochIndex, rate: u32) -> EpochView {
 		EpochView {
 			index,
@@ -1076,15 +1322,70 @@ mod tests {
 			slots: 10,
 			randomness: format!("0x{}", "42".repeat(32)),
 			challenge_rate: rate,
+			witness_grace: 3,
 			best_block: 10 * index + 1,
 		}
+	}
+
+	/// Slot `slot` of `view` at its first block, with anchor `[slot + 1; 32]`.
+	fn tick(view: &EpochView, slot: SlotIndex, new_epoch: bool) -> SlotTick<'_> {
+		SlotTick {
+			view,
+			slot,
+			anchor: [slot as u8 + 1; 32],
+			best: view.slot_start(slot),
+			new_epoch,
+		}
+	}
+
+	fn of(role: Role, list: &[(Role, SignedAttestation)]) -> Vec<SignedAttestation> {
+		list.iter().filter(|(r, _)| *r == role).map(|(_, a)| a.clone()).collect()
+	}
+
+	/// The node's answer to every item of `batch`: queued, or refused for `error`.
+	fn answers(batch: &[(Role, SignedAttestation)], error: Option<&str>) -> Vec<SubmissionResult> {
+		(0..batch.len())
+			.map(|i| SubmissionResult {
+				index: i as u32,
+				queued: error.is_none(),
+				error: error.map(String::from),
+			})
+			.collect()
+	}
+
+	fn is_heartbeat(a: &SignedAttestation) -> bool {
+		matches!(a, SignedAttestation::Heartbeat { .. })
+	}
+
+	fn is_beacon(a: &SignedAttestation) -> bool {
+		matches!(a, SignedAttestation::Beacon { .. })
+	}
+
+	fn is_witness(a: &SignedAttestation) -> bool {
+		matches!(a, SignedAttestation::Witness { .. })
+	}
+
+	/// Epoch 5 with everyone challenged: the first tick queued, then the witness reports
+	/// queued once due. Returns the fleet, the report and the first tick's best block.
+	fn epoch_five(options: FleetOptions) -> (Fleet, FleetReport, BlockNumber) {
+		let mut fleet = Fleet::new(options).unwrap();
+		let genesis = H256::repeat_byte(1);
+		let mut report = FleetReport::default();
+		let v = view(5, 1_000_000_000);
+		let t = tick(&v, 0, true);
+		let first = fleet.attestations(t, &genesis, &mut VecDeque::new());
+		fleet.record(first.clone(), answers(&first, None), &mut report, t.best);
+		let due = t.best + WITNESS_DELAY_BLOCKS;
+		let reports = fleet.coverage_round(&v, due, &genesis);
+		fleet.record(reports.clone(), answers(&reports, None), &mut report, due);
+		(fleet, report, t.best)
 	}
 
 	#[test]
 	fn a_fleet_is_reproducible_from_its_seed() {
 		let a = Fleet::new(options()).unwrap();
 		let b = Fleet::new(options()).unwrap();
-		assert_eq!(a.devices.len(), 51);
+		assert_eq!(a.devices.len(), 55);
 		assert!(a
 			.devices
 			.iter()
@@ -1092,8 +1393,15 @@ mod tests {
 			.all(|(x, y)| x.id == y.id && x.position == y.position));
 		let c = Fleet::new(FleetOptions { seed: 12, ..options() }).unwrap();
 		assert_ne!(a.devices[0].id, c.devices[0].id);
-		// Ten owners for forty honest devices, one each for the eleven adversaries.
-		assert_eq!(a.owners.len(), 10 + 11);
+		// Ten owners for forty honest devices, one each for the fifteen adversaries.
+		assert_eq!(a.owners.len(), 10 + 15);
+		// Honest devices are the same with or without adversaries.
+		let alone = Fleet::new(honest_only()).unwrap();
+		assert!(alone
+			.devices
+			.iter()
+			.zip(&a.devices)
+			.all(|(x, y)| x.id == y.id && x.position == y.position && y.role == Role::Honest));
 	}
 
 	#[test]
@@ -1111,29 +1419,63 @@ mod tests {
 	}
 
 	#[test]
+	fn witness_farmers_stand_near_the_clusters() {
+		let fleet = Fleet::new(options()).unwrap();
+		for farm in fleet.devices.iter().filter(|d| d.role == Role::WitnessFarmer) {
+			let nearest = fleet
+				.area
+				.clusters
+				.iter()
+				.map(|c| c.centre.distance_m(&farm.position))
+				.fold(f64::MAX, f64::min);
+			assert!(nearest < 10_100.0, "{nearest}");
+		}
+	}
+
+	#[test]
 	fn every_role_sends_what_it_should() {
 		let mut fleet = Fleet::new(options()).unwrap();
 		let genesis = H256::repeat_byte(1);
 		let mut captured = VecDeque::new();
-		// Epoch 5, everyone challenged: heartbeats, beacons and witness reports.
+		let mut report = FleetReport::default();
+		// Epoch 5, everyone challenged: heartbeats with the slot's anchor and beacons.
 		let v = view(5, 1_000_000_000);
-		let first = fleet.attestations(&v, 0, true, &genesis, &mut captured);
-		let of = |role: Role, list: &[(Role, SignedAttestation)]| {
-			list.iter().filter(|(r, _)| *r == role).map(|(_, a)| a.clone()).collect::<Vec<_>>()
-		};
+		let t = tick(&v, 0, true);
+		let first = fleet.attestations(t, &genesis, &mut captured);
 		let honest = of(Role::Honest, &first);
-		let heartbeats =
-			honest.iter().filter(|a| matches!(a, SignedAttestation::Heartbeat { .. })).count();
-		assert_eq!(heartbeats, 40);
-		assert_eq!(honest.iter().filter(|a| matches!(a, SignedAttestation::Beacon(_))).count(), 40);
-		assert!(honest.iter().any(|a| matches!(a, SignedAttestation::Witness { .. })));
+		assert_eq!(honest.iter().filter(|a| is_heartbeat(a)).count(), 40);
+		assert!(honest.iter().all(|a| match a {
+			SignedAttestation::Heartbeat { heartbeat, .. } => heartbeat.anchor == [1u8; 32],
+			_ => true,
+		}));
+		assert_eq!(honest.iter().filter(|a| is_beacon(a)).count(), 40);
+		// Witness reports wait for the beacons' commitments to land.
+		assert!(!first.iter().any(|(_, a)| is_witness(a)));
+		assert!(fleet.coverage.waiting.iter().any(|w| w.role == Role::Honest));
+		for waiting in &fleet.coverage.waiting {
+			let SignedAttestation::Witness { report, .. } = &waiting.attestation else {
+				panic!("a witness report")
+			};
+			let secret = fleet.coverage.secrets[&(5, report.beaconer)];
+			assert_eq!(
+				report.commitment,
+				beacon_commitment(&genesis, &report.beaconer, 5, &secret)
+			);
+			assert_eq!(report.tag, witness_tag(&secret, &report.witness));
+			assert_eq!(waiting.due, t.best + WITNESS_DELAY_BLOCKS);
+			// Only devices with a radio are heard and hear.
+			assert!(waiting.role.has_radio());
+			assert!(fleet.device(&report.beaconer).unwrap().role.has_radio());
+		}
 		// Colluders witness every other ring member, wherever they are.
 		let ring: Vec<DeviceId> =
 			fleet.devices.iter().filter(|d| d.role == Role::Colluder).map(|d| d.id).collect();
 		for member in &ring {
-			let witnessed: BTreeSet<DeviceId> = of(Role::Colluder, &first)
+			let witnessed: BTreeSet<DeviceId> = fleet
+				.coverage
+				.waiting
 				.iter()
-				.filter_map(|a| match a {
+				.filter_map(|w| match &w.attestation {
 					SignedAttestation::Witness { report, .. } if report.witness == *member => {
 						Some(report.beaconer)
 					}
@@ -1142,40 +1484,208 @@ mod tests {
 				.collect();
 			assert!(ring.iter().filter(|m| *m != member).all(|m| witnessed.contains(m)));
 		}
+		// Witness farmers heartbeat and commit their beacons, with nothing on the air.
+		let farmers = of(Role::WitnessFarmer, &first);
+		assert_eq!(farmers.iter().filter(|a| is_heartbeat(a)).count(), 2);
+		assert_eq!(farmers.iter().filter(|a| is_beacon(a)).count(), 2);
+		// Replayers, forgers and pre-signers beacon nothing.
+		for role in [Role::Replayer, Role::Forger, Role::PreSigner] {
+			assert!(!of(role, &first).iter().any(is_beacon), "{role:?}");
+		}
 		// Forgers sign honest devices' heartbeats with their own keys.
 		let forged = of(Role::Forger, &first);
 		assert_eq!(forged.len(), 2);
 		for attestation in &forged {
 			assert_eq!(fleet.device(&attestation.device()).unwrap().role, Role::Honest);
 		}
-		// Replayers resend their first heartbeat in later slots, and old heartbeats of others.
-		let later = fleet.attestations(&view(7, 0), 3, false, &genesis, &mut captured);
-		let replayed = of(Role::Replayer, &later);
-		assert!(replayed.iter().any(|a| a.epoch() == 5), "a heartbeat two epochs old");
-		let again = fleet.attestations(&view(7, 0), 4, false, &genesis, &mut captured);
-		let first_cached = of(Role::Replayer, &later)[0].clone();
-		assert_eq!(of(Role::Replayer, &again)[0], first_cached);
+		fleet.record(first.clone(), answers(&first, None), &mut report, t.best);
+		let due = t.best + WITNESS_DELAY_BLOCKS;
+		let reports = fleet.coverage_round(&v, due, &genesis);
+		fleet.record(reports.clone(), answers(&reports, None), &mut report, due);
+
+		// Epoch 7: replayers sign one heartbeat, and replay a heartbeat two epochs old and
+		// an honest witness report whose window is over.
+		let v7 = view(7, 0);
+		let later =
+			of(Role::Replayer, &fleet.attestations(tick(&v7, 3, false), &genesis, &mut captured));
+		assert!(
+			later.iter().any(|a| is_heartbeat(a) && a.epoch() == 5),
+			"a heartbeat two epochs old"
+		);
+		assert!(later.iter().any(|a| is_witness(a) && a.epoch() == 5), "an old witness report");
+		let fresh: Vec<SignedAttestation> = later
+			.iter()
+			.filter(|a| {
+				is_heartbeat(a)
+					&& a.epoch() == 7
+					&& fleet.device(&a.device()).unwrap().role == Role::Replayer
+			})
+			.cloned()
+			.collect();
+		assert_eq!(fresh.len(), 2);
+		// The next slot: the same heartbeat again, and one for the slot with the old anchor.
+		let again =
+			of(Role::Replayer, &fleet.attestations(tick(&v7, 4, false), &genesis, &mut captured));
+		assert!(fresh.iter().all(|cached| again.contains(cached)));
+		let stale = again
+			.iter()
+			.filter(|a| match a {
+				SignedAttestation::Heartbeat { heartbeat, .. } => {
+					heartbeat.slot == 4 && heartbeat.anchor == [4u8; 32]
+				}
+				_ => false,
+			})
+			.count();
+		assert_eq!(stale, 2);
+	}
+
+	#[test]
+	fn beacons_commit_then_witnesses_report_then_beaconers_reveal() {
+		let mut fleet = Fleet::new(honest_only()).unwrap();
+		let genesis = H256::repeat_byte(1);
+		let mut report = FleetReport::default();
+		let v = view(5, 1_000_000_000);
+		let t = tick(&v, 0, true);
+		let first = fleet.attestations(t, &genesis, &mut VecDeque::new());
+		fleet.record(first.clone(), answers(&first, None), &mut report, t.best);
+		assert_eq!(report.groups[&Role::Honest].sent, first.len() as u64);
+		assert_eq!(fleet.coverage.public.commitments.len(), 40);
+		// Nothing is due before the delay.
+		assert!(fleet.coverage_round(&v, t.best + 1, &genesis).is_empty());
+		let due = t.best + WITNESS_DELAY_BLOCKS;
+		let round = fleet.coverage_round(&v, due, &genesis);
+		assert!(!round.is_empty() && round.iter().all(|(_, a)| is_witness(a)));
+		// The beacons have not landed yet: every report waits and goes out again.
+		fleet.record(round.clone(), answers(&round, Some(BEACON_NOT_COMMITTED)), &mut report, due);
+		let honest = &report.groups[&Role::Honest];
+		assert_eq!(honest.resent, round.len() as u64);
+		assert_eq!(honest.sent, first.len() as u64);
+		assert!(honest.refused_at_node.is_empty());
+		let again = fleet.coverage_round(&v, due + 1, &genesis);
+		assert_eq!(again, round);
+		fleet.record(again.clone(), answers(&again, None), &mut report, due + 1);
+		assert!(fleet.coverage.waiting.is_empty());
+		assert_eq!(
+			fleet.coverage.public.reports.values().map(Vec::len).sum::<usize>(),
+			round.len()
+		);
+
+		// Reveals: none during the next epoch's witness grace, one per beacon after.
+		let next = view(6, 0);
+		assert!(fleet.coverage_round(&next, next.reveals_from() - 1, &genesis).is_empty());
+		let reveals = fleet.coverage_round(&next, next.reveals_from(), &genesis);
+		assert_eq!(reveals.len(), 40);
+		for (_, attestation) in &reveals {
+			let SignedAttestation::Reveal(reveal) = attestation else { panic!("a reveal") };
+			let commitment = fleet.coverage.public.commitments[&(5, reveal.device)];
+			assert_eq!(beacon_commitment(&genesis, &reveal.device, 5, &reveal.secret), commitment);
+		}
+		// Too early: kept; queued: forgotten.
+		let at = next.reveals_from();
+		fleet.record(reveals.clone(), answers(&reveals, Some(REVEAL_TOO_EARLY)), &mut report, at);
+		assert_eq!(fleet.coverage_round(&next, at + 1, &genesis), reveals);
+		fleet.record(reveals.clone(), answers(&reveals, None), &mut report, at + 1);
+		assert!(fleet.coverage_round(&next, at + 2, &genesis).is_empty());
+		assert_eq!(fleet.coverage.public.secrets.len(), 40);
+		// A refused beacon is never revealed.
+		let mut fleet = Fleet::new(honest_only()).unwrap();
+		let first = fleet.attestations(t, &genesis, &mut VecDeque::new());
+		fleet.record(first.clone(), answers(&first, Some("NotChallenged")), &mut report, t.best);
+		assert!(fleet.coverage.secrets.is_empty());
+	}
+
+	#[test]
+	fn witness_farmers_copy_what_the_pool_shows_and_the_right_tag_comes_too_late() {
+		let with_farmers = FleetOptions { witness_farmers: 2, ..honest_only() };
+		let (mut fleet, mut report, best) = epoch_five(with_farmers);
+		let genesis = H256::repeat_byte(1);
+		let v = view(5, 1_000_000_000);
+		let farmers: Vec<DeviceId> =
+			fleet.devices.iter().filter(|d| d.role == Role::WitnessFarmer).map(|d| d.id).collect();
+		// They heard nothing: no report of theirs waited for the air's delay.
+		assert!(!fleet.coverage.waiting.iter().any(|w| w.role == Role::WitnessFarmer));
+		let round = fleet.coverage_round(&v, best + WITNESS_DELAY_BLOCKS + 1, &genesis);
+		let copies = of(Role::WitnessFarmer, &round);
+		assert!(!copies.is_empty());
+		for copy in &copies {
+			let SignedAttestation::Witness { report: r, .. } = copy else { panic!("a report") };
+			assert!(farmers.contains(&r.witness));
+			let secret = fleet.coverage.secrets[&(5, r.beaconer)];
+			// The right commitment, another device's tag: worthless to the farmer.
+			assert_eq!(r.commitment, beacon_commitment(&genesis, &r.beaconer, 5, &secret));
+			assert_ne!(r.tag, witness_tag(&secret, &r.witness));
+			let seen = &fleet.coverage.public.reports[&(5, r.beaconer)];
+			assert!(seen.iter().any(|(w, _, tag)| *tag == r.tag && !farmers.contains(w)));
+			assert!((-125..=-115).contains(&r.rssi_dbm), "{}", r.rssi_dbm);
+		}
+		// Each beacon once per farmer.
+		let later = fleet.coverage_round(&v, best + WITNESS_DELAY_BLOCKS + 2, &genesis);
+		assert!(of(Role::WitnessFarmer, &later).iter().all(|a| !is_witness(a)));
+
+		// After the reveals, the right tag: but the window is over.
+		let next = view(6, 0);
+		let at = next.reveals_from();
+		let reveals = fleet.coverage_round(&next, at, &genesis);
+		fleet.record(reveals.clone(), answers(&reveals, None), &mut report, at);
+		let late = fleet.coverage_round(&next, at + 1, &genesis);
+		let late: Vec<SignedAttestation> =
+			of(Role::WitnessFarmer, &late).into_iter().filter(is_witness).collect();
+		assert!(!late.is_empty());
+		assert!(!next.witness_window_open(5, at + 1));
+		for claim in &late {
+			let SignedAttestation::Witness { report: r, .. } = claim else { panic!("a report") };
+			let secret = fleet.coverage.public.secrets[&(5, r.beaconer)];
+			assert_eq!(r.tag, witness_tag(&secret, &r.witness));
+		}
+	}
+
+	#[test]
+	fn pre_signers_post_heartbeats_signed_before_their_anchors_existed() {
+		let mut fleet = Fleet::new(FleetOptions { pre_signers: 2, ..honest_only() }).unwrap();
+		let genesis = H256::repeat_byte(1);
+		// At block 41 (epoch 4's first): epoch 4's slots from 2 on and all of epochs 5-7.
+		let signed = fleet.presign(&view(4, 0), 41, [7u8; 32], &genesis);
+		assert_eq!(signed, 2 * (8 + 3 * 10));
+		let early = fleet.attestations(tick(&view(4, 0), 1, false), &genesis, &mut VecDeque::new());
+		assert!(of(Role::PreSigner, &early).is_empty());
+		let v = view(5, 1_000_000_000);
+		let out = fleet.attestations(tick(&v, 0, true), &genesis, &mut VecDeque::new());
+		let posted = of(Role::PreSigner, &out);
+		assert_eq!(posted.len(), 2);
+		let anchors: BTreeSet<Hash32> = posted
+			.iter()
+			.map(|a| match a {
+				SignedAttestation::Heartbeat { heartbeat, .. } => heartbeat.anchor,
+				_ => panic!("only heartbeats"),
+			})
+			.collect();
+		assert_eq!(anchors, BTreeSet::from([[0u8; 32], [7u8; 32]]));
+		assert!(!anchors.contains(&[1u8; 32]));
+		// Off: no beacon, no report.
+		assert!(!fleet.coverage.waiting.iter().any(|w| w.role == Role::PreSigner));
+		assert!(!fleet
+			.coverage
+			.secrets
+			.keys()
+			.any(|(_, id)| fleet.device(id).unwrap().role == Role::PreSigner));
 	}
 
 	#[test]
 	fn witnesses_hear_neighbours_not_the_far_side_of_the_area() {
-		let mut fleet = Fleet::new(FleetOptions {
-			spoofers: 0,
-			colluders: 0,
-			replayers: 0,
-			forgers: 0,
-			..options()
-		})
-		.unwrap();
-		let out = fleet.beacons_and_witnesses(&view(1, 1_000_000_000), &[true; 40], &H256::zero());
+		let mut fleet = Fleet::new(honest_only()).unwrap();
+		let beacons =
+			fleet.beacons_and_witnesses(&view(1, 1_000_000_000), &[true; 40], &H256::zero(), 11);
+		assert_eq!(beacons.len(), 40);
+		assert!(!fleet.coverage.waiting.is_empty());
 		let range = fleet.radio.median_range_m();
-		for (_, attestation) in &out {
-			if let SignedAttestation::Witness { report, .. } = attestation {
-				let w = fleet.device(&report.witness).unwrap();
-				let b = fleet.device(&report.beaconer).unwrap();
-				assert!(w.position.distance_m(&b.position) < 3.0 * range);
-				assert!(report.rssi_dbm >= -134);
-			}
+		for waiting in &fleet.coverage.waiting {
+			let SignedAttestation::Witness { report, .. } = &waiting.attestation else {
+				panic!("a witness report")
+			};
+			let w = fleet.device(&report.witness).unwrap();
+			let b = fleet.device(&report.beaconer).unwrap();
+			assert!(w.position.distance_m(&b.position) < 3.0 * range);
+			assert!(report.rssi_dbm >= -134);
 		}
 	}
 
@@ -1198,20 +1708,48 @@ mod tests {
 	#[test]
 	fn the_table_names_groups_shares_and_reasons() {
 		let mut report = FleetReport::default();
-		let mut honest =
-			GroupReport { devices: 2, sent: 10, queued: 10, uptime_score: 3, ..Default::default() };
+		let mut honest = GroupReport {
+			devices: 2,
+			sent: 10,
+			queued: 10,
+			uptime_score: 3,
+			rewards_earned: 990,
+			..Default::default()
+		};
 		honest.rejected_on_chain.insert("TooClose".into(), 1);
-		honest.rejected_on_chain.insert(CAPPED.into(), 2);
+		honest.rejected_on_chain.insert(LIST_FULL.into(), 2);
 		let mut forger = GroupReport { devices: 1, sent: 4, ..Default::default() };
 		forger.refused_at_node.insert("BadSignature".into(), 4);
+		let mut farmer = GroupReport {
+			devices: 1,
+			sent: 4,
+			queued: 3,
+			rewards_earned: 10,
+			invalid_tags: 2,
+			..Default::default()
+		};
+		farmer.refused_at_node.insert("WitnessWindowClosed".into(), 1);
 		report.groups.insert(Role::Honest, honest);
 		report.groups.insert(Role::Forger, forger);
+		report.groups.insert(Role::WitnessFarmer, farmer);
 		let text = table(&report);
 		assert!(text.contains("honest"));
+		assert!(text.contains("witness farmer"));
 		assert!(text.contains("100.0 %"));
+		assert!(text.contains("99.0 %"));
 		assert!(text.contains("BadSignature 4"));
 		assert!(text.contains("TooClose 1"));
+		assert!(text.contains("invalid tags 2"));
+		assert!(text.contains("adversaries except the ring 1.0 %"));
 		assert_eq!(report.groups[&Role::Honest].accepted(), 7);
 		assert_eq!(report.groups[&Role::Honest].capped(), 2);
+		report.fill_shares();
+		assert_eq!(report.rewards_earned, 1_000);
+		assert_eq!(report.groups[&Role::Honest].reward_share, Some(99.0));
+		assert_eq!(report.groups[&Role::Forger].reward_share, Some(0.0));
+		assert_eq!(report.adversaries_except_ring_share, Some(1.0));
+		let json = serde_json::to_value(&report).unwrap();
+		assert!(json["groups"]["witnessFarmer"]["invalidTags"] == 2);
+		assert!(json["adversariesExceptRingShare"] == 1.0);
 	}
 }

@@ -133,12 +133,19 @@ fn raw_public(key: &DeviceKey) -> &[u8] {
 }
 
 /// The registration proof: the device key's signature over
-/// `b"depin/register/v1" ‖ genesis ‖ owner ‖ SCALE(key)`, SCALE-encoded as the
-/// `DeviceSignature` `registerDevice` takes.
-pub fn registration_proof(secret: &DeviceSecret, genesis: &H256, owner: &AccountId32) -> Vec<u8> {
+/// `b"depin/register/v2" ‖ genesis ‖ owner ‖ SCALE(key) ‖ registrations (u32 LE)`,
+/// SCALE-encoded as the `DeviceSignature` `registerDevice` takes. `registrations` is the
+/// key's registration counter on that chain (`deviceRegistry.keyRegistrations` of the
+/// device id, 0 for a key never registered): the proof is good for that one registration.
+pub fn registration_proof(
+	secret: &DeviceSecret,
+	genesis: &H256,
+	owner: &AccountId32,
+	registrations: u32,
+) -> Vec<u8> {
 	let pair = secret.pair();
 	let key = pair.public();
-	let payload = RegistrationPayload { genesis_hash: genesis, owner, key: &key };
+	let payload = RegistrationPayload { genesis_hash: genesis, owner, key: &key, registrations };
 	codec::Encode::encode(&pair.sign(&payload.signing_bytes()))
 }
 
@@ -211,21 +218,24 @@ mod tests {
 	}
 
 	#[test]
-	fn the_registration_proof_verifies_for_that_owner_and_chain_only() {
+	fn the_registration_proof_verifies_for_that_owner_chain_and_counter_only() {
 		let owner = AccountId32::new([5u8; 32]);
 		let genesis = H256::repeat_byte(9);
 		for scheme in SignatureScheme::ALL {
 			let secret = DeviceSecret { scheme, seed: [3u8; 32] };
 			let proof: DeviceSignature =
-				codec::Decode::decode(&mut &registration_proof(&secret, &genesis, &owner)[..])
+				codec::Decode::decode(&mut &registration_proof(&secret, &genesis, &owner, 1)[..])
 					.unwrap();
 			let key = secret.pair().public();
-			let bytes = |genesis: &H256, owner: &AccountId32| {
-				RegistrationPayload { genesis_hash: genesis, owner, key: &key }.signing_bytes()
+			let bytes = |genesis: &H256, owner: &AccountId32, registrations: u32| {
+				RegistrationPayload { genesis_hash: genesis, owner, key: &key, registrations }
+					.signing_bytes()
 			};
-			assert!(key.verify(&bytes(&genesis, &owner), &proof));
-			assert!(!key.verify(&bytes(&H256::repeat_byte(8), &owner), &proof));
-			assert!(!key.verify(&bytes(&genesis, &AccountId32::new([6u8; 32])), &proof));
+			assert!(key.verify(&bytes(&genesis, &owner, 1), &proof));
+			assert!(!key.verify(&bytes(&H256::repeat_byte(8), &owner, 1), &proof));
+			assert!(!key.verify(&bytes(&genesis, &AccountId32::new([6u8; 32]), 1), &proof));
+			assert!(!key.verify(&bytes(&genesis, &owner, 0), &proof));
+			assert!(!key.verify(&bytes(&genesis, &owner, 2), &proof));
 		}
 	}
 

@@ -40,17 +40,24 @@ enum Command {
 	#[command(subcommand)]
 	Key(KeyCommand),
 	/// Print the registration proof for an owner and a chain: the `proof` argument of
-	/// `deviceRegistry.registerDevice`.
+	/// `deviceRegistry.registerDevice`. A proof is good for one registration of the key: it
+	/// signs the key's registration counter on the chain.
 	RegisterProof {
 		#[command(flatten)]
 		key: KeyArgs,
 		/// The owner account (SS58 or 0x-hex public key).
 		#[arg(long)]
 		owner: String,
-		/// The chain's genesis hash (0x-hex); asked of `--node` if absent.
+		/// The chain's genesis hash (0x-hex); asked of `--node` if absent. With it and
+		/// without `--registrations`, no node is asked anything and the counter is 0.
 		#[arg(long)]
 		genesis: Option<String>,
-		/// A node to ask the genesis hash of.
+		/// The key's registration counter on the chain: how many times it was registered
+		/// before (`deviceRegistry.keyRegistrations(deviceId)`, 0 for a new key). Asked of
+		/// `--node` if absent, unless `--genesis` is given (then 0).
+		#[arg(long)]
+		registrations: Option<u32>,
+		/// A node to ask the genesis hash and the registration counter of.
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
 		node: String,
 	},
@@ -70,8 +77,9 @@ enum Command {
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
 		node: String,
 	},
-	/// Run one device: heartbeats every slot, a beacon when challenged, witness reports of
-	/// beacons heard over the UDP air.
+	/// Run one device: a heartbeat every slot bound to the slot's anchor; when challenged, a
+	/// beacon commitment on chain, its secret over the UDP air and its reveal after the
+	/// witness window; witness reports of the secrets heard.
 	Run {
 		#[command(flatten)]
 		key: KeyArgs,
@@ -81,10 +89,10 @@ enum Command {
 		/// Where the device stands, `lat,lng` (for beacons over the UDP air).
 		#[arg(long)]
 		location: Option<String>,
-		/// UDP address to hear beacons on.
+		/// UDP address to hear beacon secrets on.
 		#[arg(long)]
 		air_listen: Option<SocketAddr>,
-		/// UDP address of a peer device to send beacons to (repeatable).
+		/// UDP address of a peer device to send beacon secrets to (repeatable).
 		#[arg(long)]
 		air_peer: Vec<SocketAddr>,
 	},
@@ -194,7 +202,7 @@ struct FleetArgs {
 	/// Location spoofers: registered `--spoof-distance-km` away from where they stand.
 	#[arg(long, default_value_t = 0)]
 	spoofers: u32,
-	/// A collusion ring of this many devices sharing beacons over the internet.
+	/// A collusion ring of this many devices sharing beacon secrets over the internet.
 	#[arg(long, default_value_t = 0)]
 	colluders: u32,
 	/// Devices that replay old attestations.
@@ -203,6 +211,15 @@ struct FleetArgs {
 	/// Devices that sign other devices' attestations with their own keys.
 	#[arg(long, default_value_t = 0)]
 	forgers: u32,
+	/// Witness farmers: devices of fresh owners 1-10 km from the clusters that never listen
+	/// to the air and claim beacons with commitments and tags copied from other devices'
+	/// reports in the pool (and the right tag once the secret is revealed, too late).
+	#[arg(long, default_value_t = 0)]
+	witness_farmers: u32,
+	/// Pre-signers: devices of fresh owners that sign heartbeats for the next epochs' slots
+	/// in advance, go off, and post them slot by slot.
+	#[arg(long, default_value_t = 0)]
+	pre_signers: u32,
 	/// How far spoofers claim to be from where they stand, km.
 	#[arg(long, default_value_t = 100.0)]
 	spoof_distance_km: f64,
@@ -269,9 +286,10 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 		Command::Key(KeyCommand::Inspect { key, output_type }) => {
 			print_key(&KeyReport::of(&key.secret()?, false), output_type);
 		}
-		Command::RegisterProof { key, owner, genesis, node } => {
+		Command::RegisterProof { key, owner, genesis, registrations, node } => {
 			let secret = key.secret()?;
 			let owner = keys::parse_account(&owner)?;
+			let offline = genesis.is_some();
 			let genesis = match genesis {
 				Some(hex) => {
 					let raw = bytes::from_hex(&hex).map_err(|e| format!("genesis: {e}"))?;
@@ -281,14 +299,23 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 				}
 				None => NodeClient::new(&node).chain_info()?.genesis,
 			};
+			let (registrations, source) = match registrations {
+				Some(n) => (n, "from --registrations"),
+				None if offline => {
+					(0, "assumed: a key never registered; pass --registrations if it was")
+				}
+				None => {
+					let id = secret.pair().public().device_id();
+					(NodeClient::new(&node).key_registrations(&id)?, "read from the node")
+				}
+			};
+			let proof = keys::registration_proof(&secret, &genesis, &owner, registrations);
 			let report = KeyReport::of(&secret, false);
 			println!("Device key (SCALE): {}", report.device_key);
 			println!("Device id:          {}", report.device_id);
 			println!("Genesis:            {genesis:?}");
-			println!(
-				"Proof (SCALE):      {}",
-				bytes::to_hex(&keys::registration_proof(&secret, &genesis, &owner), false)
-			);
+			println!("Registrations:      {registrations} ({source})");
+			println!("Proof (SCALE):      {}", bytes::to_hex(&proof, false));
 		}
 		Command::Register { key, owner_uri, location, node } => {
 			use sp_core::Pair as _;
@@ -338,6 +365,8 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 				colluders: args.colluders,
 				replayers: args.replayers,
 				forgers: args.forgers,
+				witness_farmers: args.witness_farmers,
+				pre_signers: args.pre_signers,
 				spoof_distance_km: args.spoof_distance_km,
 				downtime: args.downtime,
 				epochs: args.epochs,

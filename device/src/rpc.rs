@@ -44,6 +44,10 @@ pub struct EpochView {
 	pub randomness: String,
 	/// Challenge rate, parts per billion.
 	pub challenge_rate: u32,
+	/// The epoch's first blocks that still take the previous epoch's beacons and witness
+	/// reports; the previous epoch's reveals are accepted from `start + witnessGrace` on.
+	#[serde(default)]
+	pub witness_grace: BlockNumber,
 	/// The best block's number.
 	pub best_block: BlockNumber,
 }
@@ -61,6 +65,47 @@ impl EpochView {
 			return None;
 		}
 		Some((u64::from(offset) * u64::from(self.slots) / u64::from(self.length)) as u16)
+	}
+
+	/// The first block of `slot`: `start + length·slot/slots`, as the chain bounds slots.
+	pub fn slot_start(&self, slot: u16) -> BlockNumber {
+		let offset = u64::from(self.length) * u64::from(slot) / u64::from(self.slots.max(1));
+		self.start.saturating_add(offset as BlockNumber)
+	}
+
+	/// The block whose hash is `slot`'s anchor: the one just before the slot's first block.
+	pub fn anchor_block(&self, slot: u16) -> Option<BlockNumber> {
+		self.slot_start(slot).checked_sub(1)
+	}
+
+	/// The first block at which the previous epoch's reveals are accepted (its witness window
+	/// is over): `start + witnessGrace`.
+	pub fn reveals_from(&self) -> BlockNumber {
+		self.start.saturating_add(self.witness_grace)
+	}
+
+	/// Whether beacons and witness reports of `epoch` are still accepted at block `best`: it
+	/// is this epoch, or the previous one and this epoch's first `witnessGrace` blocks are
+	/// not over.
+	pub fn witness_window_open(&self, epoch: u32, best: BlockNumber) -> bool {
+		epoch == self.index || (epoch.saturating_add(1) == self.index && best < self.reveals_from())
+	}
+
+	/// Whether reveals of `epoch`'s beacons are accepted at block `best`: it is the previous
+	/// epoch and its witness window is over.
+	pub fn reveals_open(&self, epoch: u32, best: BlockNumber) -> bool {
+		epoch.saturating_add(1) == self.index && best >= self.reveals_from()
+	}
+
+	/// The same epoch's rules for epoch `index`, assuming epochs keep this one's length (what
+	/// a device can predict of a later epoch; governance may change it).
+	pub fn predicted(&self, index: u32) -> EpochView {
+		let ahead = index.saturating_sub(self.index);
+		EpochView {
+			index,
+			start: self.start.saturating_add(self.length.saturating_mul(ahead)),
+			..self.clone()
+		}
 	}
 }
 
@@ -260,6 +305,18 @@ impl NodeClient {
 			}
 		}
 	}
+
+	/// How many times the registry has registered `device`'s key so far, at the best block
+	/// (`deviceRegistry.keyRegistrations`; 0 for a key never registered): the counter a new
+	/// registration proof must sign.
+	pub fn key_registrations(&self, device: &depin_primitives::DeviceId) -> Result<u32, RpcError> {
+		let key = pallet_device_registry::KeyRegistrations::<Runtime>::hashed_key_for(device);
+		match self.storage(&key, None)? {
+			Some(raw) => u32::decode(&mut &raw[..])
+				.map_err(|e| format!("registry key registrations of {device:?}: {e}")),
+			None => Ok(0),
+		}
+	}
 }
 
 #[cfg(test)]
@@ -275,6 +332,7 @@ mod tests {
 			slots: 5,
 			randomness: format!("0x{}", "11".repeat(32)),
 			challenge_rate: 250_000_000,
+			witness_grace: 3,
 			best_block: 35,
 		};
 		assert_eq!(view.slot_at(30), None);
@@ -284,6 +342,43 @@ mod tests {
 		assert_eq!(view.slot_at(40), Some(4));
 		assert_eq!(view.slot_at(41), None);
 		assert_eq!(view.randomness_bytes(), [0x11; 32]);
+		// Slot s starts at start + length·s/slots; its anchor is the block before.
+		assert_eq!(view.slot_start(0), 31);
+		assert_eq!(view.slot_start(1), 33);
+		assert_eq!(view.slot_start(4), 39);
+		assert_eq!(view.anchor_block(0), Some(30));
+		assert_eq!(view.anchor_block(2), Some(34));
+		for slot in 0..5 {
+			assert_eq!(view.slot_at(view.slot_start(slot)), Some(slot));
+		}
+		assert_eq!(view.predicted(5).start, 51);
+		assert_eq!(view.predicted(5).anchor_block(0), Some(50));
+	}
+
+	#[test]
+	fn the_witness_window_ends_where_reveals_begin() {
+		let view = EpochView {
+			index: 4,
+			start: 41,
+			length: 10,
+			slots: 10,
+			randomness: "0x".into(),
+			challenge_rate: 0,
+			witness_grace: 3,
+			best_block: 41,
+		};
+		assert_eq!(view.reveals_from(), 44);
+		assert!(view.witness_window_open(4, 50));
+		assert!(view.witness_window_open(3, 43));
+		assert!(!view.witness_window_open(3, 44));
+		assert!(!view.witness_window_open(2, 41));
+		assert!(!view.reveals_open(3, 43));
+		assert!(view.reveals_open(3, 44));
+		assert!(!view.reveals_open(4, 50));
+		// An old node without the field: no grace.
+		let json = r#"{"index":1,"start":11,"length":10,"slots":10,"randomness":"0x","challengeRate":0,"bestBlock":12}"#;
+		let old: EpochView = serde_json::from_str(json).unwrap();
+		assert_eq!(old.witness_grace, 0);
 	}
 
 	#[test]

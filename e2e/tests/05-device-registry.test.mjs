@@ -25,14 +25,25 @@ const PARIS = 0x8c1fb46624125ffn;
 const LOUVRE = 0x8c1fb4662c745ffn;
 const SCHEME = { Ed25519: 0, Sr25519: 1, EcdsaSecp256k1: 2, EcdsaP256: 3 };
 
-/** The bytes a device key signs to be registered for `owner` (docs/devices.md). */
-function registrationPayload(genesisHash, ownerAddress, scheme, publicKey) {
+/** A u32, little-endian (SCALE). */
+function u32le(n) {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, n, true);
+  return bytes;
+}
+
+/**
+ * The bytes a device key signs to be registered for `owner` (docs/devices.md); `registrations`
+ * is the key's counter `deviceRegistry.keyRegistrations(deviceId)`, 0 for a new key.
+ */
+function registrationPayload(genesisHash, ownerAddress, scheme, publicKey, registrations = 0) {
   return u8aConcat(
-    stringToU8a('depin/register/v1'),
+    stringToU8a('depin/register/v2'),
     genesisHash,
     decodeAddress(ownerAddress),
     new Uint8Array([SCHEME[scheme]]),
     publicKey,
+    u32le(registrations),
   );
 }
 
@@ -87,6 +98,8 @@ describe('device registry with polkadot.js', { timeout: 600_000 }, () => {
 
   test('an Ed25519 device signed with @polkadot/util-crypto registers and reads back', async () => {
     const device = ed25519PairFromSeed(randomBytes(32));
+    // A new key: its registration counter is 0, and that is what the proof signs.
+    assert.equal((await api.query.deviceRegistry.keyRegistrations(deviceId('Ed25519', device.publicKey))).toNumber(), 0);
     const proof = ed25519Sign(
       registrationPayload(genesisHash, alice.address, 'Ed25519', device.publicKey),
       device,
@@ -123,6 +136,9 @@ describe('device registry with polkadot.js', { timeout: 600_000 }, () => {
 
     const owned = await api.query.deviceRegistry.ownerDevices.keys(alice.address);
     assert.ok(owned.some((k) => k.args[1].toHex() === u8aToHex(id)));
+    // The registration spent the proof: the key's counter moved to 1, so this proof never
+    // registers the key again (not even after a transfer, retirement and withdrawal).
+    assert.equal((await api.query.deviceRegistry.keyRegistrations(id)).toNumber(), 1);
   });
 
   test('a P-256 key signed by OpenSSL (the secure-element path) registers end to end', async () => {
@@ -180,11 +196,19 @@ describe('device registry with polkadot.js', { timeout: 600_000 }, () => {
       attempt(alice, ed25519Sign(registrationPayload(otherChain, alice.address, 'Ed25519', device.publicKey), device)),
       /deviceRegistry\.InvalidRegistrationProof/,
     );
+    // A proof signed with the wrong registration counter (1, for a key never registered).
+    await assert.rejects(
+      attempt(alice, ed25519Sign(registrationPayload(genesisHash, alice.address, 'Ed25519', device.publicKey, 1), device)),
+      /deviceRegistry\.InvalidRegistrationProof/,
+    );
 
     assert.ok((await api.query.deviceRegistry.devices(id)).isNone);
     assert.equal((await api.query.deviceRegistry.deviceCount()).toNumber(), countBefore);
-    // The real proof still works afterwards.
+    // Failed attempts do not move the counter.
+    assert.equal((await api.query.deviceRegistry.keyRegistrations(id)).toNumber(), 0);
+    // The real proof still works afterwards, and is then spent.
     await attempt(alice, alicesProof);
     assert.ok((await api.query.deviceRegistry.devices(id)).isSome);
+    assert.equal((await api.query.deviceRegistry.keyRegistrations(id)).toNumber(), 1);
   });
 });

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, ed25519PairFromSeed, ed25519Sign } from '@polkadot/util-crypto';
 
-import { deviceId, encodeHeartbeat, heartbeatPayload, registrationPayload } from '../lib/depin.mjs';
+import { deviceId, encodeHeartbeat, heartbeatPayload, registrationPayload, slotAnchor } from '../lib/depin.mjs';
 import { DepinNode, connect, rpc, sendAndFinalize, waitFor } from '../lib/node.mjs';
 
 const PARIS = 0x8c1fb46624125ffn;
@@ -42,12 +42,13 @@ describe('rewards: attest, epoch closes, claim from polkadot.js', { timeout: 600
       null,
     ), owner);
 
-    // One heartbeat in the current slot of epoch e.
+    // One heartbeat in the current slot of epoch e, bound to the slot's anchor block.
     const { epoch: status } = await rpc(node.rpcPort, 'depin_queueStatus');
     const epoch = status.index;
     const slot = Math.floor(((status.bestBlock - status.start) * status.slots) / status.length);
+    const anchor = await slotAnchor(api, status, slot);
     const results = await rpc(node.rpcPort, 'depin_submitAttestations', [[
-      encodeHeartbeat(id, epoch, slot, 'Ed25519', sign(heartbeatPayload(genesisHash, id, epoch, slot))),
+      encodeHeartbeat(id, epoch, slot, anchor, 'Ed25519', sign(heartbeatPayload(genesisHash, id, epoch, slot, anchor))),
     ]]);
     assert.deepEqual(results, [{ index: 0, queued: true }]);
     await waitFor('the heartbeat on chain', async () => {

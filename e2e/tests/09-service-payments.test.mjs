@@ -88,9 +88,12 @@ describe('service payments with polkadot.js', { timeout: 600_000 }, () => {
     assert.equal(now.issuance, parent.issuance - 5n * UNIT + minted);
     const [fee] = find(bought.events, 'transactionPayment', 'TransactionFeePaid');
     assert.equal(parent.free - now.free, 5n * UNIT + fee.actualFee.toBigInt());
-    assert.equal((await api.query.servicePayments.creditBalances(consumer.address)).toBigInt(), 500_000n);
+    // Dave's credits carry the 5 tokens he burned for them.
+    const account = await api.query.servicePayments.creditBalances(consumer.address);
+    assert.equal(account.credits.toBigInt(), 500_000n);
+    assert.equal(account.backing.toBigInt(), 5n * UNIT);
 
-    // A channel of 300,000 credits to Eve's device.
+    // A channel of 300,000 credits to Eve's device: they take 3 of Dave's tokens of backing.
     const best = (await api.rpc.chain.getHeader()).number.toNumber();
     const opened = await sendAndFinalize(
       api, api.tx.servicePayments.openChannel(device, 300_000, best + 500), consumer);
@@ -98,7 +101,10 @@ describe('service payments with polkadot.js', { timeout: 600_000 }, () => {
     const channel = open.channel.toNumber();
     assert.equal(u8aToHex(open.device), u8aToHex(device));
     assert.equal(open.deposit.toBigInt(), 300_000n);
-    assert.equal((await api.query.servicePayments.creditBalances(consumer.address)).toBigInt(), 200_000n);
+    assert.equal(open.backing.toBigInt(), 3n * UNIT);
+    const left = await api.query.servicePayments.creditBalances(consumer.address);
+    assert.equal(left.credits.toBigInt(), 200_000n);
+    assert.equal(left.backing.toBigInt(), 2n * UNIT);
 
     // Off-chain: Dave signs two cumulative receipts as he is served.
     const first = signUsageReceipt(consumer, genesisHash, channel, 100_000n);
@@ -108,7 +114,8 @@ describe('service payments with polkadot.js', { timeout: 600_000 }, () => {
     const encoded = api.createType(receiptType, second).payload.toU8a();
     assert.equal(u8aToHex(usageReceiptPayload(genesisHash, channel, 250_000n).slice(22)), u8aToHex(encoded));
 
-    // Eve settles the newest: 250,000 credits of 500,000 backed by 5 tokens = 2.5 tokens.
+    // Eve settles the newest: 250,000 of the channel's 300,000 credits, backed by the 3 tokens
+    // Dave burned for them, are worth 2.5 tokens (what Dave paid, whatever others paid).
     const settled = await sendAndFinalize(api, api.tx.servicePayments.settle(channel, second), provider);
     const [paid] = find(settled.events, 'servicePayments', 'ChannelSettled');
     assert.equal(paid.channel.toNumber(), channel);
@@ -125,6 +132,7 @@ describe('service payments with polkadot.js', { timeout: 600_000 }, () => {
     assert.equal(usage.value.toBigInt(), 5n * UNIT / 2n);
     const state = (await api.query.servicePayments.channels(channel)).unwrap();
     assert.equal(state.settled.toBigInt(), 250_000n);
+    assert.equal(state.backing.toBigInt(), UNIT / 2n, 'the 50,000 credits left keep their backing');
 
     // The older receipt, a replay and a forgery all fail with named errors.
     await assert.rejects(sendAndFinalize(api, api.tx.servicePayments.settle(channel, first), provider),

@@ -157,7 +157,10 @@ describe('depin_* JSON-RPC and the DepinApi runtime API', { timeout: 900_000 }, 
     const channel = (await api.call.depinApi.channel(0)).unwrap();
     assert.equal(channel.deposit.toBigInt(), 40_000n);
     // And storage and calls decode from metadata too.
-    assert.equal((await api.query.servicePayments.creditBalances('5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy')).toBigInt(), 60_000n);
+    const credits = await api.query.servicePayments.creditBalances('5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy');
+    assert.equal(credits.credits.toBigInt(), 60_000n);
+    // The 60,000 credits left keep their share of the token Dave burned (40,000 went to channel 0).
+    assert.equal(credits.backing.toBigInt(), UNIT * 6n / 10n);
   });
 
   test('depin_subscribeEpochs announces the next epoch', async () => {
@@ -176,6 +179,7 @@ describe('depin_* JSON-RPC and the DepinApi runtime API', { timeout: 900_000 }, 
     });
     assert.equal(seen.epoch.index, current + 1);
     assert.ok(seen.epoch.blocksLeft < seen.epoch.length);
+    assert.equal(seen.epoch.witnessGrace, 3);
     assert.ok(seen.lastClosed === null || typeof seen.lastClosed.coveragePool === 'string');
   });
 });

@@ -90,6 +90,9 @@ pub struct EpochView {
 	pub randomness: Bytes,
 	/// Challenge rate, parts per billion.
 	pub challenge_rate: u32,
+	/// The epoch's first blocks that still take the previous epoch's beacons and witness
+	/// reports; the previous epoch's reveals are accepted from `start + witnessGrace` on.
+	pub witness_grace: BlockNumber,
 	/// The best block's number.
 	pub best_block: BlockNumber,
 }
@@ -289,6 +292,7 @@ where
 				slots: e.slots,
 				randomness: Bytes(e.randomness.to_vec()),
 				challenge_rate: e.challenge_rate,
+				witness_grace: e.witness_grace,
 				best_block: info.best_number,
 			}),
 		})

@@ -92,6 +92,9 @@ pub struct EpochJson {
 	pub randomness: String,
 	/// Challenge rate, parts per billion.
 	pub challenge_rate: u32,
+	/// The epoch's first blocks that still take the previous epoch's beacons and witness
+	/// reports; the previous epoch's reveals are accepted from `start + witnessGrace` on.
+	pub witness_grace: BlockNumber,
 	/// The block the answer is for.
 	pub block: BlockNumber,
 	/// Blocks left in the epoch after `block`.
@@ -199,6 +202,9 @@ pub struct ChannelJson {
 	pub settled: String,
 	/// Credits left.
 	pub remaining: String,
+	/// Tokens the consumer burned for the credits left (what settling them is worth),
+	/// plancks.
+	pub backing: String,
 	/// Block it opened in.
 	pub opened_at: BlockNumber,
 	/// Its expiry block.
@@ -498,6 +504,7 @@ fn epoch_json(status: EpochStatus<BlockNumber>) -> EpochJson {
 		slots: e.slots,
 		randomness: hex(&e.randomness),
 		challenge_rate: e.challenge_rate,
+		witness_grace: e.witness_grace,
 		block: status.block,
 		blocks_left,
 		ms_left: u64::from(blocks_left) * MILLISECS_PER_BLOCK,
@@ -584,6 +591,7 @@ fn channel_json(id: ChannelId, c: PaymentChannel<AccountId, BlockNumber>) -> Cha
 		deposit: c.deposit.to_string(),
 		settled: c.settled.to_string(),
 		remaining: c.remaining().to_string(),
+		backing: c.backing.to_string(),
 		opened_at: c.opened_at,
 		expires_at: c.expires_at,
 	}

@@ -32,6 +32,10 @@ pub struct EpochSummary<BlockNumber> {
 	pub randomness: [u8; 32],
 	/// Its challenge rate, parts per billion.
 	pub challenge_rate: u32,
+	/// Blocks after the epoch's end during which its beacons and witness reports still land
+	/// (its *witness window* ends at `start + length + witness_grace`); its beacons' reveals
+	/// are accepted from that block until the end of the next epoch.
+	pub witness_grace: BlockNumber,
 }
 
 /// What a device did in one epoch and the score it earned, as proof of coverage holds it.
@@ -41,11 +45,13 @@ pub struct DeviceEpochReport {
 	pub epoch: EpochIndex,
 	/// Bit `s` set: the device's heartbeat for slot `s` was counted.
 	pub heartbeat_slots: u128,
-	/// Whether the device was challenged and its beacon accepted.
+	/// Whether the device was challenged, its beacon's commitment landed and its reveal
+	/// matched it.
 	pub beacon_accepted: bool,
-	/// Witnesses rewarded for the device's beacon.
+	/// Witnesses rewarded for the device's beacon (valid tags, credited at the reveal).
 	pub beacon_witnesses: u32,
-	/// Witness reports by the device accepted in the epoch.
+	/// Witness reports by the device credited in the epoch (their tags proved valid by the
+	/// beacons' reveals).
 	pub witness_reports: u32,
 	/// Its score: uptime (heartbeats × `SCORE_UNIT`) and coverage (density-scaled).
 	pub score: EpochScore,

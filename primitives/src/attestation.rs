@@ -1,18 +1,29 @@
 //! Attestations: what devices sign to prove uptime and coverage, as the chain verifies them.
 //!
-//! Three kinds, each signed by the device key over `domain ‖ SCALE(payload)` where every
-//! payload starts with the chain's genesis hash (see [`crate::payload`]):
+//! Four kinds. Three are signed by the device key over `domain ‖ SCALE(payload)` where every
+//! payload starts with the chain's genesis hash (see [`crate::payload`]); the fourth, a
+//! beacon's reveal, proves itself against the beacon's commitment:
 //!
 //! | kind | domain | signed payload |
 //! |---|---|---|
-//! | [`Heartbeat`] | `depin/heartbeat/v1` | `genesis ‖ device ‖ epoch ‖ slot` |
-//! | [`Beacon`] | `depin/beacon/v1` | `genesis ‖ device ‖ epoch ‖ epoch randomness` |
-//! | [`WitnessReport`] | `depin/witness/v1` | `genesis ‖ witness ‖ beaconer ‖ epoch ‖ beacon payload ‖ rssi ‖ snr ‖ frequency` |
+//! | [`Heartbeat`] | `depin/heartbeat/v2` | `genesis ‖ device ‖ epoch ‖ slot ‖ slot anchor` |
+//! | [`Beacon`] | `depin/beacon/v2` | `genesis ‖ device ‖ epoch ‖ commitment ‖ epoch randomness` |
+//! | [`WitnessReport`] | `depin/witness/v2` | `genesis ‖ witness ‖ beaconer ‖ epoch ‖ commitment ‖ tag ‖ rssi ‖ snr ‖ frequency` |
+//! | [`BeaconReveal`] | (none) | `device ‖ epoch ‖ secret`, checked against the commitment |
 //!
-//! A beacon's *payload* is the beaconer's signature over the epoch's randomness: nobody can
-//! compute it before the beaconer broadcasts it, and nobody can forge it afterwards, so a
-//! witness that quotes it proves it heard that device in that epoch. The beacon attestation
-//! is that payload itself (no second signature).
+//! **Heartbeats** bind the *slot anchor*: the hash of the block just before the slot's first
+//! block, which nobody knows until that block is authored, so a heartbeat cannot be signed
+//! ahead of its slot.
+//!
+//! **Beacons are commit–reveal.** A challenged device draws a secret `s` (32 bytes nobody
+//! else can predict) and broadcasts it **over the air only**. On chain, during the epoch's
+//! witness window, it publishes the commitment [`beacon_commitment`]`(s)`; each device that
+//! heard `s` publishes a [`WitnessReport`] carrying the same commitment and its *tag*
+//! [`witness_tag`]`(s, witness)`, which binds the secret to that witness. After the window
+//! closes the beaconer reveals `s` ([`BeaconReveal`]): the chain checks it against the
+//! commitment and every tag. Nothing published before the reveal lets a device that did not
+//! hear `s` make a valid tag, and a copied tag names the device that made it, so it is
+//! worthless to any other.
 
 use crate::{
 	device::{DeviceId, DeviceSignature},
@@ -40,11 +51,48 @@ pub const SCORE_UNIT: u64 = 1_000_000;
 pub const DEVICES_PER_PAGE: u32 = 4096;
 
 /// Domain tag of heartbeats.
-pub const HEARTBEAT_DOMAIN: &[u8] = b"depin/heartbeat/v1";
-/// Domain tag of beacons.
-pub const BEACON_DOMAIN: &[u8] = b"depin/beacon/v1";
+pub const HEARTBEAT_DOMAIN: &[u8] = b"depin/heartbeat/v2";
+/// Domain tag of beacons (the beaconer's signature over its commitment).
+pub const BEACON_DOMAIN: &[u8] = b"depin/beacon/v2";
 /// Domain tag of witness reports.
-pub const WITNESS_DOMAIN: &[u8] = b"depin/witness/v1";
+pub const WITNESS_DOMAIN: &[u8] = b"depin/witness/v2";
+/// Domain of [`beacon_commitment`].
+pub const BEACON_COMMITMENT_DOMAIN: &[u8] = b"depin/beacon-commitment/v2";
+/// Domain of [`witness_tag`].
+pub const WITNESS_TAG_DOMAIN: &[u8] = b"depin/witness-tag/v2";
+
+/// A beacon's secret: 32 bytes the beaconer draws for one epoch and sends over the air only,
+/// revealed on chain after the epoch's witness window.
+pub type BeaconSecret = [u8; 32];
+
+/// A 32-byte hash (commitments, tags, block hashes as devices sign them).
+pub type Hash32 = [u8; 32];
+
+/// `blake2_256("depin/beacon-commitment/v2" ‖ genesis ‖ beaconer ‖ epoch ‖ secret)`: what a
+/// beacon publishes during the witness window, and what a witness computes from the secret
+/// it heard (so it knows it heard the beacon the chain holds).
+pub fn beacon_commitment<Hash: Encode>(
+	genesis_hash: &Hash,
+	beaconer: &DeviceId,
+	epoch: EpochIndex,
+	secret: &BeaconSecret,
+) -> Hash32 {
+	let mut bytes = alloc::vec::Vec::with_capacity(BEACON_COMMITMENT_DOMAIN.len() + 100);
+	bytes.extend_from_slice(BEACON_COMMITMENT_DOMAIN);
+	(genesis_hash, beaconer, epoch, secret).encode_to(&mut bytes);
+	sp_io::hashing::blake2_256(&bytes)
+}
+
+/// `blake2_256("depin/witness-tag/v2" ‖ secret ‖ witness)`: proof that `witness` knew the
+/// beacon's secret before it was revealed. Only a device that heard the secret can make it,
+/// and it names the witness, so it is worth nothing to another device.
+pub fn witness_tag(secret: &BeaconSecret, witness: &DeviceId) -> Hash32 {
+	let mut bytes = [0u8; 20 + 64];
+	bytes[..20].copy_from_slice(WITNESS_TAG_DOMAIN);
+	bytes[20..52].copy_from_slice(secret);
+	bytes[52..].copy_from_slice(&witness.0);
+	sp_io::hashing::blake2_256(&bytes)
+}
 
 /// "I am up in this slot": one per device per slot.
 #[derive(
@@ -57,9 +105,12 @@ pub struct Heartbeat {
 	pub epoch: EpochIndex,
 	/// The slot within the epoch.
 	pub slot: SlotIndex,
+	/// The slot anchor: the hash of the block just before the slot's first block. Unknown
+	/// until that block is authored, so the heartbeat cannot have been signed earlier.
+	pub anchor: Hash32,
 }
 
-/// A challenged device's beacon for an epoch.
+/// A challenged device's beacon for an epoch: its commitment to the secret it broadcasts.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
@@ -68,8 +119,8 @@ pub struct Beacon {
 	pub device: DeviceId,
 	/// The epoch it was challenged in.
 	pub epoch: EpochIndex,
-	/// Its signature over [`BeaconPayload`]: what it broadcasts over the air.
-	pub payload: DeviceSignature,
+	/// [`beacon_commitment`] of its secret.
+	pub commitment: Hash32,
 }
 
 /// A device that heard another device's beacon over the air.
@@ -83,14 +134,31 @@ pub struct WitnessReport {
 	pub beaconer: DeviceId,
 	/// The epoch of the beacon.
 	pub epoch: EpochIndex,
-	/// The beacon's payload as received.
-	pub beacon_payload: DeviceSignature,
+	/// [`beacon_commitment`] of the secret heard: must equal the beacon's on chain.
+	pub commitment: Hash32,
+	/// [`witness_tag`] of the secret heard and this witness.
+	pub tag: Hash32,
 	/// Received signal strength, dBm (e.g. -110).
 	pub rssi_dbm: i16,
 	/// Signal-to-noise ratio, tenths of a dB (e.g. -75 for -7.5 dB).
 	pub snr_decibels_x10: i16,
 	/// Carrier frequency, kHz (e.g. 868_100 for 868.1 MHz).
 	pub frequency_khz: u32,
+}
+
+/// A beaconer's secret, revealed after the witness window: checked against its commitment
+/// and then against every witness tag. Needs no signature: only the beaconer knew a secret
+/// matching its signed commitment until now.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct BeaconReveal {
+	/// The beaconing device.
+	pub device: DeviceId,
+	/// The epoch of the beacon.
+	pub epoch: EpochIndex,
+	/// The secret it broadcast.
+	pub secret: BeaconSecret,
 }
 
 /// An attestation as devices send it and as it travels in oracle batches.
@@ -105,8 +173,13 @@ pub enum SignedAttestation {
 		/// The device's signature.
 		signature: DeviceSignature,
 	},
-	/// A beacon (self-authenticating: its payload is the signature).
-	Beacon(Beacon),
+	/// A beacon's commitment and the beaconer's signature over [`BeaconPayload`].
+	Beacon {
+		/// What is attested.
+		beacon: Beacon,
+		/// The beaconer's signature.
+		signature: DeviceSignature,
+	},
 	/// A witness report and the witness's signature over [`WitnessPayload`].
 	Witness {
 		/// What is attested.
@@ -114,15 +187,19 @@ pub enum SignedAttestation {
 		/// The witness device's signature.
 		signature: DeviceSignature,
 	},
+	/// A beacon's secret, after its epoch's witness window.
+	Reveal(BeaconReveal),
 }
 
 impl SignedAttestation {
-	/// The device that signed it (the witness, for a witness report).
+	/// The device it speaks for (the witness, for a witness report; the beaconer, for a
+	/// reveal).
 	pub fn device(&self) -> DeviceId {
 		match self {
 			Self::Heartbeat { heartbeat, .. } => heartbeat.device,
-			Self::Beacon(beacon) => beacon.device,
+			Self::Beacon { beacon, .. } => beacon.device,
 			Self::Witness { report, .. } => report.witness,
+			Self::Reveal(reveal) => reveal.device,
 		}
 	}
 
@@ -130,16 +207,19 @@ impl SignedAttestation {
 	pub fn epoch(&self) -> EpochIndex {
 		match self {
 			Self::Heartbeat { heartbeat, .. } => heartbeat.epoch,
-			Self::Beacon(beacon) => beacon.epoch,
+			Self::Beacon { beacon, .. } => beacon.epoch,
 			Self::Witness { report, .. } => report.epoch,
+			Self::Reveal(reveal) => reveal.epoch,
 		}
 	}
 
-	/// The signature the chain verifies against the device's key.
-	pub fn signature(&self) -> &DeviceSignature {
+	/// The signature the chain verifies against the device's key (none for a reveal).
+	pub fn signature(&self) -> Option<&DeviceSignature> {
 		match self {
-			Self::Heartbeat { signature, .. } | Self::Witness { signature, .. } => signature,
-			Self::Beacon(beacon) => &beacon.payload,
+			Self::Heartbeat { signature, .. } |
+			Self::Beacon { signature, .. } |
+			Self::Witness { signature, .. } => Some(signature),
+			Self::Reveal(_) => None,
 		}
 	}
 }
@@ -149,7 +229,7 @@ impl SignedAttestation {
 pub struct HeartbeatPayload<'a, Hash: Encode> {
 	/// The chain's genesis hash.
 	pub genesis_hash: &'a Hash,
-	/// The heartbeat.
+	/// The heartbeat (device, epoch, slot, slot anchor).
 	pub heartbeat: &'a Heartbeat,
 }
 
@@ -157,16 +237,15 @@ impl<Hash: Encode> SignedPayload for HeartbeatPayload<'_, Hash> {
 	const DOMAIN: &'static [u8] = HEARTBEAT_DOMAIN;
 }
 
-/// What a challenged device signs to make its beacon payload.
+/// What a challenged device signs to publish its beacon's commitment.
 #[derive(Encode)]
 pub struct BeaconPayload<'a, Hash: Encode> {
 	/// The chain's genesis hash.
 	pub genesis_hash: &'a Hash,
-	/// The beaconing device.
-	pub device: &'a DeviceId,
-	/// The epoch.
-	pub epoch: EpochIndex,
-	/// The epoch's randomness, fixed by the chain at the epoch's start.
+	/// The beacon (device, epoch, commitment).
+	pub beacon: &'a Beacon,
+	/// The epoch's randomness, fixed by the chain at the epoch's start: a beacon cannot be
+	/// signed before its epoch.
 	pub randomness: &'a [u8; 32],
 }
 
@@ -215,7 +294,8 @@ pub enum AttestationRejection {
 	SlotNotStarted,
 	/// The slot ended longer ago than the heartbeat grace allows.
 	SlotExpired,
-	/// Already counted (same heartbeat slot, same beacon, same witness of the same beacon).
+	/// Already counted (same heartbeat slot, same beacon, same witness of the same beacon,
+	/// a beacon already revealed).
 	Duplicate,
 	/// A beacon from a device that was not challenged in that epoch.
 	NotChallenged,
@@ -223,8 +303,6 @@ pub enum AttestationRejection {
 	UnknownBeaconer,
 	/// A witness of a device that was not challenged in that epoch.
 	BeaconerNotChallenged,
-	/// The quoted beacon payload is not the beaconer's signature over the epoch randomness.
-	InvalidBeaconPayload,
 	/// Witness and beaconer have the same owner (or are the same device).
 	SameOwner,
 	/// Witness and beaconer are closer than the minimum distance.
@@ -235,8 +313,24 @@ pub enum AttestationRejection {
 	RssiTooStrong,
 	/// The reported frequency is outside the allowed band.
 	FrequencyOutOfBand,
-	/// The beacon already has the maximum number of rewarded witnesses.
-	WitnessCapReached,
+	/// The heartbeat's anchor is not the hash of the block before its slot: it was signed
+	/// before the slot began (pre-signed), or on another fork.
+	WrongSlotAnchor,
+	/// The epoch's witness window is over: no more beacons or witness reports for it.
+	WitnessWindowClosed,
+	/// A witness report of a beacon whose commitment is not on chain (yet): send it again
+	/// once the beacon has landed.
+	BeaconNotCommitted,
+	/// The witness report's commitment is not the beacon's: it heard another secret.
+	CommitmentMismatch,
+	/// The beacon already holds `max_witness_candidates` witness reports.
+	WitnessListFull,
+	/// The witness made an invalid tag recently and may not witness until its bar ends.
+	WitnessBarred,
+	/// A reveal before its epoch's witness window closed (it would leak the secret).
+	RevealTooEarly,
+	/// The revealed secret does not match the beacon's commitment.
+	InvalidReveal,
 }
 
 /// A device's (or an epoch's total) score, in score units ([`SCORE_UNIT`] per point), split
@@ -294,45 +388,102 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn heartbeat_bytes_are_domain_genesis_device_epoch_slot() {
+	fn heartbeat_bytes_are_domain_genesis_device_epoch_slot_anchor() {
 		let genesis = [1u8; 32];
-		let heartbeat = Heartbeat { device: DeviceId([2u8; 32]), epoch: 7, slot: 3 };
+		let heartbeat =
+			Heartbeat { device: DeviceId([2u8; 32]), epoch: 7, slot: 3, anchor: [9u8; 32] };
 		let bytes =
 			HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes();
-		assert_eq!(&bytes[..18], b"depin/heartbeat/v1");
+		assert_eq!(&bytes[..18], b"depin/heartbeat/v2");
 		assert_eq!(&bytes[18..50], &genesis);
 		assert_eq!(&bytes[50..82], &[2u8; 32]);
 		assert_eq!(&bytes[82..86], &7u32.to_le_bytes());
 		assert_eq!(&bytes[86..88], &3u16.to_le_bytes());
-		assert_eq!(bytes.len(), 88);
+		assert_eq!(&bytes[88..120], &[9u8; 32]);
+		assert_eq!(bytes.len(), 120);
 	}
 
 	#[test]
-	fn beacon_bytes_bind_the_randomness() {
+	fn beacon_bytes_bind_the_commitment_and_the_randomness() {
 		let genesis = [1u8; 32];
-		let device = DeviceId([2u8; 32]);
-		let bytes = BeaconPayload {
-			genesis_hash: &genesis,
-			device: &device,
-			epoch: 9,
-			randomness: &[5u8; 32],
-		}
-		.signing_bytes();
-		assert_eq!(&bytes[..15], b"depin/beacon/v1");
+		let beacon = Beacon { device: DeviceId([2u8; 32]), epoch: 9, commitment: [6u8; 32] };
+		let bytes = BeaconPayload { genesis_hash: &genesis, beacon: &beacon, randomness: &[5u8; 32] }
+			.signing_bytes();
+		assert_eq!(&bytes[..15], b"depin/beacon/v2");
 		assert_eq!(&bytes[15..47], &genesis);
 		assert_eq!(&bytes[47..79], &[2u8; 32]);
 		assert_eq!(&bytes[79..83], &9u32.to_le_bytes());
-		assert_eq!(&bytes[83..], &[5u8; 32]);
+		assert_eq!(&bytes[83..115], &[6u8; 32]);
+		assert_eq!(&bytes[115..], &[5u8; 32]);
+		assert_eq!(bytes.len(), 147);
 	}
 
 	#[test]
-	fn heartbeat_attestation_is_small() {
-		let attestation = SignedAttestation::Heartbeat {
-			heartbeat: Heartbeat { device: DeviceId([0; 32]), epoch: 0, slot: 0 },
+	fn witness_bytes_carry_commitment_and_tag() {
+		let genesis = [1u8; 32];
+		let report = WitnessReport {
+			witness: DeviceId([2u8; 32]),
+			beaconer: DeviceId([3u8; 32]),
+			epoch: 4,
+			commitment: [5u8; 32],
+			tag: [6u8; 32],
+			rssi_dbm: -100,
+			snr_decibels_x10: -75,
+			frequency_khz: 868_100,
+		};
+		let bytes = WitnessPayload { genesis_hash: &genesis, report: &report }.signing_bytes();
+		assert_eq!(&bytes[..16], b"depin/witness/v2");
+		assert_eq!(&bytes[16..48], &genesis);
+		assert_eq!(&bytes[48..80], &[2u8; 32]);
+		assert_eq!(&bytes[80..112], &[3u8; 32]);
+		assert_eq!(&bytes[112..116], &4u32.to_le_bytes());
+		assert_eq!(&bytes[116..148], &[5u8; 32]);
+		assert_eq!(&bytes[148..180], &[6u8; 32]);
+		assert_eq!(&bytes[180..182], &(-100i16).to_le_bytes());
+		assert_eq!(&bytes[182..184], &(-75i16).to_le_bytes());
+		assert_eq!(&bytes[184..188], &868_100u32.to_le_bytes());
+		assert_eq!(bytes.len(), 188);
+	}
+
+	#[test]
+	fn commitment_and_tag_are_hashes_of_their_documented_bytes() {
+		let genesis = [1u8; 32];
+		let beaconer = DeviceId([2u8; 32]);
+		let secret = [7u8; 32];
+		let mut bytes = b"depin/beacon-commitment/v2".to_vec();
+		bytes.extend_from_slice(&genesis);
+		bytes.extend_from_slice(&beaconer.0);
+		bytes.extend_from_slice(&3u32.to_le_bytes());
+		bytes.extend_from_slice(&secret);
+		assert_eq!(
+			beacon_commitment(&genesis, &beaconer, 3, &secret),
+			sp_io::hashing::blake2_256(&bytes)
+		);
+		let witness = DeviceId([8u8; 32]);
+		let mut bytes = b"depin/witness-tag/v2".to_vec();
+		bytes.extend_from_slice(&secret);
+		bytes.extend_from_slice(&witness.0);
+		assert_eq!(witness_tag(&secret, &witness), sp_io::hashing::blake2_256(&bytes));
+		// A tag names its witness: another device's tag of the same secret differs.
+		assert_ne!(witness_tag(&secret, &witness), witness_tag(&secret, &beaconer));
+		assert_ne!(witness_tag(&secret, &witness), witness_tag(&[0u8; 32], &witness));
+	}
+
+	#[test]
+	fn attestation_sizes() {
+		let heartbeat = SignedAttestation::Heartbeat {
+			heartbeat: Heartbeat { device: DeviceId([0; 32]), epoch: 0, slot: 0, anchor: [0; 32] },
 			signature: DeviceSignature::Ed25519([0; 64]),
 		};
-		// variant + device + epoch + slot + scheme + signature.
-		assert_eq!(attestation.encode().len(), 1 + 32 + 4 + 2 + 1 + 64);
+		// variant + device + epoch + slot + anchor + scheme + signature.
+		assert_eq!(heartbeat.encode().len(), 1 + 32 + 4 + 2 + 32 + 1 + 64);
+		let reveal = SignedAttestation::Reveal(BeaconReveal {
+			device: DeviceId([0; 32]),
+			epoch: 0,
+			secret: [0; 32],
+		});
+		assert_eq!(reveal.encode().len(), 1 + 32 + 4 + 32);
+		assert!(reveal.signature().is_none());
 	}
 
 	#[test]

@@ -38,8 +38,8 @@ pub mod radio;
 pub mod traits;
 
 pub use attestation::{
-	AttestationRejection, Beacon, EpochIndex, EpochScore, Heartbeat, SignedAttestation, SlotIndex,
-	WitnessReport,
+	AttestationRejection, Beacon, BeaconReveal, BeaconSecret, EpochIndex, EpochScore, Heartbeat,
+	SignedAttestation, SlotIndex, WitnessReport,
 };
 pub use device::{
 	DeviceId, DeviceIndex, DeviceKey, DeviceKind, DeviceSignature, DeviceStatus, SignatureScheme,

@@ -5,18 +5,24 @@
 //! chain's genesis hash, so a signature made for one chain is worthless on another, and the
 //! domain tag keeps a signature for one purpose from being replayed for another.
 //!
-//! Registration bytes for an account `owner` (32 bytes) and an Ed25519 key `k` (32 bytes):
+//! Registration bytes for an account `owner` (32 bytes), an Ed25519 key `k` (32 bytes) and
+//! the key's registration counter `n` (how many times this key has been registered on this
+//! chain before: 0 for a new key):
 //! ```text
-//! b"depin/register/v1" ‖ genesis_hash (32) ‖ owner (32) ‖ 0x00 ‖ k (32)     = 114 bytes
+//! b"depin/register/v2" ‖ genesis_hash (32) ‖ owner (32) ‖ 0x00 ‖ k (32) ‖ n (u32 LE, 4)
+//!                                                                           = 118 bytes
 //! ```
 //! (`0x00` is the key's scheme index: 0 Ed25519, 1 Sr25519, 2 ECDSA secp256k1, 3 P-256.)
+//! The counter is what keeps an old proof from replaying: the chain counts every
+//! registration of a key and never forgets, so a proof made for registration `n` verifies
+//! only while the count is `n`.
 
 use crate::device::{DeviceKey, DeviceKind};
 use alloc::vec::Vec;
 use codec::Encode;
 
 /// Domain tag of [`RegistrationPayload`].
-pub const REGISTER_DOMAIN: &[u8] = b"depin/register/v1";
+pub const REGISTER_DOMAIN: &[u8] = b"depin/register/v2";
 /// Domain tag of [`MakerCertificatePayload`].
 pub const MAKER_CERTIFICATE_DOMAIN: &[u8] = b"depin/maker-cert/v1";
 
@@ -35,7 +41,7 @@ pub trait SignedPayload: Encode {
 }
 
 /// What a device key signs to let `owner` register it: proof that the registrant holds the
-/// key, for this owner only, on this chain only.
+/// key, for this owner only, on this chain only, for this one registration only.
 #[derive(Encode)]
 pub struct RegistrationPayload<'a, Hash: Encode, AccountId: Encode> {
 	/// The chain's genesis hash.
@@ -44,6 +50,10 @@ pub struct RegistrationPayload<'a, Hash: Encode, AccountId: Encode> {
 	pub owner: &'a AccountId,
 	/// The device key being registered.
 	pub key: &'a DeviceKey,
+	/// How many times this key has been registered on this chain before (0 for a new key):
+	/// the chain's per-key registration counter, which each registration increments, so a
+	/// proof is good for one registration and never replays after the device is retired.
+	pub registrations: u32,
 }
 
 impl<Hash: Encode, AccountId: Encode> SignedPayload for RegistrationPayload<'_, Hash, AccountId> {
@@ -73,18 +83,41 @@ mod tests {
 	use super::*;
 
 	#[test]
-	fn registration_bytes_are_domain_genesis_owner_key() {
+	fn registration_bytes_are_domain_genesis_owner_key_counter() {
 		let genesis = [1u8; 32];
 		let owner = [2u8; 32];
 		let key = DeviceKey::Ed25519([3u8; 32]);
-		let bytes = RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key }
-			.signing_bytes();
-		assert_eq!(bytes.len(), 17 + 32 + 32 + 1 + 32);
-		assert_eq!(&bytes[..17], b"depin/register/v1");
+		let bytes = RegistrationPayload {
+			genesis_hash: &genesis,
+			owner: &owner,
+			key: &key,
+			registrations: 0x0403_0201,
+		}
+		.signing_bytes();
+		assert_eq!(bytes.len(), 17 + 32 + 32 + 1 + 32 + 4);
+		assert_eq!(bytes.len(), 118);
+		assert_eq!(&bytes[..17], b"depin/register/v2");
 		assert_eq!(&bytes[17..49], &genesis);
 		assert_eq!(&bytes[49..81], &owner);
 		assert_eq!(bytes[81], 0);
-		assert_eq!(&bytes[82..], &[3u8; 32]);
+		assert_eq!(&bytes[82..114], &[3u8; 32]);
+		assert_eq!(&bytes[114..], &[1, 2, 3, 4]);
+	}
+
+	#[test]
+	fn registration_bytes_differ_by_counter() {
+		let genesis = [1u8; 32];
+		let owner = [2u8; 32];
+		let key = DeviceKey::Ed25519([3u8; 32]);
+		let payload = |registrations| {
+			RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key, registrations }
+				.signing_bytes()
+		};
+		let first = payload(0);
+		let second = payload(1);
+		assert_eq!(&first[114..], &[0, 0, 0, 0]);
+		assert_eq!(&second[114..], &[1, 0, 0, 0]);
+		assert_ne!(first, second);
 	}
 
 	#[test]

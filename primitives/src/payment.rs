@@ -63,10 +63,13 @@ pub struct UsageReceipt<Hash, Signature> {
 }
 
 /// A payment channel from a consumer to a provider device.
+///
+/// `Balance` is the token's balance type (the chain's [`crate::Balance`] unless told
+/// otherwise).
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
-pub struct PaymentChannel<AccountId, BlockNumber> {
+pub struct PaymentChannel<AccountId, BlockNumber, Balance = crate::Balance> {
 	/// Who pays: deposited the credits and signs the receipts.
 	pub consumer: AccountId,
 	/// The device that serves; its owner at settlement time settles.
@@ -75,6 +78,12 @@ pub struct PaymentChannel<AccountId, BlockNumber> {
 	pub deposit: Credits,
 	/// The cumulative amount of the newest receipt settled (0 before the first).
 	pub settled: Credits,
+	/// The tokens the consumer burned for the credits still in the channel
+	/// ([`PaymentChannel::remaining`]): their share of the consumer's own backing, moved in
+	/// with them. Settling credits values them at their share of this, rounded down; the last
+	/// credit settled takes what is left; closing returns it to the consumer with the credits.
+	/// Zero once nothing remains.
+	pub backing: Balance,
 	/// The block it opened in.
 	pub opened_at: BlockNumber,
 	/// The last block in which usage is paid for; receipts can still be settled for a grace
@@ -82,7 +91,7 @@ pub struct PaymentChannel<AccountId, BlockNumber> {
 	pub expires_at: BlockNumber,
 }
 
-impl<AccountId, BlockNumber> PaymentChannel<AccountId, BlockNumber> {
+impl<AccountId, BlockNumber, Balance> PaymentChannel<AccountId, BlockNumber, Balance> {
 	/// Credits still in the channel: deposited and not settled.
 	pub fn remaining(&self) -> Credits {
 		self.deposit.saturating_sub(self.settled)

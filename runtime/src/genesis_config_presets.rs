@@ -128,12 +128,16 @@ pub fn testnet_genesis(
 }
 
 /// Proof-of-coverage rules of test networks: one-minute epochs of ten 6-second slots (one
-/// block each), so a demo shows epochs turning, and a quarter of devices challenged.
+/// block each), so a demo shows epochs turning, a quarter of devices challenged, and a
+/// three-block witness grace.
 pub fn test_network_poc_parameters() -> PocParameters<BlockNumber> {
 	PocParameters {
 		epoch_length: 10,
 		slots_per_epoch: 10,
 		heartbeat_grace: 5,
+		// Beacons and witness reports of an epoch land in the next one's first 3 blocks
+		// (the oracle queue and inclusion delay); its last 7 blocks take the reveals.
+		witness_grace: 3,
 		challenge_rate: sp_runtime::Perbill::from_percent(25),
 		..crate::configs::ProofOfCoverageDefaults::get()
 	}

@@ -19,8 +19,10 @@ use sp_runtime::traits::Dispatchable;
 fn register_call(pair: &DevicePair, owner: &crate::AccountId, cell: H3Cell) -> RuntimeCall {
 	let key = pair.public();
 	let genesis = DeviceRegistry::genesis_hash();
-	let proof = pair
-		.sign(&RegistrationPayload { genesis_hash: &genesis, owner, key: &key }.signing_bytes());
+	let proof = pair.sign(
+		&RegistrationPayload { genesis_hash: &genesis, owner, key: &key, registrations: 0 }
+			.signing_bytes(),
+	);
 	RuntimeCall::DeviceRegistry(pallet_device_registry::Call::register_device {
 		key,
 		kind: DeviceKind::Hotspot,
@@ -170,12 +172,20 @@ mod proof_of_coverage {
 
 	fn next_block() {
 		let now = System::block_number() + 1;
+		// The parent's hash, as block initialisation records it (heartbeats anchor to it).
+		frame_system::BlockHash::<Runtime>::insert(
+			now - 1,
+			sp_core::H256(sp_io::hashing::blake2_256(&(now - 1).to_le_bytes())),
+		);
 		System::set_block_number(now);
 		ProofOfCoverage::on_initialize(now);
 	}
 
 	fn heartbeat(pair: &DevicePair, epoch: EpochIndex, slot: SlotIndex) -> SignedAttestation {
-		let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot };
+		let info = ProofOfCoverage::epoch_info(epoch).expect("open epoch");
+		let (from, _) = info.slot_bounds(slot);
+		let anchor = System::block_hash((from as u32).saturating_sub(1)).0;
+		let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot, anchor };
 		let genesis = ProofOfCoverage::genesis_hash();
 		let signature = pair.sign(
 			&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes(),
@@ -401,7 +411,12 @@ mod proof_of_coverage {
 
 	fn heartbeat_unsigned(pair: &DevicePair) -> SignedAttestation {
 		SignedAttestation::Heartbeat {
-			heartbeat: Heartbeat { device: pair.public().device_id(), epoch: 0, slot: 0 },
+			heartbeat: Heartbeat {
+				device: pair.public().device_id(),
+				epoch: 0,
+				slot: 0,
+				anchor: [0; 32],
+			},
 			signature: pair.sign(b"any"),
 		}
 	}

@@ -34,12 +34,16 @@ fn seed(n: u32) -> Vec<u8> {
 	alloc::format!("//depin-bench-{n}").into_bytes()
 }
 
-/// A fresh Ed25519 device key (in the keystore) and its registration proof for `owner`.
+/// A fresh Ed25519 device key (in the keystore) and its registration proof for `owner`
+/// (signed with the key's current registration counter).
 fn ed25519_device<T: Config>(owner: &T::AccountId, n: u32) -> (DeviceKey, DeviceSignature) {
 	let public = sp_io::crypto::ed25519_generate(BENCH_KEY, Some(seed(n)));
 	let key = DeviceKey::Ed25519(public.0);
 	let genesis = DeviceRegistry::<T>::genesis_hash();
-	let message = RegistrationPayload { genesis_hash: &genesis, owner, key: &key }.signing_bytes();
+	let registrations = KeyRegistrations::<T>::get(key.device_id());
+	let message =
+		RegistrationPayload { genesis_hash: &genesis, owner, key: &key, registrations }
+			.signing_bytes();
 	let signature = sp_io::crypto::ed25519_sign(BENCH_KEY, &public, &message).expect("key exists");
 	(key, DeviceSignature::Ed25519(signature.0))
 }
@@ -67,9 +71,10 @@ fn registered<T: Config>(owner: &T::AccountId, n: u32) -> DeviceId {
 	device
 }
 
-/// A registration-sized message (114 bytes, like the payload for a 32-byte account).
+/// A registration-sized message (118 bytes, like the payload for a 32-byte account and an
+/// Ed25519 key).
 fn message() -> Vec<u8> {
-	alloc::vec![0x5a; 114]
+	alloc::vec![0x5a; 118]
 }
 
 fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {

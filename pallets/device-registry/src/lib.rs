@@ -7,11 +7,14 @@
 //! service payments) trusts what it records, through the [`depin_primitives::DeviceInspect`] trait.
 //!
 //! A hardware owner registers a device by presenting the device key's signature over a
-//! registration payload bound to the chain's genesis hash and to the owner's account
-//! ([`depin_primitives::RegistrationPayload`]); only the holder of the device key can make
-//! it, it registers the device for that owner only, and it is useless on another chain. A
-//! bond ([`RegistryParameters::device_bond`]) is held from the owner with fungible holds
-//! ([`HoldReason::DeviceBond`]).
+//! registration payload bound to the chain's genesis hash, to the owner's account and to the
+//! key's registration counter ([`depin_primitives::RegistrationPayload`]); only the holder of
+//! the device key can make it, it registers the device for that owner only, it is useless on
+//! another chain, and it is good for one registration only: the chain counts every
+//! registration of each key ([`KeyRegistrations`]) and never forgets, so a proof made public
+//! by its extrinsic never registers the key again, even after the device was transferred,
+//! retired and its record removed. A bond ([`RegistryParameters::device_bond`]) is held from
+//! the owner with fungible holds ([`HoldReason::DeviceBond`]).
 //!
 //! Governance may admit makers (manufacturers) and require, per [`DeviceKind`], a maker
 //! certificate: the maker key's signature over the device key
@@ -221,6 +224,16 @@ pub mod pallet {
 	pub type CellDevices<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, H3Cell, Blake2_128Concat, DeviceId, (), OptionQuery>;
 
+	/// How many times each device key has ever been registered on this chain. Registration
+	/// proofs sign the current count and each registration increments it; entries are never
+	/// removed (not even when a retired device's record is), so a proof verifies for one
+	/// registration only and an old, public proof never verifies again. Read it before
+	/// signing a proof (0, the default, for a key never registered). Bounded by the number
+	/// of registrations, each of which held a bond.
+	#[pallet::storage]
+	pub type KeyRegistrations<T: Config> =
+		StorageMap<_, Blake2_128Concat, DeviceId, u32, ValueQuery>;
+
 	/// Open transfer offers: device → the account invited to accept it.
 	#[pallet::storage]
 	pub type PendingTransfers<T: Config> =
@@ -409,8 +422,11 @@ pub mod pallet {
 		/// Only the device's owner may do this.
 		NotOwner,
 		/// The registration proof is not the device key's signature over this chain's
-		/// registration payload for the calling account (wrong key, wrong owner, other chain,
-		/// or a signature of another scheme).
+		/// registration payload for the calling account and the key's current registration
+		/// counter (wrong key, wrong owner, other chain, a signature of another scheme, or a
+		/// stale counter: a proof is good for one registration only, so a key registered
+		/// before needs a fresh proof signed with the counter the chain holds now, storage
+		/// `deviceRegistry.keyRegistrations(deviceId)`, 0 for a new key).
 		InvalidRegistrationProof,
 		/// This key is already registered (a device can be registered once).
 		DeviceAlreadyRegistered,
@@ -481,8 +497,11 @@ pub mod pallet {
 		///
 		/// - `key`: the device's public key; its hash becomes the device id.
 		/// - `kind`, `location` (an H3 cell at an allowed resolution), `metadata`.
-		/// - `proof`: the device key's signature over `b"depin/register/v1" ‖ genesis_hash ‖
-		///   caller ‖ SCALE(key)` (see `docs/devices.md`).
+		/// - `proof`: the device key's signature over `b"depin/register/v2" ‖ genesis_hash ‖
+		///   caller ‖ SCALE(key) ‖ registrations` (see `docs/devices.md`), where
+		///   `registrations` (u32, little-endian) is the key's current count in
+		///   [`KeyRegistrations`] (0 for a new key); the count then increments, so the proof
+		///   never registers the key again.
 		/// - `certificate`: a maker's signature over the key and kind; required for kinds
 		///   governance marked, optional otherwise (its onboarding fee is paid either way).
 		///
@@ -504,8 +523,13 @@ pub mod pallet {
 			ensure!(!Devices::<T>::contains_key(device), Error::<T>::DeviceAlreadyRegistered);
 
 			let genesis_hash = Self::genesis_hash();
-			let payload =
-				RegistrationPayload { genesis_hash: &genesis_hash, owner: &owner, key: &key };
+			let registrations = KeyRegistrations::<T>::get(device);
+			let payload = RegistrationPayload {
+				genesis_hash: &genesis_hash,
+				owner: &owner,
+				key: &key,
+				registrations,
+			};
 			ensure!(
 				key.verify(&payload.signing_bytes(), &proof),
 				Error::<T>::InvalidRegistrationProof
@@ -573,6 +597,10 @@ pub mod pallet {
 				},
 			);
 			NextDeviceIndex::<T>::put(next_index);
+			// Spends the proof: the next registration of this key must sign the new count.
+			// (Never saturates: a key's count is at most the registrations ever made, which
+			// `NextDeviceIndex` caps at `u32::MAX`, so no registration signs `u32::MAX`.)
+			KeyRegistrations::<T>::insert(device, registrations.saturating_add(1));
 			OwnerDevices::<T>::insert(&owner, device, ());
 			OwnerDeviceCount::<T>::insert(&owner, owned.saturating_add(1));
 			DeviceCount::<T>::mutate(|n| *n = n.saturating_add(1));
@@ -1036,8 +1064,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The registry's invariants: counts match records, every device is indexed under its
-	/// owner, density counts match active devices, and each owner's held bonds equal the sum
-	/// of their devices' bonds.
+	/// owner, every device's key has been counted as registered, density counts match active
+	/// devices, and each owner's held bonds equal the sum of their devices' bonds.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -1048,6 +1076,10 @@ impl<T: Config> Pallet<T> {
 		for (id, record) in Devices::<T>::iter() {
 			devices += 1;
 			ensure!(record.key.device_id() == id, "device id is not the hash of its key");
+			ensure!(
+				KeyRegistrations::<T>::get(id) >= 1,
+				"registered device whose key has no registration counted"
+			);
 			ensure!(
 				OwnerDevices::<T>::contains_key(&record.owner, id),
 				"device missing from its owner's index"

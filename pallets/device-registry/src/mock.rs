@@ -137,12 +137,21 @@ pub fn device(scheme: SignatureScheme, n: u8) -> DevicePair {
 	DevicePair::from_seed(scheme, seed)
 }
 
-/// The proof `pair` signs to register itself for `owner` on the test chain.
+/// The proof `pair` signs to register itself for `owner` on the test chain now: with the
+/// key's current registration counter.
 pub fn proof(pair: &DevicePair, owner: AccountId) -> DeviceSignature {
+	let registrations = crate::KeyRegistrations::<Test>::get(pair.public().device_id());
+	proof_with(pair, owner, registrations)
+}
+
+/// The proof `pair` signs to register itself for `owner` on the test chain, for the given
+/// value of its registration counter.
+pub fn proof_with(pair: &DevicePair, owner: AccountId, registrations: u32) -> DeviceSignature {
 	let key = pair.public();
 	let genesis = genesis_hash();
 	pair.sign(
-		&RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key }.signing_bytes(),
+		&RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key, registrations }
+			.signing_bytes(),
 	)
 }
 

@@ -2,12 +2,16 @@
 //! another device in another bitmap page, the worst case for storage, which is what a batch
 //! is charged before its refunds), heartbeats from devices sharing one page (what a dense
 //! batch really costs), one signature verification per scheme, the pool's authorization of
-//! a batch, epoch turns, page pruning and the governance calls.
+//! a batch, a beacon's reveal by the number of witness reports it judges, epoch turns, page
+//! pruning and the governance calls.
 
 use super::*;
 use crate::Pallet as ProofOfCoverage;
 use depin_primitives::{
-	attestation::{Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
+	attestation::{
+		beacon_commitment, witness_tag, Beacon, BeaconPayload, BeaconReveal, BeaconSecret,
+		HeartbeatPayload, WitnessPayload,
+	},
 	device::p256_sign,
 	DeviceKey, DeviceSignature, H3Cell, Heartbeat, RegistrationPayload, SignedPayload,
 	WitnessReport,
@@ -55,7 +59,8 @@ fn device_next_in_page<T: Config>(n: u32, cell: u64) -> BenchDevice {
 	let owner: T::AccountId = account("owner", n, 0);
 	let genesis = ProofOfCoverage::<T>::genesis_hash();
 	let proof =
-		RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key }.signing_bytes();
+		RegistrationPayload { genesis_hash: &genesis, owner: &owner, key: &key, registrations: 0 }
+			.signing_bytes();
 	let proof = sp_io::crypto::ed25519_sign(BENCH_KEY, &public, &proof).expect("key exists");
 	T::BenchmarkHelper::register_device(
 		&owner,
@@ -72,6 +77,7 @@ fn epoch<T: Config>() -> EpochInfoOf<T> {
 	let mut parameters = T::DefaultParameters::get();
 	parameters.challenge_rate = Perbill::one();
 	parameters.max_witnesses_per_beacon = T::MaxWitnessesPerBeacon::get();
+	parameters.max_witness_candidates = T::MaxWitnessCandidates::get();
 	parameters.min_witness_distance_m = 0;
 	parameters.max_witness_distance_m = u32::MAX;
 	Parameters::<T>::put(parameters);
@@ -82,20 +88,45 @@ fn epoch<T: Config>() -> EpochInfoOf<T> {
 	CurrentEpoch::<T>::get().expect("just started")
 }
 
-fn beacon_payload<T: Config>(device: &BenchDevice, epoch: &EpochInfoOf<T>) -> DeviceSignature {
+/// The secret `device` broadcasts in `epoch`.
+fn secret(device: &BenchDevice, epoch: EpochIndex) -> BeaconSecret {
+	sp_io::hashing::blake2_256(&(b"bench secret", device.id, epoch).encode())
+}
+
+fn commitment<T: Config>(device: &BenchDevice, epoch: EpochIndex) -> [u8; 32] {
 	let genesis = ProofOfCoverage::<T>::genesis_hash();
-	let message = BeaconPayload {
-		genesis_hash: &genesis,
-		device: &device.id,
+	beacon_commitment(&genesis, &device.id, epoch, &secret(device, epoch))
+}
+
+fn beacon<T: Config>(device: &BenchDevice, epoch: &EpochInfoOf<T>) -> SignedAttestation {
+	let genesis = ProofOfCoverage::<T>::genesis_hash();
+	let beacon = Beacon {
+		device: device.id,
 		epoch: epoch.index,
-		randomness: &epoch.randomness,
+		commitment: commitment::<T>(device, epoch.index),
 	};
-	device.sign(&message.signing_bytes())
+	let message =
+		BeaconPayload { genesis_hash: &genesis, beacon: &beacon, randomness: &epoch.randomness };
+	let signature = device.sign(&message.signing_bytes());
+	SignedAttestation::Beacon { beacon, signature }
+}
+
+/// `device`'s beacon of `epoch`, committed on chain without a batch (setup for witnesses).
+fn committed<T: Config>(device: &BenchDevice, epoch: EpochIndex) {
+	Beacons::<T>::insert(epoch, device.id, BeaconStateOf::<T>::new(commitment::<T>(device, epoch)));
+}
+
+/// The anchor of slot 0 of an epoch starting at block 1: the genesis hash.
+fn slot_zero_anchor<T: Config>() -> [u8; 32] {
+	let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let mut anchor = [0u8; 32];
+	anchor.copy_from_slice(&hash.as_ref()[..32]);
+	anchor
 }
 
 fn heartbeat<T: Config>(device: &BenchDevice, epoch: EpochIndex) -> SignedAttestation {
 	let genesis = ProofOfCoverage::<T>::genesis_hash();
-	let heartbeat = Heartbeat { device: device.id, epoch, slot: 0 };
+	let heartbeat = Heartbeat { device: device.id, epoch, slot: 0, anchor: slot_zero_anchor::<T>() };
 	let signature = device
 		.sign(&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes());
 	SignedAttestation::Heartbeat { heartbeat, signature }
@@ -111,7 +142,8 @@ fn witness<T: Config>(
 		witness: witness.id,
 		beaconer: beaconer.id,
 		epoch: epoch.index,
-		beacon_payload: beacon_payload::<T>(beaconer, epoch),
+		commitment: commitment::<T>(beaconer, epoch.index),
+		tag: witness_tag(&secret(beaconer, epoch.index), &witness.id),
 		rssi_dbm: -100,
 		snr_decibels_x10: 50,
 		frequency_khz: 868_100,
@@ -119,6 +151,19 @@ fn witness<T: Config>(
 	let signature =
 		witness.sign(&WitnessPayload { genesis_hash: &genesis, report: &report }.signing_bytes());
 	SignedAttestation::Witness { report, signature }
+}
+
+fn reveal(device: &BenchDevice, epoch: EpochIndex) -> SignedAttestation {
+	SignedAttestation::Reveal(BeaconReveal { device: device.id, epoch, secret: secret(device, epoch) })
+}
+
+/// Moves from `epoch` (started at its first block) into the next epoch's reveal window.
+fn to_reveals<T: Config>(epoch: &EpochInfoOf<T>) {
+	let next = epoch.start + epoch.length;
+	frame_system::Pallet::<T>::set_block_number(next);
+	ProofOfCoverage::<T>::on_block(next);
+	let reveals = next + Parameters::<T>::get().witness_grace;
+	frame_system::Pallet::<T>::set_block_number(reveals);
 }
 
 /// A batch of `attestations` signed by a fresh authorised oracle.
@@ -144,9 +189,9 @@ fn assert_all_accepted<T: Config>(oracle: OracleId, n: u32) {
 	);
 }
 
-/// A registration-sized message, as a heartbeat's signing bytes are.
+/// A heartbeat-sized message (its signing bytes are 120 bytes long).
 fn message() -> Vec<u8> {
-	alloc::vec![0x5a; 88]
+	alloc::vec![0x5a; 120]
 }
 
 fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
@@ -193,14 +238,26 @@ mod benchmarks {
 	#[benchmark]
 	fn beacons(n: Linear<0, MAX_MEASURED>) {
 		let epoch = epoch::<T>();
+		let items = (0..n).map(|i| beacon::<T>(&device::<T>(i, PARIS), &epoch)).collect();
+		let (batch, signature) = batch::<T>(items);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, n);
+	}
+
+	/// `n` witness reports from `n` devices, each of another committed beacon.
+	#[benchmark]
+	fn witnesses(n: Linear<0, MAX_MEASURED>) {
+		let epoch = epoch::<T>();
 		let items = (0..n)
 			.map(|i| {
-				let beaconer = device::<T>(i, PARIS);
-				SignedAttestation::Beacon(Beacon {
-					device: beaconer.id,
-					epoch: epoch.index,
-					payload: beacon_payload::<T>(&beaconer, &epoch),
-				})
+				let beaconer = device::<T>(2 * i, PARIS);
+				let heard_by = device::<T>(2 * i + 1, PARIS_NORTH);
+				committed::<T>(&beaconer, epoch.index);
+				witness::<T>(&heard_by, &beaconer, &epoch)
 			})
 			.collect();
 		let (batch, signature) = batch::<T>(items);
@@ -212,25 +269,32 @@ mod benchmarks {
 		assert_all_accepted::<T>(oracle, n);
 	}
 
-	/// `n` witness reports from `n` devices, each of another beaconer whose payload is not
-	/// known yet (two signature checks each).
+	/// A beacon's reveal judging `c` witness reports, each valid and from a device in a page
+	/// of its own (credited up to `max_witnesses_per_beacon`).
 	#[benchmark]
-	fn witnesses(n: Linear<0, MAX_MEASURED>) {
+	fn reveals(c: Linear<0, { T::MaxWitnessCandidates::get() }>) {
 		let epoch = epoch::<T>();
-		let items = (0..n)
-			.map(|i| {
-				let beaconer = device::<T>(2 * i, PARIS);
-				let heard_by = device::<T>(2 * i + 1, PARIS_NORTH);
-				witness::<T>(&heard_by, &beaconer, &epoch)
-			})
-			.collect();
-		let (batch, signature) = batch::<T>(items);
+		let beaconer = device::<T>(0, PARIS);
+		committed::<T>(&beaconer, epoch.index);
+		let mut state = BeaconStateOf::<T>::new(commitment::<T>(&beaconer, epoch.index));
+		for i in 0..c {
+			let heard_by = device::<T>(i + 1, PARIS_NORTH);
+			let tag = witness_tag(&secret(&beaconer, epoch.index), &heard_by.id);
+			state
+				.candidates
+				.try_push(WitnessCandidate { witness: heard_by.id, tag })
+				.expect("within the bound");
+		}
+		Beacons::<T>::insert(epoch.index, beaconer.id, state);
+		to_reveals::<T>(&epoch);
+		let (batch, signature) = batch::<T>(alloc::vec![reveal(&beaconer, epoch.index)]);
 		let oracle = batch.oracle.clone();
 
 		#[extrinsic_call]
 		submit_attestations(RawOrigin::Authorized, batch, signature);
 
-		assert_all_accepted::<T>(oracle, n);
+		assert_all_accepted::<T>(oracle, 1);
+		assert!(Beacons::<T>::get(epoch.index, beaconer.id).expect("kept").revealed);
 	}
 
 	/// The pool's check of a batch of `n` attestations: oracle state, hash, one sr25519
@@ -336,18 +400,17 @@ mod benchmarks {
 	fn device_score() {
 		let epoch = epoch::<T>();
 		let beaconer = device::<T>(0, PARIS);
-		let beacon = SignedAttestation::Beacon(Beacon {
-			device: beaconer.id,
-			epoch: epoch.index,
-			payload: beacon_payload::<T>(&beaconer, &epoch),
-		});
-		// A beacon scores once witnessed.
+		// A beacon scores once witnessed and revealed.
 		let heard_by = device::<T>(1, PARIS_NORTH);
 		let (batch, signature) = batch::<T>(alloc::vec![
 			heartbeat::<T>(&beaconer, epoch.index),
-			beacon,
+			beacon::<T>(&beaconer, &epoch),
 			witness::<T>(&heard_by, &beaconer, &epoch),
 		]);
+		ProofOfCoverage::<T>::submit_attestations(RawOrigin::Authorized.into(), batch, signature)
+			.expect("lands");
+		to_reveals::<T>(&epoch);
+		let (batch, signature) = batch::<T>(alloc::vec![reveal(&beaconer, epoch.index)]);
 		ProofOfCoverage::<T>::submit_attestations(RawOrigin::Authorized.into(), batch, signature)
 			.expect("lands");
 		let index = T::Devices::device(&beaconer.id).expect("registered").index;

@@ -43,6 +43,7 @@ impl<T: Config> Pallet<T> {
 			slots: parameters.slots_per_epoch,
 			randomness,
 			challenge_rate: parameters.challenge_rate,
+			witness_grace: parameters.witness_grace,
 		};
 
 		// The epoch before the current one leaves its grace period: its totals are final.

@@ -1,36 +1,37 @@
 //! Verifying attestations one by one, and folding a batch's effects into as few writes as
-//! possible: one per touched bitmap page (heartbeats, activity) and one per device with
-//! coverage activity.
+//! possible: one per touched bitmap page (heartbeats, activity), one per device with coverage
+//! activity and one per touched beacon.
 
 use crate::{
-	locate, ActivityOf, BatchOf, Config, DeviceActivity, EpochInfoOf, EpochTotals, Event,
-	HeartbeatPage, HeartbeatPageOf, HeartbeatPages, Oracles, PageIndex, Pallet, Parameters,
-	ParametersOf, TallyPage, TallyPageOf, TallyPages,
+	locate, ActivityRecord, BatchOf, BeaconState, BeaconStateOf, Beacons, Config, DeviceActivity,
+	EpochInfoOf, EpochTotals, Event, HeartbeatPage, HeartbeatPageOf, HeartbeatPages, Oracles,
+	PageIndex, Pallet, Parameters, ParametersOf, TallyPage, TallyPageOf, TallyPages,
+	WitnessBars, WitnessCandidate,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
-use codec::Encode;
 use depin_primitives::{
 	attestation::{
-		is_challenged, Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload, SCORE_UNIT,
+		beacon_commitment, is_challenged, witness_tag, Beacon, BeaconPayload, BeaconReveal,
+		HeartbeatPayload, WitnessPayload, SCORE_UNIT,
 	},
 	radio::max_plausible_rssi_centi_dbm,
 	AttestationRejection as Rejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect,
 	DeviceSignature, DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink,
 	SignedAttestation, SignedPayload, SlotIndex, WitnessReport,
 };
-use frame_support::{traits::Get, weights::Weight, BoundedVec};
+use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
 
 /// Pages an attestation of each kind is charged for (a read and a write each): a heartbeat
-/// touches its slot's heartbeat page and its tally page, a beacon its tally page, a witness
-/// its tally page and, when it is the first witness of an accepted beacon, the beaconer's.
+/// touches its slot's heartbeat page and its tally page; a beacon and a witness report are
+/// charged one, as their benchmarks measured; a reveal's pages are inside its per-candidate
+/// charge, so it is charged none here (the pages it touches only shrink the refund).
 pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
 	match attestation {
 		SignedAttestation::Heartbeat { .. } => 2,
-		SignedAttestation::Beacon(_) => 1,
-		// Its own tally page, and the beaconer's when it is the beacon's first witness.
-		SignedAttestation::Witness { .. } => 2,
+		SignedAttestation::Beacon { .. } | SignedAttestation::Witness { .. } => 1,
+		SignedAttestation::Reveal(_) => 0,
 	}
 }
 
@@ -74,7 +75,13 @@ pub(crate) struct BatchContext<T: Config> {
 	devices: BTreeMap<DeviceId, Option<DeviceInfo<T::AccountId>>>,
 	density: BTreeMap<H3Cell, Perbill>,
 	/// Each touched device's record, and whether the batch changed it.
-	activity: BTreeMap<DeviceId, (ActivityOf<T>, bool)>,
+	activity: BTreeMap<DeviceId, (ActivityRecord, bool)>,
+	/// Each touched beacon, and whether the batch changed it.
+	beacons: BTreeMap<(EpochIndex, DeviceId), (Option<BeaconStateOf<T>>, bool)>,
+	/// Each touched witness bar, and whether the batch changed it.
+	bars: BTreeMap<DeviceId, (Option<EpochIndex>, bool)>,
+	/// Block hashes read as slot anchors.
+	anchors: BTreeMap<u64, T::Hash>,
 	/// Heartbeat pages read by the batch.
 	heartbeat_pages: BTreeMap<(EpochIndex, SlotIndex, PageIndex), PageEntry<HeartbeatPageOf<T>>>,
 	/// Tally pages read by the batch.
@@ -82,7 +89,7 @@ pub(crate) struct BatchContext<T: Config> {
 	/// Devices whose first attestation of an epoch this batch accepted, in order.
 	newly_active: Vec<(DeviceId, DeviceIndex, EpochIndex)>,
 	totals: BTreeMap<EpochIndex, EpochScore>,
-	/// Weight charged for signature checks that turned out unnecessary.
+	/// Weight charged for work that turned out unnecessary.
 	pub(crate) unused: Weight,
 }
 
@@ -98,6 +105,9 @@ impl<T: Config> BatchContext<T> {
 			devices: BTreeMap::new(),
 			density: BTreeMap::new(),
 			activity: BTreeMap::new(),
+			beacons: BTreeMap::new(),
+			bars: BTreeMap::new(),
+			anchors: BTreeMap::new(),
 			heartbeat_pages: BTreeMap::new(),
 			tally_pages: BTreeMap::new(),
 			newly_active: Vec::new(),
@@ -106,6 +116,7 @@ impl<T: Config> BatchContext<T> {
 		}
 	}
 
+	/// The current or previous epoch `index`.
 	fn epoch(&self, index: EpochIndex) -> Result<EpochInfoOf<T>, Rejection> {
 		self.current
 			.iter()
@@ -113,6 +124,42 @@ impl<T: Config> BatchContext<T> {
 			.find(|e| e.index == index)
 			.cloned()
 			.ok_or(Rejection::WrongEpoch)
+	}
+
+	/// The first block after the previous epoch's witness window (its reveals from then on).
+	fn reveals_from(&self) -> u64 {
+		self.current.as_ref().map_or(u64::MAX, |current| current.reveals_from())
+	}
+
+	/// Epoch `index`, if its witness window is open: it is the current epoch, or the previous
+	/// one and the current epoch's first `witness_grace` blocks are not over.
+	fn witness_window(&self, index: EpochIndex) -> Result<EpochInfoOf<T>, Rejection> {
+		if let Some(current) = self.current.as_ref().filter(|e| e.index == index) {
+			return Ok(current.clone());
+		}
+		match self.previous.as_ref().filter(|e| e.index == index) {
+			Some(_) if self.now >= self.reveals_from() => Err(Rejection::WitnessWindowClosed),
+			Some(previous) => Ok(previous.clone()),
+			None => Err(Rejection::WrongEpoch),
+		}
+	}
+
+	/// Epoch `index`, if its reveals are open: it is the previous epoch and its witness window
+	/// is over.
+	fn reveal_window(&self, index: EpochIndex) -> Result<EpochInfoOf<T>, Rejection> {
+		if self.current.as_ref().is_some_and(|e| e.index == index) {
+			return Err(Rejection::RevealTooEarly);
+		}
+		match self.previous.as_ref().filter(|e| e.index == index) {
+			Some(_) if self.now < self.reveals_from() => Err(Rejection::RevealTooEarly),
+			Some(previous) => Ok(previous.clone()),
+			None => Err(Rejection::WrongEpoch),
+		}
+	}
+
+	/// The index of the current epoch (0 before the first).
+	fn current_index(&self) -> EpochIndex {
+		self.current.as_ref().map_or(0, |e| e.index)
 	}
 
 	fn device(&mut self, id: &DeviceId) -> Option<DeviceInfo<T::AccountId>> {
@@ -128,22 +175,68 @@ impl<T: Config> BatchContext<T> {
 		Ok(device)
 	}
 
-	fn entry(&mut self, id: &DeviceId) -> &mut (ActivityOf<T>, bool) {
+	/// The hash of block `from - 1`, the anchor of a slot starting at `from`; `None` while
+	/// that block is not in the state yet (it is the block the state is at: a node checking
+	/// a heartbeat for the next block's slot).
+	fn slot_anchor(&mut self, from: u64) -> Option<T::Hash> {
+		let block = from.checked_sub(1)?;
+		if block >= self.now {
+			return None;
+		}
+		Some(*self.anchors.entry(block).or_insert_with(|| {
+			frame_system::Pallet::<T>::block_hash(block.saturated_into::<BlockNumberFor<T>>())
+		}))
+	}
+
+	/// Whether `heartbeat`'s anchor is the hash of the block before its slot (`true` when
+	/// that cannot be told yet).
+	fn anchor_matches(&mut self, heartbeat: &Heartbeat, from: u64) -> bool {
+		self.slot_anchor(from).is_none_or(|hash| hash.as_ref() == &heartbeat.anchor[..])
+	}
+
+	fn entry(&mut self, id: &DeviceId) -> &mut (ActivityRecord, bool) {
 		self.activity
 			.entry(*id)
 			.or_insert_with(|| (DeviceActivity::<T>::get(id).unwrap_or_default(), false))
 	}
 
-	/// The device's record, read once per batch.
-	fn activity(&mut self, id: &DeviceId) -> &ActivityOf<T> {
-		&self.entry(id).0
-	}
-
 	/// The device's record, to change: it is written back when the batch ends.
-	fn activity_mut(&mut self, id: &DeviceId) -> &mut ActivityOf<T> {
+	fn activity_mut(&mut self, id: &DeviceId) -> &mut ActivityRecord {
 		let entry = self.entry(id);
 		entry.1 = true;
 		&mut entry.0
+	}
+
+	/// The beacon of `device` in `epoch`, read once per batch.
+	fn beacon(&mut self, epoch: EpochIndex, device: &DeviceId) -> Option<&BeaconStateOf<T>> {
+		self.beacons
+			.entry((epoch, *device))
+			.or_insert_with(|| (Beacons::<T>::get(epoch, device), false))
+			.0
+			.as_ref()
+	}
+
+	/// Replaces the beacon of `device` in `epoch`: written back when the batch ends.
+	fn set_beacon(&mut self, epoch: EpochIndex, device: &DeviceId, beacon: BeaconStateOf<T>) {
+		self.beacons.insert((epoch, *device), (Some(beacon), true));
+	}
+
+	/// The first epoch in which `device` may witness again, if it is barred now.
+	fn barred_until(&mut self, device: &DeviceId) -> Option<EpochIndex> {
+		let current = self.current_index();
+		let entry = self
+			.bars
+			.entry(*device)
+			.or_insert_with(|| (WitnessBars::<T>::get(device), false));
+		match entry.0 {
+			Some(until) if until > current => Some(until),
+			Some(_) => {
+				// The bar is over: forget it.
+				*entry = (None, true);
+				None
+			},
+			None => None,
+		}
 	}
 
 	/// `min(1, target / active devices in the device's density cell)`.
@@ -158,20 +251,24 @@ impl<T: Config> BatchContext<T> {
 		})
 	}
 
-	/// Credits `device` (at `location`) with `units` of coverage scaled by its density
-	/// factor.
+	/// Credits `device` with `units` of coverage in `epoch`, scaled by its density factor,
+	/// and flags its coverage in its tally (the moment rewards hears of it, if it was idle:
+	/// before the batch writes its record, so the record of two epochs back that it replaces
+	/// is settled first).
 	fn credit_coverage(
 		&mut self,
-		device: &DeviceId,
-		location: H3Cell,
+		id: &DeviceId,
+		device: &DeviceInfo<T::AccountId>,
 		epoch: EpochIndex,
 		units: u64,
-	) {
-		let scaled = self.density_factor(location).mul_floor(units);
-		let activity = self.activity_mut(device).get_mut(epoch);
-		activity.coverage = activity.coverage.saturating_add(scaled);
+	) -> &mut crate::EpochActivity {
+		self.mark_coverage(id, device, epoch);
+		let scaled = self.density_factor(device.location).mul_floor(units);
 		let total = self.totals.entry(epoch).or_default();
 		total.coverage = total.coverage.saturating_add(scaled);
+		let activity = self.activity_mut(id).get_mut(epoch);
+		activity.coverage = activity.coverage.saturating_add(scaled);
+		activity
 	}
 
 	/// The heartbeat page of `device` for `(epoch, slot)`, read once per batch, and the
@@ -246,9 +343,9 @@ impl<T: Config> BatchContext<T> {
 
 	/// Writes everything the batch changed: rewards hears of newly active devices first
 	/// (while the device's records of two epochs back are still stored), then one write per
-	/// touched page, device record and epoch total. Returns the weight charged but not used:
-	/// skipped signature checks, pages already in the block's overlay or shared with other
-	/// attestations of the batch, devices already active.
+	/// touched page, device record, beacon, bar and epoch total. Returns the weight charged
+	/// but not used: skipped signature checks and candidates, pages already in the block's
+	/// overlay or shared with other attestations of the batch, devices already active.
 	fn commit(mut self, attestations: &[SignedAttestation]) -> Weight {
 		for (device, index, epoch) in &self.newly_active {
 			T::ScoreSink::device_active(device, *index, *epoch);
@@ -280,6 +377,18 @@ impl<T: Config> BatchContext<T> {
 				DeviceActivity::<T>::insert(device, record);
 			}
 		}
+		for ((epoch, device), (beacon, changed)) in self.beacons {
+			if let (Some(beacon), true) = (beacon, changed) {
+				Beacons::<T>::insert(epoch, device, beacon);
+			}
+		}
+		for (device, (bar, changed)) in self.bars {
+			match (bar, changed) {
+				(Some(until), true) => WitnessBars::<T>::insert(device, until),
+				(None, true) => WitnessBars::<T>::remove(device),
+				_ => {},
+			}
+		}
 		for (epoch, delta) in self.totals {
 			EpochTotals::<T>::mutate(epoch, |total| total.saturating_accrue(&delta));
 		}
@@ -289,7 +398,8 @@ impl<T: Config> BatchContext<T> {
 		let unused_pages = db
 			.reads(charged.saturating_sub(reads))
 			.saturating_add(db.writes(charged.saturating_sub(writes)));
-		let silent = (attestations.len() as u64).saturating_sub(self.newly_active.len() as u64);
+		let activations: u64 = attestations.iter().map(Pallet::<T>::activations_charged).sum();
+		let silent = activations.saturating_sub(self.newly_active.len() as u64);
 		let unused_sink = T::ScoreSink::device_active_weight().saturating_mul(silent);
 		self.unused = self.unused.saturating_add(unused_pages).saturating_add(unused_sink);
 		self.unused
@@ -300,11 +410,12 @@ impl<T: Config> BatchContext<T> {
 		match attestation {
 			SignedAttestation::Heartbeat { heartbeat, signature } => {
 				self.apply_heartbeat(heartbeat, signature)
-			}
-			SignedAttestation::Beacon(beacon) => self.apply_beacon(beacon),
+			},
+			SignedAttestation::Beacon { beacon, signature } => self.apply_beacon(beacon, signature),
 			SignedAttestation::Witness { report, signature } => {
 				self.apply_witness(report, signature)
-			}
+			},
+			SignedAttestation::Reveal(reveal) => self.apply_reveal(reveal),
 		}
 	}
 
@@ -325,6 +436,9 @@ impl<T: Config> BatchContext<T> {
 		if self.now >= to.saturating_add(grace) {
 			return Err(Rejection::SlotExpired);
 		}
+		if !self.anchor_matches(heartbeat, from) {
+			return Err(Rejection::WrongSlotAnchor);
+		}
 		let device = self.active_device(&heartbeat.device)?;
 		let (entry, at) = self.heartbeat_page(heartbeat.epoch, heartbeat.slot, &device);
 		if entry.page.get(at) {
@@ -338,77 +452,48 @@ impl<T: Config> BatchContext<T> {
 		Ok(())
 	}
 
-	fn apply_beacon(&mut self, beacon: &Beacon) -> Result<(), Rejection> {
-		let epoch = self.epoch(beacon.epoch)?;
+	/// Whether `signature` is the beaconer's over `beacon` and the epoch's randomness.
+	fn beacon_signed(
+		&self,
+		beaconer: &DeviceInfo<T::AccountId>,
+		beacon: &Beacon,
+		epoch: &EpochInfoOf<T>,
+		signature: &DeviceSignature,
+	) -> bool {
+		let message =
+			BeaconPayload { genesis_hash: &self.genesis_hash, beacon, randomness: &epoch.randomness };
+		beaconer.key.verify(&message.signing_bytes(), signature)
+	}
+
+	fn apply_beacon(
+		&mut self,
+		beacon: &Beacon,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let epoch = self.witness_window(beacon.epoch)?;
 		let device = self.active_device(&beacon.device)?;
 		if !is_challenged(&epoch.randomness, &beacon.device, epoch.challenge_rate.deconstruct()) {
 			return Err(Rejection::NotChallenged);
 		}
-		let payload_hash = sp_io::hashing::blake2_256(&beacon.payload.encode());
-		// What is known of this beacon: (already accepted, hash of the payload seen).
-		let known = self
-			.activity(&beacon.device)
-			.get(beacon.epoch)
-			.and_then(|a| a.beacon.as_ref())
-			.map(|b| (b.beacon_accepted, b.payload_hash));
-		if known.is_some_and(|(accepted, _)| accepted) {
+		// One commitment per beacon: the first that lands is the one witnesses must match.
+		if self.beacon(beacon.epoch, &beacon.device).is_some() {
 			return Err(Rejection::Duplicate);
 		}
-		if known.is_some_and(|(_, hash)| hash == payload_hash) {
-			// A witness already proved this exact payload valid.
-			self.unused =
-				self.unused.saturating_add(Pallet::<T>::verify_weight(beacon.payload.scheme()));
-		} else if !self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload) {
+		if !self.beacon_signed(&device, beacon, &epoch, signature) {
 			return Err(Rejection::BadSignature);
 		}
-		let activity = self.activity_mut(&beacon.device).get_mut(beacon.epoch);
-		let record = activity.beacon.get_or_insert_with(|| crate::BeaconRecord {
-			payload_hash,
-			beacon_accepted: false,
-			witnesses: BoundedVec::new(),
-		});
-		record.beacon_accepted = true;
-		// A beacon proves the device was up, not where: it scores once a witness heard it.
-		if !record.witnesses.is_empty() {
-			self.credit_beacon(&beacon.device, &device, beacon.epoch);
-		}
+		self.set_beacon(beacon.epoch, &beacon.device, BeaconState::new(beacon.commitment));
 		Ok(())
 	}
 
-	/// Credits a beaconer whose beacon is both accepted and witnessed (once per beacon).
-	fn credit_beacon(
-		&mut self,
-		id: &DeviceId,
-		device: &DeviceInfo<T::AccountId>,
-		epoch: EpochIndex,
-	) {
-		let units = self.parameters.beacon_score;
-		self.credit_coverage(id, device.location, epoch, units);
-		self.mark_coverage(id, device, epoch);
-	}
-
-	fn beacon_payload_valid(
-		&self,
-		beaconer: &DeviceInfo<T::AccountId>,
-		id: &DeviceId,
-		epoch: &EpochInfoOf<T>,
-		payload: &DeviceSignature,
-	) -> bool {
-		let message = BeaconPayload {
-			genesis_hash: &self.genesis_hash,
-			device: id,
-			epoch: epoch.index,
-			randomness: &epoch.randomness,
-		};
-		beaconer.key.verify(&message.signing_bytes(), payload)
-	}
-
-	fn apply_witness(
+	/// The physical checks of a witness report: band, registered active devices of
+	/// different owners, a challenged beaconer, distance window and the free-space RSSI
+	/// bound. Returns the witness.
+	fn witness_geometry(
 		&mut self,
 		report: &WitnessReport,
-		signature: &DeviceSignature,
-	) -> Result<(), Rejection> {
-		let epoch = self.epoch(report.epoch)?;
+		epoch: &EpochInfoOf<T>,
+	) -> Result<DeviceInfo<T::AccountId>, Rejection> {
 		let parameters = &self.parameters;
 		if !(parameters.min_frequency_khz..=parameters.max_frequency_khz)
 			.contains(&report.frequency_khz)
@@ -445,98 +530,193 @@ impl<T: Config> BatchContext<T> {
 		if i64::from(report.rssi_dbm) * 100 > max_rssi {
 			return Err(Rejection::RssiTooStrong);
 		}
-		let cap = self.parameters.max_witnesses_per_beacon as usize;
-		// What is known of the beacon: (this witness already counted, witnesses, payload hash).
-		let known =
-			self.activity(&report.beaconer).get(report.epoch).and_then(|a| a.beacon.as_ref()).map(
-				|b| (b.witnesses.contains(&report.witness), b.witnesses.len(), b.payload_hash),
-			);
-		if known.is_some_and(|(seen, _, _)| seen) {
+		Ok(witness)
+	}
+
+	fn apply_witness(
+		&mut self,
+		report: &WitnessReport,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let epoch = self.witness_window(report.epoch)?;
+		let witness = self.witness_geometry(report, &epoch)?;
+		if self.barred_until(&report.witness).is_some() {
+			return Err(Rejection::WitnessBarred);
+		}
+		let limit = self.parameters.max_witness_candidates as usize;
+		let mut beacon = self
+			.beacon(report.epoch, &report.beaconer)
+			.cloned()
+			.ok_or(Rejection::BeaconNotCommitted)?;
+		if beacon.commitment != report.commitment {
+			return Err(Rejection::CommitmentMismatch);
+		}
+		if beacon.revealed {
+			return Err(Rejection::WitnessWindowClosed);
+		}
+		if beacon.candidates.iter().any(|c| c.witness == report.witness) {
 			return Err(Rejection::Duplicate);
 		}
-		if known.map_or(0, |(_, count, _)| count) >= cap {
-			return Err(Rejection::WitnessCapReached);
+		if beacon.candidates.len() >= limit {
+			return Err(Rejection::WitnessListFull);
 		}
 		let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
 		if !witness.key.verify(&message.signing_bytes(), signature) {
 			return Err(Rejection::BadSignature);
 		}
-		let payload_hash = sp_io::hashing::blake2_256(&report.beacon_payload.encode());
-		if known.is_some_and(|(_, _, hash)| hash == payload_hash) {
-			self.unused = self
-				.unused
-				.saturating_add(Pallet::<T>::verify_weight(report.beacon_payload.scheme()));
-		} else if !self.beacon_payload_valid(
-			&beaconer,
-			&report.beaconer,
-			&epoch,
-			&report.beacon_payload,
-		) {
-			return Err(Rejection::InvalidBeaconPayload);
-		}
-
-		let beacon =
-			self.activity_mut(&report.beaconer).get_mut(report.epoch).beacon.get_or_insert_with(
-				|| crate::BeaconRecord {
-					payload_hash,
-					beacon_accepted: false,
-					witnesses: BoundedVec::new(),
-				},
-			);
-		// Checked against the cap (≤ the bound) above.
-		if beacon.witnesses.try_push(report.witness).is_err() {
-			return Err(Rejection::WitnessCapReached);
-		}
-		let completes_beacon = beacon.beacon_accepted && beacon.witnesses.len() == 1;
-		let activity = self.activity_mut(&report.witness).get_mut(report.epoch);
-		activity.witness_reports = activity.witness_reports.saturating_add(1);
-		let units = self.parameters.witness_score;
-		self.credit_coverage(&report.witness, witness.location, report.epoch, units);
-		self.mark_coverage(&report.witness, &witness, report.epoch);
-		if completes_beacon {
-			self.credit_beacon(&report.beaconer, &beaconer, report.epoch);
-		}
+		beacon
+			.candidates
+			.try_push(WitnessCandidate { witness: report.witness, tag: report.tag })
+			.map_err(|_| Rejection::WitnessListFull)?;
+		self.set_beacon(report.epoch, &report.beaconer, beacon);
 		Ok(())
 	}
 
-	/// Refunds the signature checks charged for `attestation` that its refusal for `reason`
-	/// made unnecessary (a refusal before the check skips it).
+	/// A beacon's reveal: the secret must match the commitment; then each candidate's tag is
+	/// checked in order of arrival. The first `max_witnesses_per_beacon` valid ones (of
+	/// witnesses still active) are credited, an invalid one bars its witness, and the
+	/// beaconer scores if at least one witness is credited.
+	fn apply_reveal(&mut self, reveal: &BeaconReveal) -> Result<(), Rejection> {
+		let epoch = self.reveal_window(reveal.epoch)?;
+		let beaconer = self.active_device(&reveal.device)?;
+		let mut beacon = self
+			.beacon(reveal.epoch, &reveal.device)
+			.cloned()
+			.ok_or(Rejection::BeaconNotCommitted)?;
+		if beacon.revealed {
+			return Err(Rejection::Duplicate);
+		}
+		let commitment =
+			beacon_commitment(&self.genesis_hash, &reveal.device, epoch.index, &reveal.secret);
+		if commitment != beacon.commitment {
+			return Err(Rejection::InvalidReveal);
+		}
+		let candidates = core::mem::take(&mut beacon.candidates);
+		let unjudged =
+			u64::from(T::MaxWitnessCandidates::get()).saturating_sub(candidates.len() as u64);
+		self.unused = self
+			.unused
+			.saturating_add(Pallet::<T>::reveal_candidate_weight().saturating_mul(unjudged));
+		let cap = self.parameters.max_witnesses_per_beacon;
+		let barred_until = self
+			.current_index()
+			.saturating_add(self.parameters.invalid_tag_bar_epochs)
+			.saturating_add(1);
+		let (mut credited, mut invalid) = (0u32, 0u32);
+		for candidate in candidates {
+			if witness_tag(&reveal.secret, &candidate.witness) != candidate.tag {
+				invalid = invalid.saturating_add(1);
+				self.bars.insert(candidate.witness, (Some(barred_until), true));
+				Pallet::<T>::deposit_event(Event::WitnessTagInvalid {
+					witness: candidate.witness,
+					beaconer: reveal.device,
+					epoch: epoch.index,
+					barred_until,
+				});
+				continue;
+			}
+			if credited >= cap {
+				continue;
+			}
+			let Ok(witness) = self.active_device(&candidate.witness) else { continue };
+			let units = self.parameters.witness_score;
+			let activity = self.credit_coverage(&candidate.witness, &witness, epoch.index, units);
+			activity.witness_reports = activity.witness_reports.saturating_add(1);
+			credited = credited.saturating_add(1);
+		}
+		// A beacon proves the device was up, not where: it scores once a witness heard it.
+		if credited > 0 {
+			let units = self.parameters.beacon_score;
+			self.credit_coverage(&reveal.device, &beaconer, epoch.index, units);
+		}
+		beacon.revealed = true;
+		beacon.witnesses = credited;
+		self.set_beacon(reveal.epoch, &reveal.device, beacon);
+		Pallet::<T>::deposit_event(Event::BeaconRevealed {
+			device: reveal.device,
+			epoch: epoch.index,
+			witnesses: credited,
+			invalid_tags: invalid,
+		});
+		Ok(())
+	}
+
+	/// Refunds the work charged for `attestation` that its refusal for `reason` made
+	/// unnecessary (a refusal before the signature check skips it; a refused reveal judges
+	/// no candidate).
 	pub(crate) fn refund_unchecked(&mut self, attestation: &SignedAttestation, reason: Rejection) {
-		let verify = |scheme| Pallet::<T>::verify_weight(scheme);
 		let unused = match (attestation, reason) {
-			// The failing check ran; anything after it did not.
-			(SignedAttestation::Witness { report, .. }, Rejection::BadSignature) => {
-				verify(report.beacon_payload.scheme())
-			}
-			(_, Rejection::BadSignature | Rejection::InvalidBeaconPayload) => Weight::zero(),
-			(SignedAttestation::Witness { report, signature }, _) => {
-				verify(signature.scheme()).saturating_add(verify(report.beacon_payload.scheme()))
-			}
-			(other, _) => verify(other.signature().scheme()),
+			(SignedAttestation::Reveal(_), _) => Pallet::<T>::reveal_candidate_weight()
+				.saturating_mul(u64::from(T::MaxWitnessCandidates::get())),
+			// The failing check ran.
+			(_, Rejection::BadSignature) => Weight::zero(),
+			(other, _) => other
+				.signature()
+				.map_or(Weight::zero(), |signature| Pallet::<T>::verify_weight(signature.scheme())),
 		};
 		self.unused = self.unused.saturating_add(unused);
 	}
 
-	/// The checks a node's RPC makes before queueing: signer registered and active, epoch
-	/// open, device signature valid (for a witness, also the beacon payload).
+	/// The checks a node's RPC makes before queueing, at its best block: signer registered
+	/// and active, epoch open, device signature valid; a heartbeat's slot anchor (once its
+	/// block is in the state); a witness report's beacon committed with the same commitment;
+	/// a reveal only once its witness window is over, and matching its commitment (a reveal
+	/// must never wait in a queue or the pool while witness reports can still land).
 	pub(crate) fn precheck(&mut self, attestation: &SignedAttestation) -> Result<(), Rejection> {
-		let epoch = self.epoch(attestation.epoch())?;
-		let device = self.active_device(&attestation.device())?;
 		match attestation {
 			SignedAttestation::Heartbeat { heartbeat, signature } => {
+				let epoch = self.epoch(heartbeat.epoch)?;
+				let device = self.active_device(&heartbeat.device)?;
+				if heartbeat.slot < epoch.slots {
+					let (from, _) = epoch.slot_bounds(heartbeat.slot);
+					if !self.anchor_matches(heartbeat, from) {
+						return Err(Rejection::WrongSlotAnchor);
+					}
+				}
 				let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
-				device.key.verify(&payload.signing_bytes(), signature)
-			}
-			SignedAttestation::Beacon(beacon) => {
-				self.beacon_payload_valid(&device, &beacon.device, &epoch, &beacon.payload)
-			}
+				device
+					.key
+					.verify(&payload.signing_bytes(), signature)
+					.then_some(())
+					.ok_or(Rejection::BadSignature)
+			},
+			SignedAttestation::Beacon { beacon, signature } => {
+				let epoch = self.witness_window(beacon.epoch)?;
+				let device = self.active_device(&beacon.device)?;
+				self.beacon_signed(&device, beacon, &epoch, signature)
+					.then_some(())
+					.ok_or(Rejection::BadSignature)
+			},
 			SignedAttestation::Witness { report, signature } => {
+				self.witness_window(report.epoch)?;
+				let device = self.active_device(&report.witness)?;
 				let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
-				device.key.verify(&message.signing_bytes(), signature)
-			}
+				if !device.key.verify(&message.signing_bytes(), signature) {
+					return Err(Rejection::BadSignature);
+				}
+				let beacon = self
+					.beacon(report.epoch, &report.beaconer)
+					.ok_or(Rejection::BeaconNotCommitted)?;
+				(beacon.commitment == report.commitment)
+					.then_some(())
+					.ok_or(Rejection::CommitmentMismatch)
+			},
+			SignedAttestation::Reveal(reveal) => {
+				let epoch = self.reveal_window(reveal.epoch)?;
+				self.active_device(&reveal.device)?;
+				let commitment = self
+					.beacon(reveal.epoch, &reveal.device)
+					.ok_or(Rejection::BeaconNotCommitted)?
+					.commitment;
+				let expected = beacon_commitment(
+					&self.genesis_hash,
+					&reveal.device,
+					epoch.index,
+					&reveal.secret,
+				);
+				(expected == commitment).then_some(()).ok_or(Rejection::InvalidReveal)
+			},
 		}
-		.then_some(())
-		.ok_or(Rejection::BadSignature)
 	}
 }
 

@@ -24,14 +24,19 @@
 //!   and, as a grace period, the one before.
 //! - **Slot**: an epoch has `slots_per_epoch` uptime slots; a device sends one
 //!   [`depin_primitives::Heartbeat`] per slot, during the slot (plus `heartbeat_grace`
-//!   blocks). Bitmap pages over device indexes ([`HeartbeatPage`], one bit per device and
+//!   blocks), bound to the slot's **anchor** (the hash of the block before the slot's first
+//!   block), so it cannot be signed ahead. Bitmap pages over device indexes ([`HeartbeatPage`], one bit per device and
 //!   slot) stop replays; a tally page ([`TallyPage`], one byte per device and epoch) counts
 //!   them.
 //! - **Challenge**: a device is challenged in an epoch iff
 //!   `blake2_256(randomness ‖ device)` falls under the challenge rate
 //!   ([`depin_primitives::attestation::is_challenged`]): O(1), no loop over devices.
-//! - **Beacon**: a challenged device's signature over the epoch randomness, broadcast over
-//!   the air; **witnesses** that hear it report it with RSSI, SNR and frequency.
+//! - **Beacon** (commit–reveal): a challenged device broadcasts a secret over the air and
+//!   commits to it on chain during the epoch's **witness window** (the epoch and the first
+//!   `witness_grace` blocks of the next); **witnesses** that hear it report the commitment and
+//!   a **tag** binding the secret to themselves, with RSSI, SNR and frequency; after the
+//!   window the beaconer **reveals** the secret and the chain judges every tag
+//!   ([`depin_primitives::attestation`]). A tag that fails bars its witness for a while.
 //! - **Score**: fixed-point units ([`depin_primitives::attestation::SCORE_UNIT`] per point),
 //!   split into uptime (`SCORE_UNIT` per counted heartbeat) and coverage (beacons and
 //!   witnesses, scaled by the device's hex-density factor
@@ -41,13 +46,14 @@
 //!
 //! ## Rules for a witness report
 //!
-//! The witness is registered and active and signed the report; the epoch is current or
-//! previous; the beaconer is registered, active and was challenged; the quoted payload is
-//! the beaconer's signature over the epoch randomness; witness and beaconer have different
-//! owners; their cells are between `min_witness_distance_m` and `max_witness_distance_m`
-//! apart; the frequency is in the band; the RSSI is no stronger than free-space path loss
-//! allows ([`depin_primitives::radio`]); the witness has not reported this beacon before,
-//! and the beacon has fewer than `max_witnesses_per_beacon` rewarded witnesses.
+//! When it lands (in the witness window): the witness is registered, active, not barred and
+//! signed the report; the beaconer is registered, active and was challenged; witness and
+//! beaconer have different owners; their cells are between `min_witness_distance_m` and
+//! `max_witness_distance_m` apart; the frequency is in the band; the RSSI is no stronger than
+//! free-space path loss allows ([`depin_primitives::radio`]); the beacon's commitment is on
+//! chain and is the one the report names; the witness has not reported this beacon before,
+//! and the beacon holds fewer than `max_witness_candidates` reports. At the reveal: its tag
+//! must match the secret, and the first `max_witnesses_per_beacon` valid ones are credited.
 //! `docs/proof-of-coverage.md` states what each rule stops and what it cannot.
 //!
 //! ## Cost
@@ -57,9 +63,8 @@
 //! record: they set a bit in a 4096-device page of their slot, and a page is written once
 //! per batch (once per block if several batches touch it); a batch is charged the worst
 //! case (a page per attestation) and refunded for pages it shared or found already written
-//! in the block. A batch's coverage effects on a device fold into one write, and a beacon
-//! payload already verified is not verified again for the next witness. Rewards hears of a
-//! device once per epoch ([`depin_primitives::ScoreSink::device_active`]), not per
+//! in the block. A batch's coverage effects on a device fold into one write. Rewards hears
+//! of a device once per epoch ([`depin_primitives::ScoreSink::device_active`]), not per
 //! attestation.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -98,8 +103,8 @@ pub type ParametersOf<T> = PocParameters<BlockNumberFor<T>>;
 pub type EpochInfoOf<T> = EpochInfo<BlockNumberFor<T>>;
 /// A batch with the runtime's types.
 pub type BatchOf<T> = AttestationBatch<BlockNumberFor<T>, <T as Config>::MaxBatchSize>;
-/// A device's activity record with the runtime's bound.
-pub type ActivityOf<T> = ActivityRecord<<T as Config>::MaxWitnessesPerBeacon>;
+/// A beacon's state with the runtime's bound on witness candidates.
+pub type BeaconStateOf<T> = BeaconState<<T as Config>::MaxWitnessCandidates>;
 /// An oracle's state with the runtime's block number.
 pub type OracleStateOf<T> = OracleState<BlockNumberFor<T>>;
 /// A heartbeat page with the runtime's block number.
@@ -181,9 +186,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
 
-		/// Hard bound on `max_witnesses_per_beacon` (the stored witness list's bound).
+		/// Hard bound on `max_witnesses_per_beacon` (witnesses rewarded per beacon).
 		#[pallet::constant]
 		type MaxWitnessesPerBeacon: Get<u32>;
+
+		/// Hard bound on `max_witness_candidates` (the witness reports a beacon holds until
+		/// its reveal), at least `MaxWitnessesPerBeacon`.
+		#[pallet::constant]
+		type MaxWitnessCandidates: Get<u32>;
 
 		/// Most authorised oracles.
 		#[pallet::constant]
@@ -228,7 +238,29 @@ pub mod pallet {
 	/// previous epoch.
 	#[pallet::storage]
 	pub type DeviceActivity<T: Config> =
-		StorageMap<_, Blake2_128Concat, DeviceId, ActivityOf<T>, OptionQuery>;
+		StorageMap<_, Blake2_128Concat, DeviceId, ActivityRecord, OptionQuery>;
+
+	/// Each challenged device's beacon per epoch: its commitment, the witness reports waiting
+	/// for its reveal (at most `max_witness_candidates`), and after the reveal how many
+	/// witnesses it credited. One entry per accepted beacon (a challenged, active device's
+	/// signed commitment); kept for `EpochHistory` epochs.
+	#[pallet::storage]
+	pub type Beacons<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EpochIndex,
+		Blake2_128Concat,
+		DeviceId,
+		BeaconStateOf<T>,
+		OptionQuery,
+	>;
+
+	/// Devices barred from witnessing until (not including) an epoch, because one of their
+	/// tags failed a reveal. At most one entry per registered device; an entry is removed by
+	/// the device's first witness report after its bar ended.
+	#[pallet::storage]
+	pub type WitnessBars<T: Config> =
+		StorageMap<_, Blake2_128Concat, DeviceId, EpochIndex, OptionQuery>;
 
 	/// Per epoch, slot and page of 4096 device indexes: whose heartbeats were counted (one
 	/// bit per device). Kept for `EpochHistory` epochs.
@@ -262,9 +294,8 @@ pub mod pallet {
 	pub type EpochSlots<T: Config> =
 		StorageMap<_, Twox64Concat, EpochIndex, SlotIndex, OptionQuery>;
 
-	/// Epochs below this one have no [`HeartbeatPages`] or [`TallyPages`] left; `on_idle`
-	/// prunes up to
-	/// `EpochHistory` epochs back.
+	/// Epochs below this one have no [`HeartbeatPages`], [`TallyPages`] or [`Beacons`] left;
+	/// `on_idle` prunes up to `EpochHistory` epochs back.
 	#[pallet::storage]
 	pub type PagesKeptFrom<T: Config> = StorageValue<_, EpochIndex, ValueQuery>;
 
@@ -359,10 +390,35 @@ pub mod pallet {
 			/// The oracle key.
 			oracle: OracleId,
 		},
-		/// An epoch older than `EpochHistory` had its last heartbeat and tally pages removed.
+		/// An epoch older than `EpochHistory` had its last heartbeat pages, tally pages and
+		/// beacons removed.
 		EpochPagesPruned {
 			/// The epoch.
 			epoch: EpochIndex,
+		},
+		/// A beacon's secret was revealed and its witness reports judged.
+		BeaconRevealed {
+			/// The beaconer.
+			device: DeviceId,
+			/// The beacon's epoch.
+			epoch: EpochIndex,
+			/// Witnesses credited (valid tags, up to `max_witnesses_per_beacon`).
+			witnesses: u32,
+			/// Witness reports whose tag did not match the secret.
+			invalid_tags: u32,
+		},
+		/// A witness report's tag did not match its beacon's revealed secret although its
+		/// commitment did: the witness never heard the beacon. It may not witness until
+		/// `barred_until`.
+		WitnessTagInvalid {
+			/// The witness.
+			witness: DeviceId,
+			/// The beaconer whose beacon it claimed to hear.
+			beaconer: DeviceId,
+			/// The beacon's epoch.
+			epoch: EpochIndex,
+			/// The first epoch in which it may witness again.
+			barred_until: EpochIndex,
 		},
 		/// Governance set new parameters.
 		ParametersSet {
@@ -381,8 +437,10 @@ pub mod pallet {
 		/// `MaxOracles` oracles are authorised already.
 		TooManyOracles,
 		/// Parameters out of range: epoch length 0, slots not in `1..=120` or above the epoch
-		/// length, witnesses per beacon above `MaxWitnessesPerBeacon`, min distance above max,
-		/// an empty frequency band, zero batches per block or zero target density.
+		/// length, a witness grace not below the epoch length, witnesses per beacon above
+		/// `MaxWitnessesPerBeacon` or above the witness candidates, witness candidates above
+		/// `MaxWitnessCandidates`, min distance above max, an empty frequency band, zero
+		/// batches per block or zero target density.
 		InvalidParameters,
 	}
 
@@ -403,6 +461,10 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::EpochHistory::get() >= 2, "EpochHistory must keep at least 2 epochs");
 			assert!(T::MaxBatchSize::get() > 0, "MaxBatchSize must be positive");
+			assert!(
+				T::MaxWitnessesPerBeacon::get() <= T::MaxWitnessCandidates::get(),
+				"MaxWitnessCandidates must hold at least MaxWitnessesPerBeacon"
+			);
 			assert!(
 				Self::check_parameters(&T::DefaultParameters::get()).is_ok(),
 				"DefaultParameters out of range"
@@ -428,8 +490,9 @@ pub mod pallet {
 		/// `BatchProcessed`.
 		///
 		/// Weight: per attestation, its kind's measured cost with the signature scheme it
-		/// carries; refunded for signature checks that did not run (payload already verified,
-		/// or the attestation refused before its check).
+		/// carries and the score sink's cost for each device it may make active; refunded for
+		/// what did not run (signature checks of attestations refused before them, candidates
+		/// a reveal did not hold, devices already active).
 		#[pallet::call_index(0)]
 		#[pallet::weight(Pallet::<T>::batch_weight(&batch.attestations))]
 		#[pallet::authorize(Pallet::<T>::authorize_batch)]
@@ -507,7 +570,10 @@ impl<T: Config> Pallet<T> {
 			&& (1..=depin_primitives::attestation::MAX_SLOTS_PER_EPOCH)
 				.contains(&parameters.slots_per_epoch)
 			&& u64::from(parameters.slots_per_epoch) <= length
+			&& UniqueSaturatedInto::<u64>::unique_saturated_into(parameters.witness_grace) < length
 			&& parameters.max_witnesses_per_beacon <= T::MaxWitnessesPerBeacon::get()
+			&& parameters.max_witnesses_per_beacon <= parameters.max_witness_candidates
+			&& parameters.max_witness_candidates <= T::MaxWitnessCandidates::get()
 			&& parameters.min_witness_distance_m <= parameters.max_witness_distance_m
 			&& parameters.min_frequency_khz > 0
 			&& parameters.min_frequency_khz <= parameters.max_frequency_khz
@@ -532,42 +598,68 @@ impl<T: Config> Pallet<T> {
 		Self::verify_weight(scheme).saturating_sub(T::WeightInfo::verify_ed25519())
 	}
 
-	/// Weight of one attestation in a batch (worst case: every signature checked).
-	pub fn attestation_weight(attestation: &SignedAttestation) -> Weight {
+	/// Devices an attestation may make active in an epoch (each costs the score sink's
+	/// `device_active`): a heartbeat its device; a beacon or a witness report none (nothing
+	/// is credited before the reveal); a reveal its beaconer and every witness it credits.
+	pub fn activations_charged(attestation: &SignedAttestation) -> u64 {
 		match attestation {
-			SignedAttestation::Heartbeat { signature, .. } => T::WeightInfo::heartbeats(1)
-				.saturating_sub(T::WeightInfo::heartbeats(0))
-				.saturating_add(Self::scheme_surcharge(signature.scheme())),
-			SignedAttestation::Beacon(beacon) => T::WeightInfo::beacons(1)
-				.saturating_sub(T::WeightInfo::beacons(0))
-				.saturating_add(Self::scheme_surcharge(beacon.payload.scheme())),
-			// The first witness of an accepted beacon also credits the beaconer: its tally
-			// page (a second page, refunded when not touched) and its density cell.
-			SignedAttestation::Witness { report, signature } => T::WeightInfo::witnesses(1)
-				.saturating_sub(T::WeightInfo::witnesses(0))
-				.saturating_add(Self::scheme_surcharge(signature.scheme()))
-				.saturating_add(Self::scheme_surcharge(report.beacon_payload.scheme()))
-				.saturating_add(T::DbWeight::get().reads_writes(2, 1)),
+			SignedAttestation::Heartbeat { .. } => 1,
+			SignedAttestation::Beacon { .. } | SignedAttestation::Witness { .. } => 0,
+			SignedAttestation::Reveal(_) => 1 + u64::from(T::MaxWitnessCandidates::get()),
 		}
 	}
 
-	/// Weight of a batch: the fixed part plus each attestation's weight plus what the score
-	/// sink charges when a device becomes active (all worst cases; see
+	/// Weight of judging one witness candidate at a reveal (its registry record, its tag, its
+	/// activity record and tally page): bounded by a witness report's measured cost, which
+	/// does the same reads and writes and a signature check on top.
+	pub fn reveal_candidate_weight() -> Weight {
+		T::WeightInfo::witnesses(1).saturating_sub(T::WeightInfo::witnesses(0))
+	}
+
+	/// Weight of one attestation in a batch (worst case: every signature checked, every
+	/// device it may activate reported to the score sink).
+	pub fn attestation_weight(attestation: &SignedAttestation) -> Weight {
+		let db = T::DbWeight::get();
+		let own = match attestation {
+			// Plus the slot anchor (a block hash, read once per slot and batch).
+			SignedAttestation::Heartbeat { signature, .. } => T::WeightInfo::heartbeats(1)
+				.saturating_sub(T::WeightInfo::heartbeats(0))
+				.saturating_add(Self::scheme_surcharge(signature.scheme()))
+				.saturating_add(db.reads(1)),
+			SignedAttestation::Beacon { signature, .. } => T::WeightInfo::beacons(1)
+				.saturating_sub(T::WeightInfo::beacons(0))
+				.saturating_add(Self::scheme_surcharge(signature.scheme())),
+			// Plus the witness's bar record.
+			SignedAttestation::Witness { signature, .. } => T::WeightInfo::witnesses(1)
+				.saturating_sub(T::WeightInfo::witnesses(0))
+				.saturating_add(Self::scheme_surcharge(signature.scheme()))
+				.saturating_add(db.reads(1)),
+			// The beacon's record (as a beacon does), then every candidate, and the beaconer's
+			// credit (its tally page and density cell).
+			SignedAttestation::Reveal(_) => T::WeightInfo::beacons(1)
+				.saturating_sub(T::WeightInfo::beacons(0))
+				.saturating_add(
+					Self::reveal_candidate_weight()
+						.saturating_mul(u64::from(T::MaxWitnessCandidates::get())),
+				)
+				.saturating_add(db.reads_writes(2, 1)),
+		};
+		own.saturating_add(
+			T::ScoreSink::device_active_weight().saturating_mul(Self::activations_charged(attestation)),
+		)
+	}
+
+	/// Weight of a batch: the fixed part plus each attestation's weight (all worst cases; see
 	/// `BatchContext::commit` for the refunds).
 	pub fn batch_weight(attestations: &[SignedAttestation]) -> Weight {
 		attestations.iter().fold(T::WeightInfo::heartbeats(0), |total, attestation| {
-			total
-				.saturating_add(Self::attestation_weight(attestation))
-				.saturating_add(T::ScoreSink::device_active_weight())
+			total.saturating_add(Self::attestation_weight(attestation))
 		})
 	}
 
 	/// A device's coverage activity in `epoch` (beacon, witness reports, coverage), if
 	/// it is still stored.
-	pub fn activity(
-		device: &DeviceId,
-		epoch: EpochIndex,
-	) -> Option<EpochActivity<T::MaxWitnessesPerBeacon>> {
+	pub fn activity(device: &DeviceId, epoch: EpochIndex) -> Option<EpochActivity> {
 		DeviceActivity::<T>::get(device).and_then(|record| record.get(epoch).cloned())
 	}
 
@@ -595,7 +687,8 @@ impl<T: Config> Pallet<T> {
 		let info = T::Devices::device(device)?;
 		let heartbeat_slots = Self::heartbeat_slots(&info, epoch);
 		let activity = Self::activity(device, epoch);
-		if heartbeat_slots == 0 && activity.is_none() {
+		let beacon = Beacons::<T>::get(epoch, device);
+		if heartbeat_slots == 0 && activity.is_none() && beacon.is_none() {
 			return None;
 		}
 		let activity = activity.unwrap_or_else(|| EpochActivity::new(epoch));
@@ -604,8 +697,8 @@ impl<T: Config> Pallet<T> {
 		Some(depin_primitives::api::DeviceEpochReport {
 			epoch,
 			heartbeat_slots,
-			beacon_accepted: activity.beacon.as_ref().is_some_and(|b| b.beacon_accepted),
-			beacon_witnesses: activity.beacon.as_ref().map_or(0, |b| b.witnesses.len() as u32),
+			beacon_accepted: beacon.as_ref().is_some_and(|b| b.revealed),
+			beacon_witnesses: beacon.as_ref().map_or(0, |b| b.witnesses),
 			witness_reports: activity.witness_reports,
 			score: EpochScore { uptime, coverage: activity.coverage },
 		})
@@ -669,8 +762,12 @@ impl<T: Config> Pallet<T> {
 			let tallies = TallyPages::<T>::clear_prefix(epoch, limit.saturating_sub(loops), None);
 			loops = loops.saturating_add(tallies.loops);
 			if tallies.maybe_cursor.is_none() {
-				PagesKeptFrom::<T>::put(epoch.saturating_add(1));
-				Self::deposit_event(Event::EpochPagesPruned { epoch });
+				let beacons = Beacons::<T>::clear_prefix(epoch, limit.saturating_sub(loops), None);
+				loops = loops.saturating_add(beacons.loops);
+				if beacons.maybe_cursor.is_none() {
+					PagesKeptFrom::<T>::put(epoch.saturating_add(1));
+					Self::deposit_event(Event::EpochPagesPruned { epoch });
+				}
 			}
 		}
 		base.saturating_add(per_page.saturating_mul(u64::from(loops)))
@@ -740,6 +837,17 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(counted.is_empty(), "heartbeats counted in a page without a tally");
+		for (epoch, _, beacon) in Beacons::<T>::iter() {
+			ensure!(epoch >= kept_from, "beacon of a pruned epoch");
+			ensure!(
+				!beacon.revealed || beacon.candidates.is_empty(),
+				"a revealed beacon still holds candidates"
+			);
+			ensure!(
+				beacon.witnesses <= T::MaxWitnessesPerBeacon::get(),
+				"a beacon credited more witnesses than the bound"
+			);
+		}
 		for epoch in [CurrentEpoch::<T>::get(), PreviousEpoch::<T>::get()].into_iter().flatten() {
 			let totals = EpochTotals::<T>::get(epoch.index);
 			ensure!(

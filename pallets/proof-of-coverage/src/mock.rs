@@ -2,9 +2,13 @@
 //! deterministic randomness source and a score sink that records what it is told.
 
 use crate::{self as pallet_proof_of_coverage, AttestationBatch, BatchOf, PocParameters};
+use codec::Encode;
 use core::cell::RefCell;
 use depin_primitives::{
-	attestation::{Beacon, BeaconPayload, HeartbeatPayload, WitnessPayload},
+	attestation::{
+		beacon_commitment, witness_tag, Beacon, BeaconPayload, BeaconReveal, BeaconSecret,
+		HeartbeatPayload, WitnessPayload,
+	},
 	device::pair::DevicePair,
 	DeviceId, DeviceInfo, DeviceInspect, DeviceKind, DeviceStatus, EpochIndex, EpochScore, H3Cell,
 	Heartbeat, OracleId, OracleSignature, ScoreSink, SignatureScheme, SignedAttestation,
@@ -46,6 +50,14 @@ pub const HEARTBEAT_SCORE: u64 = depin_primitives::attestation::SCORE_UNIT;
 pub const BEACON_SCORE: u64 = 10_000_000;
 pub const WITNESS_SCORE: u64 = 5_000_000;
 pub const MAX_WITNESSES: u32 = 3;
+/// Witness reports a beacon holds until its reveal.
+pub const MAX_CANDIDATES: u32 = 5;
+/// The first blocks of an epoch that still take the previous epoch's beacons and witnesses.
+pub const WITNESS_GRACE: u64 = 3;
+/// Epochs a device that made an invalid tag may not witness.
+pub const BAR_EPOCHS: u32 = 2;
+/// What the score sink charges per device it hears of (non-zero, so charges show).
+pub const DEVICE_ACTIVE_WEIGHT: u64 = 1_000_000;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -95,6 +107,7 @@ thread_local! {
 	static NEXT_INDEX: RefCell<u32> = const { RefCell::new(0) };
 	static ACTIVE: RefCell<Vec<(DeviceId, EpochIndex)>> = const { RefCell::new(Vec::new()) };
 	static SCORED: RefCell<Vec<(EpochIndex, EpochScore)>> = const { RefCell::new(Vec::new()) };
+	static SETTLED: RefCell<Vec<(DeviceId, EpochIndex, Option<EpochScore>)>> = const { RefCell::new(Vec::new()) };
 	static RANDOM_SEED: RefCell<u8> = const { RefCell::new(0) };
 }
 
@@ -179,12 +192,29 @@ impl DeviceInspect<AccountId> for MockDevices {
 pub struct RecordingSink;
 
 impl ScoreSink for RecordingSink {
-	fn device_active(device: &DeviceId, _index: depin_primitives::DeviceIndex, epoch: EpochIndex) {
+	/// Records the device, and reads its score of two epochs back as rewards does when it
+	/// settles that epoch at this moment.
+	fn device_active(device: &DeviceId, index: depin_primitives::DeviceIndex, epoch: EpochIndex) {
 		ACTIVE.with(|a| a.borrow_mut().push((*device, epoch)));
+		if let Some(old) = epoch.checked_sub(2) {
+			let score = crate::Pallet::<Test>::score_of(device, index, old);
+			SETTLED.with(|s| s.borrow_mut().push((*device, old, score)));
+		}
 	}
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore) {
 		SCORED.with(|s| s.borrow_mut().push((epoch, *totals)));
 	}
+	fn device_active_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(DEVICE_ACTIVE_WEIGHT, 0)
+	}
+}
+
+/// What the sink read back of `device`'s epoch `epoch` when it heard of the device two
+/// epochs later (as rewards settles it then).
+pub fn settled_score(device: &DeviceId, epoch: EpochIndex) -> Option<Option<EpochScore>> {
+	SETTLED.with(|s| {
+		s.borrow().iter().find(|(d, e, _)| d == device && *e == epoch).map(|(_, _, score)| *score)
+	})
 }
 
 /// What proof of coverage reports of `pair`'s device in `epoch`.
@@ -200,6 +230,11 @@ pub fn page_ops(reads: u64, writes: u64) -> frame_support::weights::Weight {
 	let db: frame_support::weights::RuntimeDbWeight =
 		<Test as frame_system::Config>::DbWeight::get();
 	db.reads(reads).saturating_add(db.writes(writes))
+}
+
+/// What the score sink charges for `n` devices (refunded for those already active).
+pub fn sink(n: u64) -> frame_support::weights::Weight {
+	frame_support::weights::Weight::from_parts(DEVICE_ACTIVE_WEIGHT * n, 0)
 }
 
 /// Devices reported active, in order, with the epoch.
@@ -230,8 +265,11 @@ parameter_types! {
 		epoch_length: EPOCH_LENGTH,
 		slots_per_epoch: SLOTS,
 		heartbeat_grace: GRACE,
+		witness_grace: WITNESS_GRACE,
 		challenge_rate: Perbill::from_percent(50),
 		max_witnesses_per_beacon: MAX_WITNESSES,
+		max_witness_candidates: MAX_CANDIDATES,
+		invalid_tag_bar_epochs: BAR_EPOCHS,
 		min_witness_distance_m: 300,
 		max_witness_distance_m: 20_000,
 		max_eirp_dbm: 36,
@@ -254,6 +292,7 @@ impl pallet_proof_of_coverage::Config for Test {
 	type DefaultParameters = DefaultParameters;
 	type MaxBatchSize = ConstU32<200>;
 	type MaxWitnessesPerBeacon = ConstU32<5>;
+	type MaxWitnessCandidates = ConstU32<8>;
 	type MaxOracles = ConstU32<3>;
 	type EpochHistory = ConstU32<4>;
 	type WeightInfo = ();
@@ -295,6 +334,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ACTIVE.with(|a| a.borrow_mut().clear());
 	NEXT_INDEX.with(|n| *n.borrow_mut() = 0);
 	SCORED.with(|s| s.borrow_mut().clear());
+	SETTLED.with(|s| s.borrow_mut().clear());
 	RANDOM_SEED.with(|s| *s.borrow_mut() = 0);
 	let keystore = MemoryKeystore::new();
 	let oracle = keystore
@@ -321,14 +361,30 @@ pub fn build_and_execute(test: impl FnOnce()) {
 	});
 }
 
-/// Moves to block `n`, running `on_initialize` of each block on the way.
+/// The hash the mock gives block `n` (block 0's is the genesis hash).
+pub fn block_hash_of(n: u64) -> H256 {
+	H256(sp_io::hashing::blake2_256(&(b"mock block", n).encode()))
+}
+
+/// Moves to block `n`, recording the parent's hash and running `on_initialize` of each block
+/// on the way.
 pub fn run_to_block(n: u64) {
 	use frame_support::traits::Hooks;
 	while System::block_number() < n || System::block_number() == 0 {
 		let next = System::block_number() + 1;
+		if next >= 2 {
+			frame_system::BlockHash::<Test>::insert(next - 1, block_hash_of(next - 1));
+		}
 		System::set_block_number(next);
 		ProofOfCoverage::on_initialize(next);
 	}
+}
+
+/// Moves to the first block at which epoch `epoch`'s beacons may be revealed (its witness
+/// window is over).
+pub fn run_to_reveals(epoch: EpochIndex) {
+	let start = 1 + u64::from(epoch + 1) * EPOCH_LENGTH;
+	run_to_block(start + WITNESS_GRACE);
 }
 
 /// The authorised oracle of the test keystore.
@@ -373,37 +429,76 @@ pub fn current_slot() -> SlotIndex {
 	epoch.slot_at(System::block_number()).unwrap()
 }
 
+/// The anchor of `slot` of `epoch`: the hash of the block before the slot's first block
+/// (zeros if that block is not in the state yet, as a device guessing would sign).
+pub fn slot_anchor(epoch: EpochIndex, slot: SlotIndex) -> [u8; 32] {
+	let Some(info) = crate::Pallet::<Test>::epoch_info(epoch) else { return [0; 32] };
+	let (from, _) = info.slot_bounds(slot);
+	match from.checked_sub(1) {
+		Some(block) if block < System::block_number() => System::block_hash(block).0,
+		_ => [0; 32],
+	}
+}
+
 pub fn heartbeat(pair: &DevicePair, epoch: EpochIndex, slot: SlotIndex) -> SignedAttestation {
-	let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot };
+	heartbeat_anchored(pair, epoch, slot, slot_anchor(epoch, slot))
+}
+
+/// A heartbeat that binds `anchor` as its slot anchor.
+pub fn heartbeat_anchored(
+	pair: &DevicePair,
+	epoch: EpochIndex,
+	slot: SlotIndex,
+	anchor: [u8; 32],
+) -> SignedAttestation {
+	let heartbeat = Heartbeat { device: pair.public().device_id(), epoch, slot, anchor };
 	let signature = pair.sign(
 		&HeartbeatPayload { genesis_hash: &genesis(), heartbeat: &heartbeat }.signing_bytes(),
 	);
 	SignedAttestation::Heartbeat { heartbeat, signature }
 }
 
-pub fn beacon_payload(pair: &DevicePair, epoch: EpochIndex) -> depin_primitives::DeviceSignature {
-	let info = crate::Pallet::<Test>::epoch_info(epoch).expect("open epoch");
-	let device = pair.public().device_id();
-	pair.sign(
-		&BeaconPayload {
-			genesis_hash: &genesis(),
-			device: &device,
-			epoch,
-			randomness: &info.randomness,
-		}
-		.signing_bytes(),
-	)
+/// The secret `pair` broadcasts over the air as its beacon of `epoch`.
+pub fn secret(pair: &DevicePair, epoch: EpochIndex) -> BeaconSecret {
+	sp_io::hashing::blake2_256(&(b"mock secret", pair.public().device_id(), epoch).encode())
 }
 
+/// The commitment to [`secret`].
+pub fn commitment(pair: &DevicePair, epoch: EpochIndex) -> [u8; 32] {
+	beacon_commitment(&genesis(), &pair.public().device_id(), epoch, &secret(pair, epoch))
+}
+
+/// `pair`'s beacon of `epoch`: its signed commitment to [`secret`].
 pub fn beacon(pair: &DevicePair, epoch: EpochIndex) -> SignedAttestation {
-	SignedAttestation::Beacon(Beacon {
+	beacon_committing(pair, epoch, commitment(pair, epoch))
+}
+
+/// `pair`'s beacon of `epoch`, committing to `commitment`.
+pub fn beacon_committing(
+	pair: &DevicePair,
+	epoch: EpochIndex,
+	commitment: [u8; 32],
+) -> SignedAttestation {
+	let info = crate::Pallet::<Test>::epoch_info(epoch).expect("open epoch");
+	let beacon = Beacon { device: pair.public().device_id(), epoch, commitment };
+	let signature = pair.sign(
+		&BeaconPayload { genesis_hash: &genesis(), beacon: &beacon, randomness: &info.randomness }
+			.signing_bytes(),
+	);
+	SignedAttestation::Beacon { beacon, signature }
+}
+
+/// `pair`'s reveal of its beacon of `epoch`.
+pub fn reveal(pair: &DevicePair, epoch: EpochIndex) -> SignedAttestation {
+	SignedAttestation::Reveal(BeaconReveal {
 		device: pair.public().device_id(),
 		epoch,
-		payload: beacon_payload(pair, epoch),
+		secret: secret(pair, epoch),
 	})
 }
 
-/// A witness report with a plausible -100 dBm at 868.1 MHz.
+/// A witness report of a device that heard `beaconer`'s secret, with a plausible -100 dBm
+/// at 868.1 MHz.
 pub fn witness(
 	witness: &DevicePair,
 	beaconer: &DevicePair,
@@ -419,16 +514,23 @@ pub fn witness_with(
 	epoch: EpochIndex,
 	edit: impl FnOnce(&mut WitnessReport),
 ) -> SignedAttestation {
+	let witness_id = witness.public().device_id();
 	let mut report = WitnessReport {
-		witness: witness.public().device_id(),
+		witness: witness_id,
 		beaconer: beaconer.public().device_id(),
 		epoch,
-		beacon_payload: beacon_payload(beaconer, epoch),
+		commitment: commitment(beaconer, epoch),
+		tag: witness_tag(&secret(beaconer, epoch), &witness_id),
 		rssi_dbm: -100,
 		snr_decibels_x10: 55,
 		frequency_khz: 868_100,
 	};
 	edit(&mut report);
+	sign_witness(witness, report)
+}
+
+/// `report` signed by `witness`.
+pub fn sign_witness(witness: &DevicePair, report: WitnessReport) -> SignedAttestation {
 	let signature =
 		witness.sign(&WitnessPayload { genesis_hash: &genesis(), report: &report }.signing_bytes());
 	SignedAttestation::Witness { report, signature }

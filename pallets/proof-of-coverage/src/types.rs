@@ -2,12 +2,13 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use depin_primitives::{
-	api::EpochSummary, attestation::DEVICES_PER_PAGE, DeviceId, DeviceIndex, EpochIndex, OracleId,
-	SignedAttestation,
+	api::EpochSummary,
+	attestation::{Hash32, DEVICES_PER_PAGE},
+	DeviceId, DeviceIndex, EpochIndex, OracleId, SignedAttestation,
 };
 use frame_support::{
 	traits::{ConstU32, Get},
-	BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound, PartialEqNoBound,
+	BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
 use sp_runtime::{traits::UniqueSaturatedInto, Perbill};
@@ -36,10 +37,21 @@ pub struct PocParameters<BlockNumber> {
 	/// Blocks after a slot ends during which its heartbeat may still land (covers the
 	/// oracle queue and inclusion delay).
 	pub heartbeat_grace: BlockNumber,
+	/// The first `witness_grace` blocks of an epoch still accept the previous epoch's beacons
+	/// and witness reports (the oracle queue and inclusion delay); the previous epoch's
+	/// reveals are accepted from then to the epoch's end. Below `epoch_length`.
+	pub witness_grace: BlockNumber,
 	/// Share of devices challenged to beacon each epoch.
 	pub challenge_rate: Perbill,
 	/// Witnesses rewarded per beacon, at most `Config::MaxWitnessesPerBeacon`.
 	pub max_witnesses_per_beacon: u32,
+	/// Witness reports (tags) a beacon holds until its reveal, at least
+	/// `max_witnesses_per_beacon` and at most `Config::MaxWitnessCandidates`: the first
+	/// `max_witnesses_per_beacon` whose tags the reveal proves are rewarded.
+	pub max_witness_candidates: u32,
+	/// Epochs a device may not witness after one of its tags failed a reveal (a tag that
+	/// fails while its commitment matched is proof the device never heard the secret).
+	pub invalid_tag_bar_epochs: u32,
 	/// Witnesses closer than this to the beaconer (metres) are refused: co-located
 	/// devices prove no coverage.
 	pub min_witness_distance_m: u32,
@@ -85,9 +97,18 @@ pub struct EpochInfo<BlockNumber> {
 	pub randomness: [u8; 32],
 	/// Its challenge rate.
 	pub challenge_rate: Perbill,
+	/// Its first `witness_grace` blocks still accept the previous epoch's beacons and witness
+	/// reports; the previous epoch's reveals are accepted after them.
+	pub witness_grace: BlockNumber,
 }
 
 impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> EpochInfo<BlockNumber> {
+	/// The first block after the previous epoch's witness window: `start + witness_grace`.
+	pub fn reveals_from(&self) -> u64 {
+		let start: u64 = self.start.unique_saturated_into();
+		start.saturating_add(self.witness_grace.unique_saturated_into())
+	}
+
 	/// First block of `slot`, and first block after it: `start + length·slot/slots`.
 	pub fn slot_bounds(&self, slot: u16) -> (u64, u64) {
 		let start: u64 = self.start.unique_saturated_into();
@@ -117,8 +138,20 @@ impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> EpochInfo<BlockNumber> {
 			slots: self.slots,
 			randomness: self.randomness,
 			challenge_rate: self.challenge_rate.deconstruct(),
+			witness_grace: self.witness_grace,
 		}
 	}
+}
+
+/// A witness report waiting for its beacon's reveal.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct WitnessCandidate {
+	/// The witness.
+	pub witness: DeviceId,
+	/// Its tag: `witness_tag(secret, witness)` if it heard the secret.
+	pub tag: Hash32,
 }
 
 /// What the chain knows of a challenged device's beacon in one epoch.
@@ -133,77 +166,86 @@ impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> EpochInfo<BlockNumber> {
 	MaxEncodedLen,
 	TypeInfo,
 )]
-#[scale_info(skip_type_params(MaxWitnesses))]
-pub struct BeaconRecord<MaxWitnesses: Get<u32>> {
-	/// `blake2_256` of the first valid beacon payload seen (from the beacon or a witness):
-	/// a witness quoting the same payload needs no second signature check.
-	pub payload_hash: [u8; 32],
-	/// Whether the beacon attestation itself was accepted (and scored).
-	pub beacon_accepted: bool,
-	/// Witnesses rewarded for this beacon, in order of arrival.
-	pub witnesses: BoundedVec<DeviceId, MaxWitnesses>,
+#[scale_info(skip_type_params(MaxCandidates))]
+pub struct BeaconState<MaxCandidates: Get<u32>> {
+	/// The beaconer's signed commitment to its secret.
+	pub commitment: Hash32,
+	/// Witness reports in order of arrival, until the reveal checks them (emptied then).
+	pub candidates: BoundedVec<WitnessCandidate, MaxCandidates>,
+	/// Whether the secret was revealed (and the candidates judged).
+	pub revealed: bool,
+	/// Witnesses credited at the reveal.
+	pub witnesses: u32,
 }
 
-/// One device's coverage activity in one epoch (heartbeats live in [`HeartbeatPage`]s).
+impl<MaxCandidates: Get<u32>> BeaconState<MaxCandidates> {
+	/// A beacon just committed.
+	pub fn new(commitment: Hash32) -> Self {
+		Self { commitment, candidates: BoundedVec::new(), revealed: false, witnesses: 0 }
+	}
+}
+
+/// One device's coverage activity in one epoch (heartbeats live in [`HeartbeatPage`]s,
+/// beacons in [`crate::Beacons`]).
 #[derive(
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
 	Encode,
 	Decode,
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
 )]
-#[scale_info(skip_type_params(MaxWitnesses))]
-pub struct EpochActivity<MaxWitnesses: Get<u32>> {
+pub struct EpochActivity {
 	/// The epoch.
 	pub epoch: EpochIndex,
-	/// The device's beacon, once known (only challenged devices have one).
-	pub beacon: Option<BeaconRecord<MaxWitnesses>>,
-	/// Witness reports by this device accepted in the epoch.
+	/// Witness reports by this device credited in the epoch.
 	pub witness_reports: u32,
 	/// Coverage score earned in the epoch (beacons and witness reports, density-scaled).
 	pub coverage: u64,
 }
 
-impl<MaxWitnesses: Get<u32>> EpochActivity<MaxWitnesses> {
+impl EpochActivity {
 	/// Nothing yet in `epoch`.
 	pub fn new(epoch: EpochIndex) -> Self {
-		Self { epoch, beacon: None, witness_reports: 0, coverage: 0 }
+		Self { epoch, witness_reports: 0, coverage: 0 }
 	}
 }
 
-/// A device's coverage activity in the two epochs that can still change (current and
-/// previous), at index `epoch % 2`. One storage item per device, written once per batch.
+/// A device's coverage activity in two epochs of different parity, at index `epoch % 2`.
+/// One storage item per device, written once per batch.
+///
+/// A slot is reused for epoch `e` only after rewards heard that the device is active in `e`
+/// ([`depin_primitives::ScoreSink::device_active`]), and rewards settles every epoch up to
+/// `e - 2` at that moment, so the record it replaces is always settled first.
 #[derive(
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	DefaultNoBound,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
 	Encode,
 	Decode,
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
 )]
-#[scale_info(skip_type_params(MaxWitnesses))]
-pub struct ActivityRecord<MaxWitnesses: Get<u32>> {
+pub struct ActivityRecord {
 	/// Activity in an even (`[0]`) and an odd (`[1]`) epoch.
-	pub by_parity: [Option<EpochActivity<MaxWitnesses>>; 2],
+	pub by_parity: [Option<EpochActivity>; 2],
 }
 
-impl<MaxWitnesses: Get<u32>> ActivityRecord<MaxWitnesses> {
+impl ActivityRecord {
 	/// The activity in `epoch`, if any is recorded.
-	pub fn get(&self, epoch: EpochIndex) -> Option<&EpochActivity<MaxWitnesses>> {
+	pub fn get(&self, epoch: EpochIndex) -> Option<&EpochActivity> {
 		self.by_parity[(epoch % 2) as usize].as_ref().filter(|a| a.epoch == epoch)
 	}
 
-	/// The activity in `epoch`, starting it (and dropping the stale one of the same parity)
+	/// The activity in `epoch`, starting it (and dropping the older one of the same parity)
 	/// if needed.
-	pub fn get_mut(&mut self, epoch: EpochIndex) -> &mut EpochActivity<MaxWitnesses> {
+	pub fn get_mut(&mut self, epoch: EpochIndex) -> &mut EpochActivity {
 		let entry = &mut self.by_parity[(epoch % 2) as usize];
 		if entry.as_ref().is_some_and(|a| a.epoch != epoch) {
 			*entry = None;

@@ -148,20 +148,21 @@ mod benchmarks {
 		assert_eq!(LastClosedEpoch::<T>::get(), Some(epoch - 1));
 	}
 
-	/// A device's first attestation of an epoch: expire its old pending amount, settle its
-	/// oldest closed epoch, note the new one.
+	/// A device's first attestation of an epoch: expire its old pending amount, settle both
+	/// its closed epochs (the worst case: two unsettled epochs at least two back), note the
+	/// new one.
 	#[benchmark]
 	fn device_active() {
 		let horizon = ExpiryHorizon::<T>::get();
 		close_epochs::<T>(horizon + 2);
 		let owner: T::AccountId = account("owner", 0, 0);
-		let (device, index) = scored_device::<T>(&owner, 0, &[horizon + 1]);
+		let (device, index) = scored_device::<T>(&owner, 0, &[horizon, horizon + 1]);
 		Ledgers::<T>::insert(
 			device,
 			DeviceLedger {
 				pending: 1_000u32.into(),
 				last_reward_epoch: 0,
-				unsettled: BoundedVec::truncate_from(alloc::vec![horizon + 1]),
+				unsettled: BoundedVec::truncate_from(alloc::vec![horizon, horizon + 1]),
 			},
 		);
 		// The pot holds the pending amount it owes.

@@ -80,29 +80,31 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `device` had its first attestation of `epoch` accepted: expire what is too old, settle
-	/// its oldest closed epoch, and note `epoch` as unsettled. One settlement per touch keeps
-	/// the ledger at two unsettled epochs at most (the oldest is always closed by the time a
-	/// third would come).
+	/// every unsettled epoch up to `epoch - 2`, and note `epoch` as unsettled.
+	///
+	/// Proof of coverage keeps a device's coverage record of `epoch - 2` in the slot it is
+	/// about to reuse for `epoch`, and calls this before it writes anything of `epoch`: so
+	/// each such epoch (closed by now: its grace ended when `epoch` began) is settled while
+	/// its record can still be read. What stays unsettled is `epoch - 1` and `epoch`, two
+	/// entries at most (so at most two settlements per touch).
 	pub(crate) fn touch(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) {
 		let mut ledger = Ledgers::<T>::get(device).unwrap_or_default();
 		if ledger.unsettled.contains(&epoch) {
 			return;
 		}
 		Self::expire_pending(device, &mut ledger);
-		Self::settle_closed(device, index, &mut ledger, 1);
 		let mut unsettled = ledger.unsettled.to_vec();
-		unsettled.push(epoch);
-		unsettled.sort_unstable();
-		// A third entry can only be closed (proof of coverage touches the current or previous
-		// epoch, and every older one is closed by then); settle it rather than lose it.
-		while unsettled.len() > 2 {
-			let oldest = unsettled.remove(0);
-			if Self::is_closed(oldest) {
-				Self::settle(device, index, &mut ledger, oldest);
+		for old in unsettled.iter().copied().filter(|e| e.saturating_add(2) <= epoch) {
+			if Self::is_closed(old) {
+				Self::settle(device, index, &mut ledger, old);
 			} else {
-				frame_support::defensive!("a device touched with two open epochs unsettled");
+				frame_support::defensive!("a device touched with an open epoch two back");
 			}
 		}
+		unsettled.retain(|e| e.saturating_add(2) > epoch);
+		unsettled.push(epoch);
+		unsettled.sort_unstable();
+		// Only `epoch - 1` and `epoch` are left.
 		ledger.unsettled = BoundedVec::truncate_from(unsettled);
 		Self::store(device, ledger);
 	}

@@ -19,7 +19,7 @@ fn fund<T: Config>(who: &T::AccountId, credits: Credits) {
 	let _ = T::Currency::mint_into(who, unit.saturating_mul(2_000u32.into()));
 	let amount = unit.saturating_mul(1_000u32.into());
 	assert!(ServicePayments::<T>::do_buy_credits(who.clone(), who.clone(), amount).is_ok());
-	assert!(CreditBalances::<T>::get(who) >= credits, "funded with enough credits");
+	assert!(CreditBalances::<T>::get(who).credits >= credits, "funded with enough credits");
 }
 
 /// A device of a provider, and `consumer`'s channel list filled up to one short of the bound.
@@ -50,7 +50,7 @@ mod benchmarks {
 		let lookup = T::Lookup::unlookup(beneficiary.clone());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(buyer), T::TokenUnit::get(), Some(lookup));
-		assert!(CreditBalances::<T>::get(&beneficiary) > 0);
+		assert!(CreditBalances::<T>::get(&beneficiary).credits > 0);
 	}
 
 	/// Opening the consumer's last allowed channel.
@@ -82,7 +82,9 @@ mod benchmarks {
 		let extend_to = now.saturating_add(T::MaxChannelLifetime::get());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(consumer), id, 100, Some(extend_to));
-		assert_eq!(Channels::<T>::get(id).map(|c| c.deposit), Some(200));
+		let channel = Channels::<T>::get(id).expect("the channel is open");
+		assert_eq!(channel.deposit, 200);
+		assert!(channel.backing > Zero::zero(), "the top-up brought backing");
 	}
 
 	/// Settling a receipt: its signature verified, credits spent, revenue minted to the
@@ -109,6 +111,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(provider), id, receipt);
 		assert_eq!(Channels::<T>::get(id).map(|c| c.settled), Some(500));
+		assert!(Totals::<T>::get().spent_value > Zero::zero(), "valued at its backing");
 		assert!(Totals::<T>::get().revenue > Zero::zero());
 	}
 
@@ -124,9 +127,13 @@ mod benchmarks {
 		frame_system::Pallet::<T>::set_block_number(
 			expires_at.saturating_add(T::SettlementGrace::get()).saturating_add(1u32.into()),
 		);
+		let before = CreditBalances::<T>::get(&consumer);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(consumer), id);
+		_(RawOrigin::Signed(consumer.clone()), id);
 		assert!(Channels::<T>::get(id).is_none());
+		let after = CreditBalances::<T>::get(&consumer);
+		assert_eq!(after.credits, before.credits.saturating_add(100), "refunded");
+		assert!(after.backing > before.backing, "refunded with its backing");
 	}
 
 	/// Setting the parameters.

@@ -1,8 +1,10 @@
-//! Payment channels: opening, topping up, settling receipts, closing.
+//! Payment channels: opening, topping up, settling receipts, closing. A channel carries the
+//! backing of its unsettled credits: they bring their share of the consumer's backing in,
+//! settlements value credits at their share of it, closing takes what is left back out.
 
 use crate::{
-	Channels, Config, ConsumerChannels, Error, Event, NextChannelId, Pallet, PaymentChannel,
-	UsageReceiptOf,
+	backing_share, Channels, Config, ConsumerChannels, Error, Event, NextChannelId, Pallet,
+	PaymentChannel, UsageReceiptOf,
 };
 use depin_primitives::{
 	ChannelId, Credits, DeviceId, DeviceInfo, DeviceInspect, DeviceStatus, EpochClock,
@@ -50,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		ConsumerChannels::<T>::try_mutate(&consumer, |open| {
 			open.try_push(id).map_err(|_| Error::<T>::TooManyChannels)
 		})?;
-		Self::take_credits(&consumer, deposit)?;
+		let backing = Self::take_credits(&consumer, deposit)?;
 		NextChannelId::<T>::put(next);
 		Channels::<T>::insert(
 			id,
@@ -59,6 +61,7 @@ impl<T: Config> Pallet<T> {
 				device,
 				deposit,
 				settled: 0,
+				backing,
 				opened_at: frame_system::Pallet::<T>::block_number(),
 				expires_at,
 			},
@@ -68,6 +71,7 @@ impl<T: Config> Pallet<T> {
 			consumer,
 			device,
 			deposit,
+			backing,
 			expires_at,
 		});
 		Ok(())
@@ -92,11 +96,13 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(credits > 0 || extend_to.is_some(), Error::<T>::ZeroDeposit);
 		channel.deposit = channel.deposit.checked_add(credits).ok_or(Error::<T>::Overflow)?;
-		Self::take_credits(&consumer, credits)?;
+		let added = Self::take_credits(&consumer, credits)?;
+		channel.backing = channel.backing.saturating_add(added);
 		Self::deposit_event(Event::ChannelToppedUp {
 			channel: id,
 			added: credits,
 			deposit: channel.deposit,
+			backing: channel.backing,
 			expires_at: channel.expires_at,
 		});
 		Channels::<T>::insert(id, channel);
@@ -127,8 +133,12 @@ impl<T: Config> Pallet<T> {
 		let epoch = T::Epochs::current_epoch().ok_or(Error::<T>::EpochNotStarted)?;
 
 		let credits = payload.cumulative.saturating_sub(channel.settled);
+		// The credits' share of what the consumer burned for the channel's credits: never
+		// more, whatever the price or others' purchases; the last ones take the rest.
+		let value = backing_share(channel.backing, channel.remaining(), credits);
+		channel.backing = channel.backing.saturating_sub(value);
 		channel.settled = payload.cumulative;
-		let (value, revenue) = Self::spend_credits(credits);
+		let revenue = Self::spend_credits(credits, value);
 		T::Usage::usage_settled(&channel.device, device.index, epoch, credits, value);
 		Self::deposit_event(Event::ChannelSettled {
 			channel: id,
@@ -151,7 +161,8 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::ChannelStillOpen
 		);
 		let refunded = channel.remaining();
-		Self::return_credits(&channel.consumer, refunded);
+		let backing = channel.backing;
+		Self::return_credits(&channel.consumer, refunded, backing);
 		ConsumerChannels::<T>::mutate_exists(&channel.consumer, |open| {
 			if let Some(list) = open {
 				list.retain(|c| *c != id);
@@ -165,6 +176,7 @@ impl<T: Config> Pallet<T> {
 			channel: id,
 			consumer: channel.consumer,
 			refunded,
+			backing,
 		});
 		Ok(())
 	}

@@ -16,10 +16,15 @@
 //!   with [`Pallet::buy_credits`] by burning tokens at the governance-set price
 //!   ([`ServiceParameters::credits_per_token`]), for oneself or a beneficiary (e.g. a dApp's
 //!   service account). Like Helium's data credits, they only buy service.
-//! - **Backing**: the tokens burned for the credits still outstanding ([`CreditSupply`]).
-//!   Spent credits take their average share of it: their **value**.
-//! - **Channel**: credits locked by a consumer for one device until an expiry block
-//!   ([`PaymentChannel`]); at most `MaxOpenChannels` per consumer.
+//! - **Backing**: the tokens a consumer burned for the credits it still holds. Each
+//!   account's credits carry their own backing ([`CreditAccount`]) and a channel carries the
+//!   backing of the credits deposited in it; [`CreditSupply`] is only the sum over all of
+//!   them. Credits that leave an account or a channel take `backing · moved / credits` of it
+//!   (their holder's own average price, rounded down; the last credit takes what is left).
+//!   Spent credits' share of their channel's backing is their **value**: what they were
+//!   bought for by that consumer, whatever others paid or the price is now.
+//! - **Channel**: credits locked by a consumer for one device until an expiry block, with
+//!   their backing ([`PaymentChannel`]); at most `MaxOpenChannels` per consumer.
 //! - **Receipt**: the consumer's signature over `(genesis hash, channel, cumulative credits)`
 //!   ([`depin_primitives::UsageReceipt`], bytes in [`depin_primitives::payment`]). Receipts
 //!   are cumulative, so only the newest matters and an older one can never be replayed.
@@ -28,7 +33,7 @@
 //!   stays burned, and the device's usage (credits and value) counts for the epoch in
 //!   rewards' data-transfer pool.
 //! - **Closing**: after expiry and a settlement grace period anyone may close a channel; what
-//!   was not settled returns to the consumer's credits.
+//!   was not settled returns to the consumer's credits with its remaining backing.
 //!
 //! ## Burn and mint
 //!
@@ -36,6 +41,13 @@
 //! `revenue_share · B` and devices share at most `B` from the epoch's data-transfer pool (see
 //! `pallet-rewards`). Paying oneself for service therefore never profits: it burns `B`, gets
 //! back at most `B`, and leaves the revenue share to the treasury plus the fees.
+//!
+//! That holds because credits are valued at their own consumer's backing. Were they valued
+//! at the average backing of all outstanding credits, a consumer who bought cheap credits
+//! before a price change could spend them on its own device at the average that includes
+//! others' expensive ones, and be paid more than it burned. Every share is rounded down and
+//! the last credit of an account or channel takes the rest, so a consumer's credits are never
+//! valued above what it burned for them and no backing is ever left without credits.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -72,7 +84,9 @@ pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 /// A channel with the runtime's types.
 pub type PaymentChannelOf<T> =
-	PaymentChannel<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	PaymentChannel<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, BalanceOf<T>>;
+/// An account's credits and backing with the runtime's balance.
+pub type CreditAccountOf<T> = CreditAccount<BalanceOf<T>>;
 /// A usage receipt with the runtime's types.
 pub type UsageReceiptOf<T> =
 	UsageReceipt<<T as frame_system::Config>::Hash, <T as Config>::Signature>;
@@ -173,16 +187,21 @@ pub mod pallet {
 	pub type Parameters<T: Config> =
 		StorageValue<_, ServiceParameters, ValueQuery, DefaultParametersValue<T>>;
 
-	/// Each account's credits not locked in a channel. Absent: none.
+	/// Each account's credits not locked in a channel, and the tokens burned for them (the
+	/// account's own backing, which its credits take with them wherever they go). Absent:
+	/// none.
 	#[pallet::storage]
 	pub type CreditBalances<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, Credits, ValueQuery>;
+		StorageMap<_, Blake2_128Concat, T::AccountId, CreditAccountOf<T>, ValueQuery>;
 
-	/// All outstanding credits and the tokens burned for them.
+	/// All outstanding credits and the tokens burned for them: the sums over every account
+	/// and channel (spent credits are valued at their own channel's backing, not at this
+	/// average).
 	#[pallet::storage]
 	pub type Supply<T: Config> = StorageValue<_, CreditSupplyOf<T>, ValueQuery>;
 
-	/// Open channels (and expired ones not closed yet).
+	/// Open channels (and expired ones not closed yet), each with the backing of its
+	/// unsettled credits.
 	#[pallet::storage]
 	pub type Channels<T: Config> =
 		StorageMap<_, Twox64Concat, ChannelId, PaymentChannelOf<T>, OptionQuery>;
@@ -250,6 +269,9 @@ pub mod pallet {
 			device: DeviceId,
 			/// Credits locked.
 			deposit: Credits,
+			/// Their share of the consumer's backing, moved into the channel with them: the
+			/// most the credits can be valued at when settled.
+			backing: BalanceOf<T>,
 			/// The last block of service paid through it.
 			expires_at: BlockNumberFor<T>,
 		},
@@ -261,6 +283,9 @@ pub mod pallet {
 			added: Credits,
 			/// Credits deposited in all.
 			deposit: Credits,
+			/// The backing of the channel's unsettled credits now (the added credits' share
+			/// of the consumer's backing included).
+			backing: BalanceOf<T>,
 			/// The channel's expiry now.
 			expires_at: BlockNumberFor<T>,
 		},
@@ -276,7 +301,8 @@ pub mod pallet {
 			credits: Credits,
 			/// The receipt's cumulative amount.
 			cumulative: Credits,
-			/// The tokens burned for those credits: the usage's value in rewards.
+			/// The tokens the consumer burned for those credits (their share of the channel's
+			/// backing, rounded down): the usage's value in rewards.
 			value: BalanceOf<T>,
 			/// Minted to the treasury (the revenue share of `value`).
 			revenue: BalanceOf<T>,
@@ -291,6 +317,8 @@ pub mod pallet {
 			consumer: T::AccountId,
 			/// Credits returned to the consumer.
 			refunded: Credits,
+			/// Their backing, returned with them to the consumer's account.
+			backing: BalanceOf<T>,
 		},
 		/// Governance set the credit price and revenue share.
 		ParametersSet {
@@ -373,8 +401,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Burns `amount` of the caller's tokens for service credits at the current price,
-		/// credited to `beneficiary` (the caller when `None`). The caller's account must stay
-		/// alive.
+		/// credited to `beneficiary` (the caller when `None`) and backed there by the `amount`
+		/// burned: what they are worth when spent. The caller's account must stay alive.
 		///
 		/// Emits `CreditsBought`. Fails with `AmountTooSmall` if `amount` buys no credit,
 		/// `InsufficientBalance` if the caller cannot burn it.
@@ -394,7 +422,9 @@ pub mod pallet {
 		}
 
 		/// Opens a channel from the caller to `device`, locking `deposit` of the caller's
-		/// credits until block `expires_at` (future, at most `MaxChannelLifetime` ahead).
+		/// credits until block `expires_at` (future, at most `MaxChannelLifetime` ahead). The
+		/// credits take their share of the caller's backing into the channel (the caller's own
+		/// average price, rounded down; all of it with the last credit).
 		///
 		/// Emits `ChannelOpened` with the channel's id, which receipts name.
 		#[pallet::call_index(1)]
@@ -411,6 +441,8 @@ pub mod pallet {
 
 		/// Adds `credits` of the caller's credits to its channel and, with `extend_to`, moves
 		/// the channel's expiry later (at most `MaxChannelLifetime` ahead). Only before expiry.
+		/// The added credits bring their share of the caller's backing, so the channel's
+		/// credits are then worth the caller's blended price.
 		///
 		/// Emits `ChannelToppedUp`.
 		#[pallet::call_index(2)]
@@ -430,9 +462,11 @@ pub mod pallet {
 		/// consumer, and newer (larger) than the last one settled, within the deposit. Allowed
 		/// until `SettlementGrace` blocks after expiry.
 		///
-		/// The credits owed since the last settlement are spent: the revenue share of their
-		/// value is minted to the treasury and the device's usage is reported to rewards for
-		/// the current epoch. Emits `ChannelSettled`.
+		/// The credits owed since the last settlement are spent. Their value is their share of
+		/// the channel's backing (rounded down; the channel's last credits take all that is
+		/// left): never more than the consumer burned for them. The revenue share of the value
+		/// is minted to the treasury and the device's usage (credits and value) is reported to
+		/// rewards for the current epoch. Emits `ChannelSettled`.
 		#[pallet::call_index(3)]
 		// The benchmark reports usage for a device with an empty rewards ledger; the sink's
 		// worst case (settling the device's oldest epoch on the way) is charged on top.
@@ -448,7 +482,7 @@ pub mod pallet {
 
 		/// Closes `channel` once its settlement grace period is over (anyone may: the refund
 		/// always goes to the consumer). What was not settled returns to the consumer's
-		/// credits.
+		/// credits with the channel's remaining backing.
 		///
 		/// Emits `ChannelClosed`.
 		#[pallet::call_index(4)]
@@ -459,7 +493,8 @@ pub mod pallet {
 		}
 
 		/// Sets the credit price and the revenue share (governance). Credits already bought
-		/// keep their backing: the price applies to new purchases.
+		/// keep their backing: the price applies to new purchases, and a consumer's credits
+		/// are always valued at what that consumer burned for them.
 		///
 		/// Emits `ParametersSet`.
 		#[pallet::call_index(5)]
@@ -483,20 +518,42 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::default())
 	}
 
-	/// The pallet's invariants: the outstanding credits are exactly those in accounts and
-	/// in channels; every token burned is either still backing credits or was spent; revenue
-	/// never exceeds what was spent; every channel is listed under its consumer.
+	/// The pallet's invariants: no empty account is stored; every account and channel has
+	/// backing only while it has credits; the outstanding credits and their backing are
+	/// exactly the sums of those in accounts and in channels; every token burned is either
+	/// still backing credits or was spent; revenue never exceeds what was spent; every channel
+	/// is listed under its consumer.
 	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use sp_runtime::traits::Saturating;
-		let in_accounts =
-			CreditBalances::<T>::iter_values().fold(0u128, |sum, c| sum.saturating_add(c));
-		let in_channels = Channels::<T>::iter_values()
-			.fold(0u128, |sum, channel| sum.saturating_add(channel.remaining()));
+		use sp_runtime::traits::{Saturating, Zero};
+		let mut credits: Credits = 0;
+		let mut backing = BalanceOf::<T>::zero();
+		for account in CreditBalances::<T>::iter_values() {
+			ensure!(account.credits > 0, "an account without credits is stored");
+			credits = credits.saturating_add(account.credits);
+			backing = backing.saturating_add(account.backing);
+		}
+		for (id, channel) in Channels::<T>::iter() {
+			ensure!(channel.settled <= channel.deposit, "a channel settled beyond its deposit");
+			ensure!(
+				channel.remaining() > 0 || channel.backing.is_zero(),
+				"a channel has backing but no credits"
+			);
+			ensure!(
+				ConsumerChannels::<T>::get(&channel.consumer).contains(&id),
+				"a channel missing from its consumer's list"
+			);
+			credits = credits.saturating_add(channel.remaining());
+			backing = backing.saturating_add(channel.backing);
+		}
 		let supply = Supply::<T>::get();
 		ensure!(
-			supply.outstanding == in_accounts.saturating_add(in_channels),
+			supply.outstanding == credits,
 			"outstanding credits != credits in accounts + in channels"
+		);
+		ensure!(
+			supply.backing == backing,
+			"outstanding backing != backing of accounts + of channels"
 		);
 		let totals = Totals::<T>::get();
 		ensure!(
@@ -504,13 +561,6 @@ impl<T: Config> Pallet<T> {
 			"burned != backing + spent value"
 		);
 		ensure!(totals.revenue <= totals.spent_value, "revenue above the spent value");
-		for (id, channel) in Channels::<T>::iter() {
-			ensure!(channel.settled <= channel.deposit, "a channel settled beyond its deposit");
-			ensure!(
-				ConsumerChannels::<T>::get(&channel.consumer).contains(&id),
-				"a channel missing from its consumer's list"
-			);
-		}
 		Ok(())
 	}
 }

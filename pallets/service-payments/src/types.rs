@@ -1,5 +1,5 @@
-//! Data types of service payments: the governance-set parameters, the credit supply and its
-//! token backing, payment channels and running totals.
+//! Data types of service payments: the governance-set parameters, each account's credits
+//! and their token backing, the credit supply, payment channels and running totals.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use depin_primitives::Credits;
@@ -47,11 +47,12 @@ impl ServiceParameters {
 }
 
 /// All credits in existence (in accounts and in channels) and the tokens burned for them
-/// that no settlement has accounted for yet.
+/// that no settlement has accounted for yet: the sums of every [`CreditAccount`]'s and every
+/// channel's credits and backing.
 ///
-/// Spending `c` credits accounts for `backing · c / outstanding` tokens: the average price
-/// paid, so that whatever governance does to the price, the revenue minted for spent credits
-/// never exceeds what was burned for them.
+/// Only a total, for dashboards and the invariants: spent credits are valued at the backing
+/// their own holder burned for them ([`backing_share`]), never at this average, so that
+/// whatever governance does to the price a consumer is never paid more than it burned.
 #[derive(
 	Clone,
 	Copy,
@@ -72,21 +73,75 @@ pub struct CreditSupply<Balance> {
 	pub backing: Balance,
 }
 
-impl<Balance: AtLeast32BitUnsigned + Copy> CreditSupply<Balance> {
-	/// The token value of `credits` of the outstanding ones, rounded down.
-	pub fn value_of(&self, credits: Credits) -> Balance {
-		if self.outstanding == 0 || credits == 0 {
-			return Zero::zero();
-		}
-		let backing: u128 = self.backing.unique_saturated_into();
-		let value = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
-			backing,
-			credits.min(self.outstanding),
-			self.outstanding,
-			Rounding::Down,
-		)
-		.unwrap_or(0);
-		Balance::unique_saturated_from(value)
+/// The part of `backing` that goes with `moved` of the `credits` it backs: the holder's own
+/// average price, `backing · moved / credits` rounded down, so what leaves is never worth
+/// more than was burned for it; all of it when `moved` is all the credits (so no backing is
+/// left behind without credits), nothing when `moved` is zero.
+pub fn backing_share<Balance: AtLeast32BitUnsigned + Copy>(
+	backing: Balance,
+	credits: Credits,
+	moved: Credits,
+) -> Balance {
+	if moved >= credits {
+		return backing;
+	}
+	if moved == 0 {
+		return Zero::zero();
+	}
+	let whole: u128 = backing.unique_saturated_into();
+	// `moved < credits`, so the share is below `backing`: the division cannot overflow.
+	let share = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+		whole,
+		moved,
+		credits,
+		Rounding::Down,
+	)
+	.unwrap_or(0);
+	Balance::unique_saturated_from(share)
+}
+
+/// An account's credits not locked in a channel and the tokens burned for them: each
+/// consumer's credits carry their own backing, whatever others paid.
+///
+/// Credits leave with their share of the backing ([`backing_share`]: the account's own
+/// average price, rounded down; the last credit takes what is left) and come back with
+/// theirs. An account without credits has no backing and is not stored.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct CreditAccount<Balance> {
+	/// Credits held (not in a channel).
+	pub credits: Credits,
+	/// Tokens burned for them.
+	pub backing: Balance,
+}
+
+impl<Balance: AtLeast32BitUnsigned + Copy> CreditAccount<Balance> {
+	/// Adds `credits` backed by `backing`; `None` if the credits overflow.
+	pub fn deposit(&mut self, credits: Credits, backing: Balance) -> Option<()> {
+		self.credits = self.credits.checked_add(credits)?;
+		self.backing = self.backing.saturating_add(backing);
+		Some(())
+	}
+
+	/// Takes `credits` out with their share of the backing, which it returns; `None` (and
+	/// nothing taken) if the account holds fewer.
+	pub fn withdraw(&mut self, credits: Credits) -> Option<Balance> {
+		let left = self.credits.checked_sub(credits)?;
+		let backing = backing_share(self.backing, self.credits, credits);
+		self.credits = left;
+		self.backing = self.backing.saturating_sub(backing);
+		Some(backing)
 	}
 }
 
@@ -113,7 +168,8 @@ pub struct PaymentTotals<Balance> {
 	pub credits_bought: Credits,
 	/// Credits settled to providers.
 	pub credits_spent: Credits,
-	/// The token value of the spent credits (taken out of the credit supply's backing).
+	/// The token value of the spent credits: the backing their consumers burned for them,
+	/// taken out of their channels' (and the credit supply's) backing.
 	pub spent_value: Balance,
 	/// Minted to the treasury as protocol revenue (a share of `spent_value`).
 	pub revenue: Balance,

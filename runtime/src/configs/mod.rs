@@ -502,8 +502,15 @@ parameter_types! {
 		epoch_length: HOURS,
 		slots_per_epoch: 6,
 		heartbeat_grace: 2 * MINUTES,
+		// Two minutes of the next epoch for beacons and witness reports to land; the other 58
+		// for reveals.
+		witness_grace: 2 * MINUTES,
 		challenge_rate: Perbill::from_percent(10),
 		max_witnesses_per_beacon: 14,
+		// Room for honest witnesses next to a few junk reports; each junk report bars its
+		// device for a day of epochs once the reveal shows it.
+		max_witness_candidates: 20,
+		invalid_tag_bar_epochs: 24,
 		min_witness_distance_m: 300,
 		max_witness_distance_m: 50_000,
 		// US915 allows 36 dBm EIRP, EU868 27 dBm: the looser bound.
@@ -530,6 +537,7 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	type DefaultParameters = ProofOfCoverageDefaults;
 	type MaxBatchSize = ConstU32<1024>;
 	type MaxWitnessesPerBeacon = ConstU32<25>;
+	type MaxWitnessCandidates = ConstU32<32>;
 	type MaxOracles = ConstU32<100>;
 	type EpochHistory = ConstU32<168>;
 	type WeightInfo = pallet_proof_of_coverage::weights::SubstrateWeight<Runtime>;
@@ -721,7 +729,8 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for RewardsBenchmarkHelper {
 		let (key, _) = p256_sign(&secret, b"").expect("valid scalar");
 		let genesis = crate::ProofOfCoverage::genesis_hash();
 		let message =
-			RegistrationPayload { genesis_hash: &genesis, owner, key: &key }.signing_bytes();
+			RegistrationPayload { genesis_hash: &genesis, owner, key: &key, registrations: 0 }
+				.signing_bytes();
 		let (_, proof) = p256_sign(&secret, &message).expect("valid scalar");
 		Balances::set_balance(owner, 1_000_000 * UNIT);
 		crate::DeviceRegistry::register_device(

@@ -1,10 +1,10 @@
 //! An owner's life with a device: moving it, transferring it, retiring it, withdrawing the bond.
 
 use crate::{
-	mock::*, CellDeviceCount, DeviceCount, DeviceState, Devices, Error, Event, OwnerDeviceCount,
-	OwnerDevices, PendingTransfers,
+	mock::*, CellDeviceCount, DeviceCount, DeviceState, Devices, Error, Event, KeyRegistrations,
+	OwnerDeviceCount, OwnerDevices, PendingTransfers,
 };
-use depin_primitives::{DeviceId, H3Cell, SignatureScheme};
+use depin_primitives::{DeviceId, DeviceKind, DeviceSignature, H3Cell, SignatureScheme};
 use frame_support::{assert_noop, assert_ok};
 
 fn alice_device() -> DeviceId {
@@ -268,8 +268,84 @@ fn retire_then_withdraw_after_unbonding() {
 		assert!(!Devices::<Test>::contains_key(id));
 		assert_eq!(DeviceCount::<Test>::get(), 0);
 		assert_eq!(OwnerDeviceCount::<Test>::get(ALICE), 0);
-		// The key can be registered afresh.
+		// The key can be registered afresh, with a fresh proof for the key's second
+		// registration (`register` signs the counter the chain holds).
+		assert_eq!(KeyRegistrations::<Test>::get(id), 1);
 		register(BOB, &device(SignatureScheme::Ed25519, 1), paris(12, 0));
+		assert_eq!(KeyRegistrations::<Test>::get(id), 2);
+	});
+}
+
+/// `register_device` for `owner` with the given proof of `pair`'s key.
+fn register_with(
+	owner: AccountId,
+	pair: &depin_primitives::device::pair::DevicePair,
+	proof: DeviceSignature,
+) -> sp_runtime::DispatchResult {
+	DeviceRegistry::register_device(
+		RuntimeOrigin::signed(owner),
+		pair.public(),
+		DeviceKind::Hotspot,
+		paris(12, 0),
+		metadata(),
+		proof,
+		None,
+	)
+}
+
+/// Retires `owner`'s device `id` now and withdraws its bond once the unbonding period has
+/// passed: the device's record is removed.
+fn retire_and_withdraw(owner: AccountId, id: DeviceId) {
+	let now = System::block_number();
+	assert_ok!(DeviceRegistry::retire_device(RuntimeOrigin::signed(owner), id));
+	run_to_block(now + UNBONDING);
+	assert_ok!(DeviceRegistry::withdraw_bond(RuntimeOrigin::signed(owner), id));
+	assert!(!Devices::<Test>::contains_key(id));
+}
+
+#[test]
+fn an_old_registration_proof_does_not_replay_after_transfer_and_retirement() {
+	build_and_execute(|| {
+		let pair = device(SignatureScheme::Ed25519, 1);
+		let id = pair.public().device_id();
+		// Alice registers the device; her proof is public from then on, in her extrinsic.
+		let alices_proof = proof_with(&pair, ALICE, 0);
+		assert_ok!(register_with(ALICE, &pair, alices_proof.clone()));
+		assert_eq!(KeyRegistrations::<Test>::get(id), 1);
+		// She sells it to Bob, who accepts, later retires it and takes his bond back.
+		assert_ok!(DeviceRegistry::transfer_device(RuntimeOrigin::signed(ALICE), id, BOB));
+		assert_ok!(DeviceRegistry::accept_transfer(RuntimeOrigin::signed(BOB), id));
+		run_to_block(5);
+		retire_and_withdraw(BOB, id);
+		assert_eq!(held(BOB), 0);
+		// THE ATTACK: with the record gone, Alice submits her original proof again to take
+		// the identity of the hardware she sold. It verified before the counter; not now.
+		assert_noop!(
+			register_with(ALICE, &pair, alices_proof.clone()),
+			Error::<Test>::InvalidRegistrationProof
+		);
+		// The counter outlives the device's record.
+		assert_eq!(KeyRegistrations::<Test>::get(id), 1);
+		assert_eq!(DeviceCount::<Test>::get(), 0);
+		assert_eq!(held(ALICE), 0);
+		// Only the device key can register it again: a fresh proof for its second
+		// registration (counter 1), here for Bob, who holds the hardware.
+		assert_ok!(register_with(BOB, &pair, proof_with(&pair, BOB, 1)));
+		assert_eq!(KeyRegistrations::<Test>::get(id), 2);
+		assert_eq!(Devices::<Test>::get(id).unwrap().owner, BOB);
+		assert_eq!(held(BOB), BOND);
+		// That proof is spent too: after Bob retires the device again, neither his proof
+		// nor Alice's registers it.
+		retire_and_withdraw(BOB, id);
+		assert_noop!(
+			register_with(BOB, &pair, proof_with(&pair, BOB, 1)),
+			Error::<Test>::InvalidRegistrationProof
+		);
+		assert_noop!(
+			register_with(ALICE, &pair, alices_proof),
+			Error::<Test>::InvalidRegistrationProof
+		);
+		assert_eq!(KeyRegistrations::<Test>::get(id), 2);
 	});
 }
 

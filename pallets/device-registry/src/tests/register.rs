@@ -1,6 +1,7 @@
-//! `register_device`: proofs in every scheme, forged and replayed proofs, bonds, limits.
+//! `register_device`: proofs in every scheme, forged and replayed proofs, the registration
+//! counter, bonds, limits.
 
-use crate::{mock::*, DeviceCount, Devices, Error, Event, OwnerDeviceCount};
+use crate::{mock::*, DeviceCount, Devices, Error, Event, KeyRegistrations, OwnerDeviceCount};
 use depin_primitives::{
 	DeviceKind, DeviceSignature, DeviceStatus, H3Cell, RegistrationPayload, SignatureScheme,
 	SignedPayload,
@@ -146,8 +147,13 @@ fn proof_from_another_chain_is_rejected() {
 			let other_genesis = sp_core::H256::repeat_byte(1);
 			assert_ne!(other_genesis, genesis_hash());
 			let replayed = pair.sign(
-				&RegistrationPayload { genesis_hash: &other_genesis, owner: &ALICE, key: &key }
-					.signing_bytes(),
+				&RegistrationPayload {
+					genesis_hash: &other_genesis,
+					owner: &ALICE,
+					key: &key,
+					registrations: 0,
+				}
+				.signing_bytes(),
 			);
 			assert_noop!(
 				DeviceRegistry::register_device(
@@ -162,6 +168,59 @@ fn proof_from_another_chain_is_rejected() {
 				Error::<Test>::InvalidRegistrationProof
 			);
 		}
+	});
+}
+
+#[test]
+fn the_registration_counter_starts_at_zero_and_counts_registrations() {
+	build_and_execute(|| {
+		let pair = device(SignatureScheme::Ed25519, 1);
+		let id = pair.public().device_id();
+		assert_eq!(KeyRegistrations::<Test>::get(id), 0);
+		// A new key's proof signs counter 0.
+		assert_ok!(DeviceRegistry::register_device(
+			RuntimeOrigin::signed(ALICE),
+			pair.public(),
+			DeviceKind::Hotspot,
+			paris(12, 0),
+			metadata(),
+			proof_with(&pair, ALICE, 0),
+			None,
+		));
+		assert_eq!(KeyRegistrations::<Test>::get(id), 1);
+		// Other keys are not counted.
+		let other = device(SignatureScheme::Ed25519, 2).public().device_id();
+		assert_eq!(KeyRegistrations::<Test>::get(other), 0);
+	});
+}
+
+#[test]
+fn proof_with_the_wrong_counter_fails() {
+	build_and_execute(|| {
+		for scheme in SignatureScheme::ALL {
+			let pair = device(scheme, 1);
+			let id = pair.public().device_id();
+			assert_eq!(KeyRegistrations::<Test>::get(id), 0);
+			// Signed for a later registration than the chain counts, or for an earlier one.
+			for wrong in [1, 2, u32::MAX] {
+				assert_noop!(
+					DeviceRegistry::register_device(
+						RuntimeOrigin::signed(ALICE),
+						pair.public(),
+						DeviceKind::Hotspot,
+						paris(12, 0),
+						metadata(),
+						proof_with(&pair, ALICE, wrong),
+						None,
+					),
+					Error::<Test>::InvalidRegistrationProof
+				);
+			}
+			// A failed attempt does not move the counter.
+			assert_eq!(KeyRegistrations::<Test>::get(id), 0);
+		}
+		assert_eq!(DeviceCount::<Test>::get(), 0);
+		assert_eq!(held(ALICE), 0);
 	});
 }
 

@@ -115,26 +115,27 @@ fn challenges_follow_the_rate_and_change_with_each_epoch() {
 #[test]
 fn an_old_epochs_activity_is_replaced_not_accumulated() {
 	build_and_execute(|| {
-		let beaconer = device_challenged(true, 0, ALICE, paris(), 0);
+		// Every device is challenged from epoch 1 on.
+		let mut parameters = Parameters::<Test>::get();
+		parameters.challenge_rate = sp_runtime::Perbill::one();
+		Parameters::<Test>::put(parameters);
+		run_to_block(1 + EPOCH_LENGTH);
+		let beaconer = pair(depin_primitives::SignatureScheme::Ed25519, 1);
+		let heard_by = pair(depin_primitives::SignatureScheme::Ed25519, 2);
+		MockDevices::insert(&beaconer, ALICE, paris());
+		MockDevices::insert(&heard_by, BOB, paris_north());
 		let id = beaconer.public().device_id();
-		land(vec![beacon(&beaconer, 0)]);
-		run_to_block(2 * EPOCH_LENGTH + 1);
-		// Challenged again in an even epoch (the mock's rate is 50%: find one where it is).
-		let mut epoch = 2;
-		while epoch % 2 == 1 || ProofOfCoverage::is_challenged(&id, epoch) != Some(true) {
-			run_to_block((epoch as u64 + 1) * EPOCH_LENGTH + 1);
-			epoch += 1;
+		for epoch in [1, 3] {
+			run_to_block(1 + u64::from(epoch) * EPOCH_LENGTH);
+			land(vec![beacon(&beaconer, epoch), witness(&heard_by, &beaconer, epoch)]);
+			run_to_reveals(epoch);
+			land(vec![reveal(&beaconer, epoch)]);
 		}
-		land(vec![beacon(&beaconer, epoch)]);
-		assert_eq!(last_batch_counts(), (1, 0));
-		// The epoch reuses the older same-parity epoch's place in the record.
+		// Epoch 3 reuses epoch 1's place in the record.
 		let record = crate::DeviceActivity::<Test>::get(id).unwrap();
-		assert_eq!(record.by_parity[(epoch % 2) as usize].as_ref().unwrap().epoch, epoch);
-		assert!(ProofOfCoverage::activity(&id, epoch)
-			.unwrap()
-			.beacon
-			.is_some_and(|b| b.beacon_accepted));
-		assert_eq!(ProofOfCoverage::activity(&id, 0), None);
+		assert_eq!(record.by_parity[1].as_ref().unwrap().epoch, 3);
+		assert_eq!(ProofOfCoverage::activity(&id, 3).unwrap().coverage, BEACON_SCORE);
+		assert_eq!(ProofOfCoverage::activity(&id, 1), None);
 	});
 }
 

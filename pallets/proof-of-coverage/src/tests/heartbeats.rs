@@ -41,8 +41,12 @@ fn a_forged_signature_is_refused_and_changes_nothing() {
 		let epoch = current_epoch();
 		let device = alice_device(SignatureScheme::Ed25519, 1);
 		let impostor = pair(SignatureScheme::Ed25519, 99);
-		let heartbeat =
-			Heartbeat { device: device.public().device_id(), epoch, slot: current_slot() };
+		let heartbeat = Heartbeat {
+			device: device.public().device_id(),
+			epoch,
+			slot: current_slot(),
+			anchor: slot_anchor(epoch, current_slot()),
+		};
 		let forged = impostor.sign(
 			&HeartbeatPayload { genesis_hash: &genesis(), heartbeat: &heartbeat }.signing_bytes(),
 		);
@@ -63,8 +67,12 @@ fn a_signature_made_for_another_chain_is_refused() {
 	build_and_execute(|| {
 		let epoch = current_epoch();
 		let device = alice_device(SignatureScheme::Sr25519, 1);
-		let heartbeat =
-			Heartbeat { device: device.public().device_id(), epoch, slot: current_slot() };
+		let heartbeat = Heartbeat {
+			device: device.public().device_id(),
+			epoch,
+			slot: current_slot(),
+			anchor: slot_anchor(epoch, current_slot()),
+		};
 		let other_genesis = sp_core::H256([1u8; 32]);
 		let signature = device.sign(
 			&HeartbeatPayload { genesis_hash: &other_genesis, heartbeat: &heartbeat }
@@ -247,7 +255,55 @@ fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (3, 0));
-		// A new slot page, and the tally page (both read and written).
-		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4)));
+		// A new slot page, and the tally page (both read and written); the devices were
+		// active in the epoch already, so the score sink's charge is refunded.
+		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4) - sink(3)));
+	});
+}
+
+/// Issue 17 hole 2: heartbeat bytes were all predictable (genesis, device, epoch, slot), so a
+/// key could sign a year of them once and a script post them with the hardware switched off.
+/// A heartbeat binds the hash of the block before its slot now, which nobody knows earlier.
+#[test]
+fn a_heartbeat_signed_before_its_slot_is_refused() {
+	build_and_execute(|| {
+		let device = alice_device(SignatureScheme::Ed25519, 1);
+		let epoch = current_epoch();
+		// Signed at block 1 for slot 4 (blocks 5..6): the best a pre-signer can bind is a guess
+		// or the hash of a block it has already seen.
+		let slot = 4;
+		let guessed = heartbeat_anchored(&device, epoch, slot, [0u8; 32]);
+		let stale = heartbeat_anchored(&device, epoch, slot, System::block_hash(0).0);
+		run_to_block(5);
+		assert_eq!(current_slot(), slot);
+		assert_eq!(
+			ProofOfCoverage::precheck_attestations(&[guessed.clone(), stale.clone()]),
+			vec![Err(R::WrongSlotAnchor), Err(R::WrongSlotAnchor)]
+		);
+		land(vec![guessed, stale]);
+		assert_eq!(rejections(), vec![(0, R::WrongSlotAnchor), (1, R::WrongSlotAnchor)]);
+		assert_eq!(report(&device, epoch), None);
+		// Signed once the slot's anchor exists (the block before the slot), it counts.
+		assert_eq!(slot_anchor(epoch, slot), block_hash_of(4).0);
+		land(vec![heartbeat(&device, epoch, slot)]);
+		assert_eq!(last_batch_counts(), (1, 0));
+		assert_eq!(report(&device, epoch).unwrap().heartbeats(), 1);
+	});
+}
+
+#[test]
+fn a_heartbeat_for_the_next_blocks_slot_can_be_signed_one_block_ahead() {
+	build_and_execute(|| {
+		let device = alice_device(SignatureScheme::Ed25519, 1);
+		let epoch = current_epoch();
+		run_to_block(4);
+		// At block 4 a device knows block 4's hash (the node told it), the anchor of slot 4.
+		let early = heartbeat_anchored(&device, epoch, 4, block_hash_of(4).0);
+		// The runtime cannot check the anchor until block 4's hash is in the state: the RPC
+		// lets it through, the chain judges it in block 5.
+		assert_eq!(ProofOfCoverage::precheck_attestations(&[early.clone()]), vec![Ok(())]);
+		run_to_block(5);
+		land(vec![early]);
+		assert_eq!(last_batch_counts(), (1, 0));
 	});
 }

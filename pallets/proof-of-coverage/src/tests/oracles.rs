@@ -245,8 +245,9 @@ fn a_node_without_an_authorised_oracle_key_sends_nothing() {
 fn batches_encode_compactly() {
 	build_and_execute(|| {
 		let (batch, _) = signed_batch(0, vec![some_heartbeat(); 10]);
-		// Per heartbeat: 104 bytes; the batch header: oracle, block, index, length.
-		assert_eq!(batch.encode().len(), 32 + 8 + 2 + 1 + 10 * 104);
+		// Per heartbeat: 136 bytes (104 and its 32-byte slot anchor); the batch header:
+		// oracle, block, index, length.
+		assert_eq!(batch.encode().len(), 32 + 8 + 2 + 1 + 10 * 136);
 	});
 }
 
@@ -300,6 +301,7 @@ fn refused_attestations_are_refunded_the_checks_they_skipped() {
 		assert_eq!(last_batch_counts(), (1, 3));
 		// Unknown: its P-256 check; the duplicate: its Ed25519 check. Pages: 4 × 2 charged,
 		// 2 read and written (the slot's and the activity page, shared by the batch).
-		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519 - page_ops(6, 6)));
+		// The score sink heard of one device: the three others' charge is refunded.
+		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519 - page_ops(6, 6) - sink(3)));
 	});
 }

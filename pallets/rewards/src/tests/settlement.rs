@@ -165,3 +165,32 @@ fn a_score_above_the_total_cannot_take_more_than_the_pool() {
 		assert_eq!(free(ALICE) + free(BOB), 2 * STARTING_BALANCE + 700_000);
 	});
 }
+
+/// Proof of coverage reuses a device's coverage record of `e - 2` for `e`, right after it
+/// touches the device for `e`. A device active in `e - 3` and `e - 2`, then silent, then
+/// active in `e`: one settlement per touch (the old rule) left `e - 2` unsettled while its
+/// record was overwritten, so its coverage paid nothing. Every epoch up to `e - 2` is
+/// settled at the touch now.
+#[test]
+fn a_touch_settles_every_epoch_whose_coverage_record_is_reused() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		set_score(a, 0, 0, 10);
+		set_score(a, 1, 0, 10);
+		touch(a, 0);
+		touch(a, 1);
+		close(0, 0, 10);
+		close(1, 0, 10);
+		System::reset_events();
+		touch(a, 3);
+		let settled: Vec<u32> = events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::DeviceSettled { epoch, .. } => Some(epoch),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(settled, vec![0, 1]);
+		assert_eq!(ledger(a).unsettled.to_vec(), vec![3]);
+	});
+}

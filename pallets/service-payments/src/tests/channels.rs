@@ -1,7 +1,7 @@
 //! Opening, topping up and closing channels, and their bounds.
 
 use super::{buy, open};
-use crate::{mock::*, Channels, ConsumerChannels, Error, Event, PaymentChannel};
+use crate::{mock::*, Channels, ConsumerChannels, CreditAccount, Error, Event, PaymentChannel};
 use depin_primitives::DeviceStatus;
 use frame_support::{assert_noop, assert_ok};
 
@@ -12,17 +12,23 @@ fn opening_a_channel_locks_credits() {
 		buy(&alice(), 10); // 1,000 credits
 		let id = open(&alice(), device, 400, 100);
 		assert_eq!(id, 0);
+		// The 400 credits take the 4 tokens Alice burned for them into the channel.
 		System::assert_last_event(
 			Event::ChannelOpened {
 				channel: 0,
 				consumer: alice(),
 				device,
 				deposit: 400,
+				backing: 4 * UNIT,
 				expires_at: 100,
 			}
 			.into(),
 		);
 		assert_eq!(ServicePayments::credits_of(&alice()), 600);
+		assert_eq!(
+			ServicePayments::credit_account(&alice()),
+			CreditAccount { credits: 600, backing: 6 * UNIT }
+		);
 		assert_eq!(
 			Channels::<Test>::get(0),
 			Some(PaymentChannel {
@@ -30,6 +36,7 @@ fn opening_a_channel_locks_credits() {
 				device,
 				deposit: 400,
 				settled: 0,
+				backing: 4 * UNIT,
 				opened_at: 1,
 				expires_at: 100
 			})
@@ -114,12 +121,27 @@ fn a_top_up_adds_credits_and_may_extend_the_expiry() {
 		buy(&alice(), 10);
 		let id = open(&alice(), device, 100, 100);
 		assert_ok!(ServicePayments::top_up(RuntimeOrigin::signed(alice()), id, 50, None));
+		// The 50 credits bring their half token of backing.
 		System::assert_last_event(
-			Event::ChannelToppedUp { channel: id, added: 50, deposit: 150, expires_at: 100 }.into(),
+			Event::ChannelToppedUp {
+				channel: id,
+				added: 50,
+				deposit: 150,
+				backing: 3 * UNIT / 2,
+				expires_at: 100,
+			}
+			.into(),
 		);
 		assert_ok!(ServicePayments::top_up(RuntimeOrigin::signed(alice()), id, 0, Some(500)));
 		System::assert_last_event(
-			Event::ChannelToppedUp { channel: id, added: 0, deposit: 150, expires_at: 500 }.into(),
+			Event::ChannelToppedUp {
+				channel: id,
+				added: 0,
+				deposit: 150,
+				backing: 3 * UNIT / 2,
+				expires_at: 500,
+			}
+			.into(),
 		);
 		assert_eq!(ServicePayments::credits_of(&alice()), 850);
 		assert_eq!(Channels::<Test>::get(id).unwrap().expires_at, 500);
@@ -164,12 +186,23 @@ fn closing_refunds_what_was_not_settled_after_the_grace_period() {
 			Error::<Test>::ChannelStillOpen
 		);
 		run_to_block(100 + GRACE + 1);
-		// Anyone may close: the refund goes to the consumer.
+		// Anyone may close: the refund goes to the consumer, with the 2.5 tokens left of the
+		// 4 burned for the deposit (150 credits were spent at 1.5 tokens).
 		assert_ok!(ServicePayments::close(RuntimeOrigin::signed(charlie()), id));
 		System::assert_last_event(
-			Event::ChannelClosed { channel: id, consumer: alice(), refunded: 250 }.into(),
+			Event::ChannelClosed {
+				channel: id,
+				consumer: alice(),
+				refunded: 250,
+				backing: 5 * UNIT / 2,
+			}
+			.into(),
 		);
 		assert_eq!(ServicePayments::credits_of(&alice()), 600 + 250);
+		assert_eq!(
+			ServicePayments::credit_account(&alice()),
+			CreditAccount { credits: 850, backing: 6 * UNIT + 5 * UNIT / 2 }
+		);
 		assert_eq!(Channels::<Test>::get(id), None);
 		assert!(!ConsumerChannels::<Test>::contains_key(alice()));
 		assert_noop!(
@@ -193,8 +226,9 @@ fn a_fully_settled_channel_refunds_nothing() {
 		run_to_block(10 + GRACE + 1);
 		assert_ok!(ServicePayments::close(RuntimeOrigin::signed(bob()), id));
 		System::assert_last_event(
-			Event::ChannelClosed { channel: id, consumer: alice(), refunded: 0 }.into(),
+			Event::ChannelClosed { channel: id, consumer: alice(), refunded: 0, backing: 0 }.into(),
 		);
 		assert_eq!(ServicePayments::credits_of(&alice()), 0);
+		assert!(!crate::CreditBalances::<Test>::contains_key(alice()));
 	});
 }

@@ -1,7 +1,9 @@
 //! Buying credits: the burn, the price arithmetic, beneficiaries, governance of the price.
 
 use super::buy;
-use crate::{mock::*, CreditBalances, Error, Event, Parameters, ServiceParameters, Supply};
+use crate::{
+	mock::*, CreditAccount, CreditBalances, Error, Event, Parameters, ServiceParameters, Supply,
+};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::{traits::Zero, DispatchError, FixedU128, Perbill};
 
@@ -22,6 +24,11 @@ fn buying_credits_burns_exactly_the_amount() {
 		assert_eq!(Balances::total_issuance(), issuance - 5 * UNIT);
 		assert_eq!(free(&alice()), STARTING_BALANCE - 5 * UNIT);
 		assert_eq!(ServicePayments::credits_of(&alice()), 500);
+		// Alice's credits carry what she burned for them.
+		assert_eq!(
+			ServicePayments::credit_account(&alice()),
+			CreditAccount { credits: 500, backing: 5 * UNIT }
+		);
 		let supply = Supply::<Test>::get();
 		assert_eq!((supply.outstanding, supply.backing), (500, 5 * UNIT));
 	});
@@ -37,6 +44,11 @@ fn credits_can_go_to_a_beneficiary() {
 			Some(dapp.clone())
 		));
 		assert_eq!(ServicePayments::credits_of(&dapp), 200);
+		// Backed by the tokens Alice burned for them.
+		assert_eq!(
+			ServicePayments::credit_account(&dapp),
+			CreditAccount { credits: 200, backing: 2 * UNIT }
+		);
 		assert_eq!(ServicePayments::credits_of(&alice()), 0);
 		// The beneficiary needs no tokens to hold credits.
 		assert_eq!(free(&dapp), 0);
@@ -64,6 +76,7 @@ fn credits_round_down_and_a_purchase_must_buy_one() {
 		assert_eq!(ServicePayments::credits_of(&alice()), 1);
 		// All 19,999 plancks were burned and back the one credit.
 		assert_eq!(Supply::<Test>::get().backing, 19_999);
+		assert_eq!(ServicePayments::credit_account(&alice()).backing, 19_999);
 	});
 }
 
@@ -100,7 +113,7 @@ fn a_purchase_cannot_burn_more_than_the_spendable_balance() {
 			ServicePayments::buy_credits(RuntimeOrigin::signed(who(7)), UNIT, None),
 			Error::<Test>::InsufficientBalance
 		);
-		assert_eq!(CreditBalances::<Test>::get(alice()), 0);
+		assert!(!CreditBalances::<Test>::contains_key(alice()));
 	});
 }
 

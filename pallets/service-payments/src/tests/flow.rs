@@ -69,6 +69,7 @@ fn a_consumer_pays_a_provider_over_epochs_and_rewards_pay_by_usage() {
 		run_to_block(500 + GRACE + 1);
 		assert_ok!(ServicePayments::close(RuntimeOrigin::signed(alice()), id));
 		assert_eq!(ServicePayments::credits_of(&alice()), 400);
+		assert_eq!(ServicePayments::credit_account(&alice()).backing, 4 * UNIT);
 
 		// Burn and mint: 10 burned; 6 spent, of which 20 % minted to the treasury as revenue;
 		// the 400 credits left are still backed by the 4 tokens burned for them.

@@ -1,3 +1,4 @@
+mod backing;
 mod channels;
 mod credits;
 mod flow;

@@ -34,7 +34,8 @@ fn the_provider_settles_the_newest_receipt() {
 		let second = receipt(&key(1), id, 300);
 		let treasury_before = treasury();
 		assert_ok!(ServicePayments::settle(RuntimeOrigin::signed(bob()), id, second));
-		// 300 credits of 1,000 backed by 10 tokens: worth 3 tokens, 20 % to the treasury.
+		// 300 of the channel's 500 credits, backed by the 5 tokens Alice burned for them:
+		// worth 3 tokens, 20 % to the treasury.
 		System::assert_last_event(
 			Event::ChannelSettled {
 				channel: id,
@@ -49,7 +50,8 @@ fn the_provider_settles_the_newest_receipt() {
 			.into(),
 		);
 		assert_eq!(treasury() - treasury_before, 3 * UNIT / 5);
-		assert_eq!(Channels::<Test>::get(id).unwrap().settled, 300);
+		let channel = Channels::<Test>::get(id).unwrap();
+		assert_eq!((channel.settled, channel.backing), (300, 2 * UNIT));
 		let supply = Supply::<Test>::get();
 		assert_eq!((supply.outstanding, supply.backing), (700, 7 * UNIT));
 		let totals = Totals::<Test>::get();
@@ -162,6 +164,7 @@ fn a_suspended_or_retired_device_cannot_settle() {
 		run_to_block(100 + GRACE + 1);
 		assert_ok!(ServicePayments::close(RuntimeOrigin::signed(alice()), id));
 		assert_eq!(ServicePayments::credits_of(&alice()), 1_000);
+		assert_eq!(ServicePayments::credit_account(&alice()).backing, 10 * UNIT);
 	});
 }
 
@@ -182,38 +185,5 @@ fn no_settlement_before_the_first_epoch() {
 		let (_, id) = setup();
 		clear_epoch();
 		assert_noop!(settle(bob(), id, 100), Error::<Test>::EpochNotStarted);
-	});
-}
-
-#[test]
-fn spent_credits_are_valued_at_their_average_price() {
-	build_and_execute(|| {
-		let (device, id) = setup(); // 1,000 credits for 10 tokens
-							  // The price doubles: 10 more tokens buy 2,000 credits.
-		assert_ok!(ServicePayments::set_parameters(
-			RuntimeOrigin::root(),
-			crate::ServiceParameters {
-				credits_per_token: sp_runtime::FixedU128::from_u32(200),
-				revenue_share: sp_runtime::Perbill::from_percent(20),
-			}
-		));
-		buy(&charlie(), 10);
-		let other = ServicePayments::credits_of(&charlie());
-		assert_eq!(other, 2_000);
-		// 3,000 credits backed by 20 tokens: 300 credits are worth 2 tokens.
-		assert_ok!(settle(bob(), id, 300));
-		assert!(
-			matches!(events().last(), Some(Event::ChannelSettled { value, .. }) if *value == 2 * UNIT)
-		);
-		// Spending everything never values more than was burned.
-		let channel = open(&charlie(), device, 2_000, 100);
-		assert_ok!(ServicePayments::settle(
-			RuntimeOrigin::signed(bob()),
-			channel,
-			receipt(&key(3), channel, 2_000)
-		));
-		assert_ok!(settle(bob(), id, 500));
-		let totals = Totals::<Test>::get();
-		assert!(totals.spent_value <= totals.burned);
 	});
 }
