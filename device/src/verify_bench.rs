@@ -32,7 +32,8 @@ pub fn measure(scheme: SignatureScheme, time: Duration) -> VerifyRate {
 	let key = pair.public();
 	let signed: Vec<(Vec<u8>, DeviceSignature)> = (0..256u16)
 		.map(|slot| {
-			let heartbeat = Heartbeat { device: key.device_id(), epoch: 1, slot, anchor: [3u8; 32] };
+			let heartbeat =
+				Heartbeat { device: key.device_id(), epoch: 1, slot, anchor: [3u8; 32] };
 			let bytes =
 				HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes();
 			let signature = pair.sign(&bytes);

@@ -216,9 +216,9 @@ impl SignedAttestation {
 	/// The signature the chain verifies against the device's key (none for a reveal).
 	pub fn signature(&self) -> Option<&DeviceSignature> {
 		match self {
-			Self::Heartbeat { signature, .. } |
-			Self::Beacon { signature, .. } |
-			Self::Witness { signature, .. } => Some(signature),
+			Self::Heartbeat { signature, .. }
+			| Self::Beacon { signature, .. }
+			| Self::Witness { signature, .. } => Some(signature),
 			Self::Reveal(_) => None,
 		}
 	}
@@ -407,8 +407,9 @@ mod tests {
 	fn beacon_bytes_bind_the_commitment_and_the_randomness() {
 		let genesis = [1u8; 32];
 		let beacon = Beacon { device: DeviceId([2u8; 32]), epoch: 9, commitment: [6u8; 32] };
-		let bytes = BeaconPayload { genesis_hash: &genesis, beacon: &beacon, randomness: &[5u8; 32] }
-			.signing_bytes();
+		let bytes =
+			BeaconPayload { genesis_hash: &genesis, beacon: &beacon, randomness: &[5u8; 32] }
+				.signing_bytes();
 		assert_eq!(&bytes[..15], b"depin/beacon/v2");
 		assert_eq!(&bytes[15..47], &genesis);
 		assert_eq!(&bytes[47..79], &[2u8; 32]);

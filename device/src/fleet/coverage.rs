@@ -35,6 +35,9 @@ pub struct Waiting {
 	pub attestation: SignedAttestation,
 }
 
+/// A witness report as an observer sees it: (witness, commitment, tag).
+pub type ObservedReport = (DeviceId, Hash32, Hash32);
+
 /// What a pool or chain observer has seen of the fleet's beacons: what the fleet posted and
 /// the node queued.
 #[derive(Default)]
@@ -42,7 +45,7 @@ pub struct Observed {
 	/// Beacon commitments, by (epoch, beaconer).
 	pub commitments: BTreeMap<(EpochIndex, DeviceId), Hash32>,
 	/// Witness reports, by (epoch, beaconer): (witness, commitment, tag), in order seen.
-	pub reports: BTreeMap<(EpochIndex, DeviceId), Vec<(DeviceId, Hash32, Hash32)>>,
+	pub reports: BTreeMap<(EpochIndex, DeviceId), Vec<ObservedReport>>,
 	/// Revealed secrets, by (epoch, beaconer).
 	pub secrets: BTreeMap<(EpochIndex, DeviceId), BeaconSecret>,
 }

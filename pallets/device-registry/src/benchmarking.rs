@@ -41,9 +41,8 @@ fn ed25519_device<T: Config>(owner: &T::AccountId, n: u32) -> (DeviceKey, Device
 	let key = DeviceKey::Ed25519(public.0);
 	let genesis = DeviceRegistry::<T>::genesis_hash();
 	let registrations = KeyRegistrations::<T>::get(key.device_id());
-	let message =
-		RegistrationPayload { genesis_hash: &genesis, owner, key: &key, registrations }
-			.signing_bytes();
+	let message = RegistrationPayload { genesis_hash: &genesis, owner, key: &key, registrations }
+		.signing_bytes();
 	let signature = sp_io::crypto::ed25519_sign(BENCH_KEY, &public, &message).expect("key exists");
 	(key, DeviceSignature::Ed25519(signature.0))
 }

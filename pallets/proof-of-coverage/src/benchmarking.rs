@@ -126,7 +126,8 @@ fn slot_zero_anchor<T: Config>() -> [u8; 32] {
 
 fn heartbeat<T: Config>(device: &BenchDevice, epoch: EpochIndex) -> SignedAttestation {
 	let genesis = ProofOfCoverage::<T>::genesis_hash();
-	let heartbeat = Heartbeat { device: device.id, epoch, slot: 0, anchor: slot_zero_anchor::<T>() };
+	let heartbeat =
+		Heartbeat { device: device.id, epoch, slot: 0, anchor: slot_zero_anchor::<T>() };
 	let signature = device
 		.sign(&HeartbeatPayload { genesis_hash: &genesis, heartbeat: &heartbeat }.signing_bytes());
 	SignedAttestation::Heartbeat { heartbeat, signature }
@@ -154,7 +155,11 @@ fn witness<T: Config>(
 }
 
 fn reveal(device: &BenchDevice, epoch: EpochIndex) -> SignedAttestation {
-	SignedAttestation::Reveal(BeaconReveal { device: device.id, epoch, secret: secret(device, epoch) })
+	SignedAttestation::Reveal(BeaconReveal {
+		device: device.id,
+		epoch,
+		secret: secret(device, epoch),
+	})
 }
 
 /// Moves from `epoch` (started at its first block) into the next epoch's reveal window.

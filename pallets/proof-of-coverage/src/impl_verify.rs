@@ -5,8 +5,8 @@
 use crate::{
 	locate, ActivityRecord, BatchOf, BeaconState, BeaconStateOf, Beacons, Config, DeviceActivity,
 	EpochInfoOf, EpochTotals, Event, HeartbeatPage, HeartbeatPageOf, HeartbeatPages, Oracles,
-	PageIndex, Pallet, Parameters, ParametersOf, TallyPage, TallyPageOf, TallyPages,
-	WitnessBars, WitnessCandidate,
+	PageIndex, Pallet, Parameters, ParametersOf, TallyPage, TallyPageOf, TallyPages, WitnessBars,
+	WitnessCandidate,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use depin_primitives::{
@@ -34,6 +34,9 @@ pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
 		SignedAttestation::Reveal(_) => 0,
 	}
 }
+
+/// A stored value as a batch holds it (`None`: absent) and whether the batch changed it.
+type Touched<Value> = (Option<Value>, bool);
 
 /// A page as a batch holds it.
 struct PageEntry<Page> {
@@ -77,9 +80,9 @@ pub(crate) struct BatchContext<T: Config> {
 	/// Each touched device's record, and whether the batch changed it.
 	activity: BTreeMap<DeviceId, (ActivityRecord, bool)>,
 	/// Each touched beacon, and whether the batch changed it.
-	beacons: BTreeMap<(EpochIndex, DeviceId), (Option<BeaconStateOf<T>>, bool)>,
+	beacons: BTreeMap<(EpochIndex, DeviceId), Touched<BeaconStateOf<T>>>,
 	/// Each touched witness bar, and whether the batch changed it.
-	bars: BTreeMap<DeviceId, (Option<EpochIndex>, bool)>,
+	bars: BTreeMap<DeviceId, Touched<EpochIndex>>,
 	/// Block hashes read as slot anchors.
 	anchors: BTreeMap<u64, T::Hash>,
 	/// Heartbeat pages read by the batch.
@@ -224,17 +227,15 @@ impl<T: Config> BatchContext<T> {
 	/// The first epoch in which `device` may witness again, if it is barred now.
 	fn barred_until(&mut self, device: &DeviceId) -> Option<EpochIndex> {
 		let current = self.current_index();
-		let entry = self
-			.bars
-			.entry(*device)
-			.or_insert_with(|| (WitnessBars::<T>::get(device), false));
+		let entry =
+			self.bars.entry(*device).or_insert_with(|| (WitnessBars::<T>::get(device), false));
 		match entry.0 {
 			Some(until) if until > current => Some(until),
 			Some(_) => {
 				// The bar is over: forget it.
 				*entry = (None, true);
 				None
-			},
+			}
 			None => None,
 		}
 	}
@@ -386,7 +387,7 @@ impl<T: Config> BatchContext<T> {
 			match (bar, changed) {
 				(Some(until), true) => WitnessBars::<T>::insert(device, until),
 				(None, true) => WitnessBars::<T>::remove(device),
-				_ => {},
+				_ => {}
 			}
 		}
 		for (epoch, delta) in self.totals {
@@ -410,11 +411,11 @@ impl<T: Config> BatchContext<T> {
 		match attestation {
 			SignedAttestation::Heartbeat { heartbeat, signature } => {
 				self.apply_heartbeat(heartbeat, signature)
-			},
+			}
 			SignedAttestation::Beacon { beacon, signature } => self.apply_beacon(beacon, signature),
 			SignedAttestation::Witness { report, signature } => {
 				self.apply_witness(report, signature)
-			},
+			}
 			SignedAttestation::Reveal(reveal) => self.apply_reveal(reveal),
 		}
 	}
@@ -460,8 +461,11 @@ impl<T: Config> BatchContext<T> {
 		epoch: &EpochInfoOf<T>,
 		signature: &DeviceSignature,
 	) -> bool {
-		let message =
-			BeaconPayload { genesis_hash: &self.genesis_hash, beacon, randomness: &epoch.randomness };
+		let message = BeaconPayload {
+			genesis_hash: &self.genesis_hash,
+			beacon,
+			randomness: &epoch.randomness,
+		};
 		beaconer.key.verify(&message.signing_bytes(), signature)
 	}
 
@@ -679,14 +683,14 @@ impl<T: Config> BatchContext<T> {
 					.verify(&payload.signing_bytes(), signature)
 					.then_some(())
 					.ok_or(Rejection::BadSignature)
-			},
+			}
 			SignedAttestation::Beacon { beacon, signature } => {
 				let epoch = self.witness_window(beacon.epoch)?;
 				let device = self.active_device(&beacon.device)?;
 				self.beacon_signed(&device, beacon, &epoch, signature)
 					.then_some(())
 					.ok_or(Rejection::BadSignature)
-			},
+			}
 			SignedAttestation::Witness { report, signature } => {
 				self.witness_window(report.epoch)?;
 				let device = self.active_device(&report.witness)?;
@@ -700,7 +704,7 @@ impl<T: Config> BatchContext<T> {
 				(beacon.commitment == report.commitment)
 					.then_some(())
 					.ok_or(Rejection::CommitmentMismatch)
-			},
+			}
 			SignedAttestation::Reveal(reveal) => {
 				let epoch = self.reveal_window(reveal.epoch)?;
 				self.active_device(&reveal.device)?;
@@ -715,7 +719,7 @@ impl<T: Config> BatchContext<T> {
 					&reveal.secret,
 				);
 				(expected == commitment).then_some(()).ok_or(Rejection::InvalidReveal)
-			},
+			}
 		}
 	}
 }

@@ -645,7 +645,8 @@ impl<T: Config> Pallet<T> {
 				.saturating_add(db.reads_writes(2, 1)),
 		};
 		own.saturating_add(
-			T::ScoreSink::device_active_weight().saturating_mul(Self::activations_charged(attestation)),
+			T::ScoreSink::device_active_weight()
+				.saturating_mul(Self::activations_charged(attestation)),
 		)
 	}
 

@@ -188,15 +188,7 @@ impl<MaxCandidates: Get<u32>> BeaconState<MaxCandidates> {
 /// One device's coverage activity in one epoch (heartbeats live in [`HeartbeatPage`]s,
 /// beacons in [`crate::Beacons`]).
 #[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct EpochActivity {
 	/// The epoch.

@@ -99,7 +99,10 @@ fn a_beacon_commits_once() {
 		// The first commitment stands: a beaconer cannot swap it once witnesses rely on it.
 		assert_eq!(rejections(), vec![(1, R::Duplicate)]);
 		let id = beaconer.public().device_id();
-		assert_eq!(Beacons::<Test>::get(epoch, id).unwrap().commitment, commitment(&beaconer, epoch));
+		assert_eq!(
+			Beacons::<Test>::get(epoch, id).unwrap().commitment,
+			commitment(&beaconer, epoch)
+		);
 	});
 }
 
@@ -141,7 +144,10 @@ fn a_reveal_is_refused_while_witness_reports_can_still_land() {
 			vec![Err(R::RevealTooEarly)]
 		);
 		run_to_reveals(epoch);
-		assert_eq!(ProofOfCoverage::precheck_attestations(&[reveal(&beaconer, epoch)]), vec![Ok(())]);
+		assert_eq!(
+			ProofOfCoverage::precheck_attestations(&[reveal(&beaconer, epoch)]),
+			vec![Ok(())]
+		);
 		land(vec![reveal(&beaconer, epoch)]);
 		assert_eq!(last_batch_counts(), (1, 0));
 	});

@@ -301,7 +301,10 @@ fn a_heartbeat_for_the_next_blocks_slot_can_be_signed_one_block_ahead() {
 		let early = heartbeat_anchored(&device, epoch, 4, block_hash_of(4).0);
 		// The runtime cannot check the anchor until block 4's hash is in the state: the RPC
 		// lets it through, the chain judges it in block 5.
-		assert_eq!(ProofOfCoverage::precheck_attestations(&[early.clone()]), vec![Ok(())]);
+		assert_eq!(
+			ProofOfCoverage::precheck_attestations(core::slice::from_ref(&early)),
+			vec![Ok(())]
+		);
 		run_to_block(5);
 		land(vec![early]);
 		assert_eq!(last_batch_counts(), (1, 0));

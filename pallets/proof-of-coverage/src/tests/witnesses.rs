@@ -93,7 +93,8 @@ fn a_witness_report_built_from_public_data_earns_nothing() {
 		assert_eq!(WitnessBars::<Test>::get(farmer_id), Some(barred_until));
 
 		// With the secret public, a correct tag comes too late.
-		let after = witness(&device_challenged(false, epoch, 5, paris_north(), 4_000), &beaconer, epoch);
+		let after =
+			witness(&device_challenged(false, epoch, 5, paris_north(), 4_000), &beaconer, epoch);
 		land(vec![after]);
 		assert_eq!(rejections(), vec![(0, R::WitnessWindowClosed)]);
 	});
@@ -374,9 +375,9 @@ fn the_charge_covers_every_device_a_batch_activates() {
 		land(reports);
 		run_to_reveals(epoch);
 		let fresh = device_challenged(false, current_epoch(), CHARLIE, paris(), 9_000);
-		let batch = vec![heartbeat(&fresh, current_epoch(), current_slot()), reveal(&beaconer, epoch)];
-		let charged_activations: u64 =
-			batch.iter().map(ProofOfCoverage::activations_charged).sum();
+		let batch =
+			vec![heartbeat(&fresh, current_epoch(), current_slot()), reveal(&beaconer, epoch)];
+		let charged_activations: u64 = batch.iter().map(ProofOfCoverage::activations_charged).sum();
 		let before = active_devices().len();
 		let (batch, signature) = signed_batch(0, batch);
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
@@ -390,6 +391,9 @@ fn the_charge_covers_every_device_a_batch_activates() {
 		assert!(actual.ref_time() >= activated * DEVICE_ACTIVE_WEIGHT);
 		// The activations not made are refunded exactly.
 		let sink_charge = DEVICE_ACTIVE_WEIGHT * charged_activations;
-		assert!(charged.ref_time() - actual.ref_time() >= sink_charge - activated * DEVICE_ACTIVE_WEIGHT);
+		assert!(
+			charged.ref_time() - actual.ref_time()
+				>= sink_charge - activated * DEVICE_ACTIVE_WEIGHT
+		);
 	});
 }
