@@ -407,17 +407,25 @@ mod benchmarks {
 		let beaconer = device::<T>(0, PARIS);
 		// A beacon scores once witnessed and revealed.
 		let heard_by = device::<T>(1, PARIS_NORTH);
-		let (batch, signature) = batch::<T>(alloc::vec![
+		let (attestations, signature) = batch::<T>(alloc::vec![
 			heartbeat::<T>(&beaconer, epoch.index),
 			beacon::<T>(&beaconer, &epoch),
 			witness::<T>(&heard_by, &beaconer, &epoch),
 		]);
-		ProofOfCoverage::<T>::submit_attestations(RawOrigin::Authorized.into(), batch, signature)
-			.expect("lands");
+		ProofOfCoverage::<T>::submit_attestations(
+			RawOrigin::Authorized.into(),
+			attestations,
+			signature,
+		)
+		.expect("lands");
 		to_reveals::<T>(&epoch);
-		let (batch, signature) = batch::<T>(alloc::vec![reveal(&beaconer, epoch.index)]);
-		ProofOfCoverage::<T>::submit_attestations(RawOrigin::Authorized.into(), batch, signature)
-			.expect("lands");
+		let (revealing, signature) = batch::<T>(alloc::vec![reveal(&beaconer, epoch.index)]);
+		ProofOfCoverage::<T>::submit_attestations(
+			RawOrigin::Authorized.into(),
+			revealing,
+			signature,
+		)
+		.expect("lands");
 		let index = T::Devices::device(&beaconer.id).expect("registered").index;
 		let score;
 		#[block]
