@@ -192,9 +192,11 @@ impl<T: Config> BatchContext<T> {
 	}
 
 	/// Whether `heartbeat`'s anchor is the hash of the block before its slot (`true` when
-	/// that cannot be told yet).
+	/// that cannot be told yet). A zero hash never matches: it is what the chain answers for a
+	/// block whose hash it no longer keeps, and what anyone can put in a heartbeat.
 	fn anchor_matches(&mut self, heartbeat: &Heartbeat, from: u64) -> bool {
-		self.slot_anchor(from).is_none_or(|hash| hash.as_ref() == &heartbeat.anchor[..])
+		self.slot_anchor(from)
+			.is_none_or(|hash| hash != T::Hash::default() && hash.as_ref() == &heartbeat.anchor[..])
 	}
 
 	fn entry(&mut self, id: &DeviceId) -> &mut (ActivityRecord, bool) {

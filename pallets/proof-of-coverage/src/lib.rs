@@ -437,7 +437,9 @@ pub mod pallet {
 		/// `MaxOracles` oracles are authorised already.
 		TooManyOracles,
 		/// Parameters out of range: epoch length 0, slots not in `1..=120` or above the epoch
-		/// length, a witness grace not below the epoch length, witnesses per beacon above
+		/// length, a slot plus its heartbeat grace not shorter than the block hashes the chain
+		/// keeps (`BlockHashCount`: heartbeat anchors), a witness grace not below the epoch
+		/// length, witnesses per beacon above
 		/// `MaxWitnessesPerBeacon` or above the witness candidates, witness candidates above
 		/// `MaxWitnessCandidates`, min distance above max, an empty frequency band, zero
 		/// batches per block or zero target density.
@@ -571,6 +573,13 @@ impl<T: Config> Pallet<T> {
 				.contains(&parameters.slots_per_epoch)
 			&& u64::from(parameters.slots_per_epoch) <= length
 			&& UniqueSaturatedInto::<u64>::unique_saturated_into(parameters.witness_grace) < length
+			// A heartbeat's anchor must still be kept by the chain when it lands.
+			&& length
+				.div_ceil(u64::from(parameters.slots_per_epoch.max(1)))
+				.saturating_add(parameters.heartbeat_grace.unique_saturated_into())
+				< UniqueSaturatedInto::<u64>::unique_saturated_into(
+					<T as frame_system::Config>::BlockHashCount::get(),
+				)
 			&& parameters.max_witnesses_per_beacon <= T::MaxWitnessesPerBeacon::get()
 			&& parameters.max_witnesses_per_beacon <= parameters.max_witness_candidates
 			&& parameters.max_witness_candidates <= T::MaxWitnessCandidates::get()

@@ -53,6 +53,12 @@ fn parameters_are_checked_and_set_by_governance_only() {
 			Box::new(|p| p.slots_per_epoch = 129),
 			Box::new(|p| p.slots_per_epoch = (p.epoch_length + 1) as u16),
 			Box::new(|p| p.max_witnesses_per_beacon = 6),
+			// Slots so long that a heartbeat's anchor is forgotten before it lands.
+			Box::new(|p| {
+				p.epoch_length = 100_000;
+				p.slots_per_epoch = 1
+			}),
+			Box::new(|p| p.witness_grace = p.epoch_length),
 			Box::new(|p| p.min_witness_distance_m = p.max_witness_distance_m + 1),
 			Box::new(|p| p.min_frequency_khz = 0),
 			Box::new(|p| p.min_frequency_khz = p.max_frequency_khz + 1),

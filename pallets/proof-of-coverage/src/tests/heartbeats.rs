@@ -310,3 +310,17 @@ fn a_heartbeat_for_the_next_blocks_slot_can_be_signed_one_block_ahead() {
 		assert_eq!(last_batch_counts(), (1, 0));
 	});
 }
+
+/// The chain answers a zero hash for a block it no longer keeps: a zero anchor never counts.
+#[test]
+fn a_zero_anchor_never_counts() {
+	build_and_execute(|| {
+		let device = alice_device(SignatureScheme::Ed25519, 1);
+		let epoch = current_epoch();
+		run_to_block(5);
+		// As if block 4's hash were no longer kept.
+		frame_system::BlockHash::<Test>::remove(4);
+		land(vec![heartbeat_anchored(&device, epoch, 4, [0u8; 32])]);
+		assert_eq!(rejections(), vec![(0, R::WrongSlotAnchor)]);
+	});
+}
