@@ -600,6 +600,10 @@ pub struct GroupReport {
 	pub uptime_score: u64,
 	/// Coverage score earned in the scored epochs, score units.
 	pub coverage_score: u64,
+	/// Device-epochs (of the scored epochs) in which the group's devices were located: a
+	/// reveal credited them with coverage in the epoch or the one before, so their heartbeats
+	/// earned uptime (`uptime_needs_coverage`; every epoch with heartbeats when it is off).
+	pub located: u64,
 	/// Attestations the chain counted for the group's devices in the scored epochs
 	/// (heartbeats, accepted beacons, accepted witness reports), read from the device reports;
 	/// `None` without `read_scores`.
@@ -1061,6 +1065,7 @@ fn read_scores(
 			group.counted = Some(group.counted.unwrap_or(0) + counted);
 			group.uptime_score += found.score.uptime;
 			group.coverage_score += found.score.coverage;
+			group.located += u64::from(found.located);
 			let coverage = share(coverage_pool, found.score.coverage, totals.coverage);
 			group.coverage_rewards += coverage;
 			group.rewards_earned +=

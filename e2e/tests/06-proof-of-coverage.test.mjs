@@ -128,6 +128,7 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     assert.equal(status.epoch.length, 10);
     assert.equal(status.epoch.slots, 10);
     assert.equal(status.epoch.witnessGrace, 3);
+    assert.ok(status.epoch.finalizedBlock <= status.epoch.bestBlock);
     assert.equal(status.epoch.challengeRate, 250_000_000);
     const oracles = await api.query.proofOfCoverage.oracles.keys();
     assert.equal(oracles.length, 1);
@@ -317,7 +318,8 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     const window = await waitFor(`the reveal window of epoch ${epoch}`, async () => {
       const { epoch: now } = await rpc(node.rpcPort, 'depin_queueStatus');
       if (now.index > epoch + 1) throw new Error(`epoch ${now.index} already: the reveal window of ${epoch} was missed`);
-      return now.index === epoch + 1 && now.bestBlock >= now.start + now.witnessGrace && now;
+      // The node queues a reveal once its finalized block is past the witness window.
+      return now.index === epoch + 1 && now.finalizedBlock >= now.start + now.witnessGrace && now;
     }, { timeoutMs: 120_000 });
     assert.equal(window.witnessGrace, 3);
     const wrong = encodeReveal(beaconer.id, epoch, new Uint8Array(32).fill(1));
@@ -347,6 +349,17 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     // Revealed in epoch e + 1: barred until e + 1 + invalidTagBarEpochs + 1.
     assert.equal(barredUntil.toNumber(), epoch + 2 + invalidTagBarEpochs.toNumber());
     assert.equal((await api.query.proofOfCoverage.witnessBars(farmer.id)).unwrap().toNumber(), barredUntil.toNumber());
+    // ... and the junk tag cost it invalidTagSlash of its bond, sent to the treasury.
+    const { invalidTagSlash } = await api.query.proofOfCoverage.parameters();
+    assert.equal(invalid[0].data.slashed.toNumber(), invalidTagSlash.toNumber());
+    const slash = seen.find((event) => api.events.deviceRegistry.DeviceSlashed.is(event)
+      && event.data.device.toHex() === u8aToHex(farmer.id));
+    assert.ok(slash, 'a DeviceSlashed event for the farmer');
+    const { deviceBond } = await api.query.deviceRegistry.parameters();
+    const expected = (deviceBond.toBigInt() * invalidTagSlash.toBigInt()) / 1_000_000_000n;
+    assert.equal(slash.data.amount.toBigInt(), expected);
+    const farmerRecord = (await api.query.deviceRegistry.devices(farmer.id)).unwrap();
+    assert.equal(farmerRecord.bond.toBigInt(), deviceBond.toBigInt() - expected);
 
     // The beacon is judged: revealed, one witness credited, no report held any more.
     const judged = (await api.query.proofOfCoverage.beacons(epoch, beaconer.id)).unwrap();

@@ -1,7 +1,9 @@
 // Rewards end to end: a device heartbeats in epoch e through depin_submitAttestations, the
 // epoch closes (the one after next starts), and its owner claims with a transaction signed
 // in polkadot.js: the free balance rises by exactly the amount of the RewardsClaimed event
-// (a claim that pays is free).
+// (a claim that pays is free). A lone device's uptime earns only once governance (sudo on a
+// dev chain) turns off `uptimeNeedsCoverage`: before that nobody can hear it, so its
+// heartbeats count but earn nothing.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -42,19 +44,43 @@ describe('rewards: attest, epoch closes, claim from polkadot.js', { timeout: 600
       null,
     ), owner);
 
-    // One heartbeat in the current slot of epoch e, bound to the slot's anchor block.
-    const { epoch: status } = await rpc(node.rpcPort, 'depin_queueStatus');
-    const epoch = status.index;
-    const slot = Math.floor(((status.bestBlock - status.start) * status.slots) / status.length);
-    const anchor = await slotAnchor(api, status, slot);
-    const results = await rpc(node.rpcPort, 'depin_submitAttestations', [[
-      encodeHeartbeat(id, epoch, slot, anchor, 'Ed25519', sign(heartbeatPayload(genesisHash, id, epoch, slot, anchor))),
-    ]]);
-    assert.deepEqual(results, [{ index: 0, queued: true }]);
-    await waitFor('the heartbeat on chain', async () => {
-      const report = await api.call.proofOfCoverageApi.deviceReport(id, epoch);
-      return report.isSome && report.unwrap().heartbeatSlots.toBigInt() !== 0n;
-    }, { timeoutMs: 60_000 });
+    // On a dev chain uptime needs proven coverage: a heartbeat of a device nobody hears
+    // counts (heartbeatSlots) but earns nothing (located false, uptime 0).
+    const beat = async () => {
+      const { epoch: status } = await rpc(node.rpcPort, 'depin_queueStatus');
+      const slot = Math.floor(((status.bestBlock - status.start) * status.slots) / status.length);
+      const anchor = await slotAnchor(api, status, slot);
+      const results = await rpc(node.rpcPort, 'depin_submitAttestations', [[
+        encodeHeartbeat(id, status.index, slot, anchor, 'Ed25519', sign(heartbeatPayload(genesisHash, id, status.index, slot, anchor))),
+      ]]);
+      assert.deepEqual(results, [{ index: 0, queued: true }]);
+      let report;
+      await waitFor('the heartbeat on chain', async () => {
+        report = await api.call.proofOfCoverageApi.deviceReport(id, status.index);
+        return report.isSome && report.unwrap().heartbeatSlots.toBigInt() !== 0n;
+      }, { timeoutMs: 60_000 });
+      return { epoch: status.index, report: report.unwrap() };
+    };
+    const parameters = (await api.query.proofOfCoverage.parameters()).toJSON();
+    assert.equal(parameters.uptimeNeedsCoverage, true);
+    const lone = await beat();
+    assert.equal(lone.report.located.isTrue, false);
+    assert.equal(lone.report.score.uptime.toBigInt(), 0n);
+
+    // Governance turns the rule off; it holds from the next epoch.
+    const sudo = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
+    await sendAndFinalize(api, api.tx.sudo.sudo(api.tx.proofOfCoverage.setParameters(
+      { ...parameters, uptimeNeedsCoverage: false },
+    )), sudo);
+    const changedIn = (await rpc(node.rpcPort, 'depin_queueStatus')).epoch.index;
+    await waitFor('the next epoch', async () =>
+      (await rpc(node.rpcPort, 'depin_queueStatus')).epoch.index > changedIn,
+    { timeoutMs: 120_000, intervalMs: 2000 });
+
+    // One heartbeat in the current slot of epoch e, bound to the slot's anchor block: it earns.
+    const { epoch, report } = await beat();
+    assert.equal(report.located.isTrue, true);
+    assert.ok(report.score.uptime.toBigInt() > 0n);
 
     // Epoch e closes when epoch e + 2 starts: its emission is minted and split.
     await waitFor(`epoch ${epoch} closed`, async () => {

@@ -147,7 +147,10 @@ describe('depin-device: keys, registration proof and a simulated fleet', { timeo
     assert.equal(honest.queued, honest.sent);
     assert.ok(honest.sent >= 20 * 2 * 10, `${honest.sent} sent`);
     assert.ok(honest.queued - Object.values(honest.rejectedOnChain).reduce((a, b) => a + b, 0) >= 360);
-    assert.ok(honest.uptimeScore >= 20 * 2 * 9 * 1_000_000, `uptime ${honest.uptimeScore}`);
+    assert.ok(honest.counted >= 20 * 2 * 9, `${honest.counted} counted`);
+    // Their heartbeats earn in the epochs they are located (coverage proven by a reveal).
+    assert.ok(honest.located > 0 && honest.uptimeScore > 0, `located ${honest.located}`);
+    assert.ok(honest.uptimeScore <= honest.located * 10 * 1_000_000);
     assert.ok(BigInt(honest.rewardsEarned) > 0n);
 
     // Forgers: every attestation refused by the node's signature check, nothing earned.
@@ -158,11 +161,15 @@ describe('depin-device: keys, registration proof and a simulated fleet', { timeo
 
     // Replayers: resent heartbeats refused as already queued; one heartbeat an epoch counts.
     assert.ok(replayer.refusedAtNode.AlreadyQueued > 0);
-    assert.ok(replayer.uptimeScore <= 2 * 2 * 1_000_000, `replayers' uptime ${replayer.uptimeScore}`);
+    // Without a radio they are never located: that heartbeat earns nothing.
+    assert.equal(replayer.uptimeScore, 0, `replayers' uptime ${replayer.uptimeScore}`);
 
     // Spoofers (registered 100 km from where they stand): no coverage score; on chain their
     // reports are refused for distance (or because the beacon's list of reports was full).
     assert.equal(spoofer.coverageScore, 0);
+    // Nobody can hear them where they claim to be: their uptime earns nothing either.
+    assert.equal(spoofer.located, 0);
+    assert.equal(spoofer.uptimeScore, 0);
     assert.deepEqual(Object.keys(spoofer.rejectedOnChain).filter((r) => r !== 'TooFar' && r !== 'WitnessListFull'), []);
   });
 });

@@ -12,7 +12,7 @@ use codec::{Decode, DecodeAll, Encode};
 use depin_primitives::{
 	api::{EpochSummary, ProofOfCoverageApi},
 	oracle::{queue, KEY_TYPE},
-	SignedAttestation,
+	AttestationRejection, SignedAttestation,
 };
 use depin_runtime::{opaque::Block, BlockNumber};
 use jsonrpsee::{
@@ -95,6 +95,9 @@ pub struct EpochView {
 	pub witness_grace: BlockNumber,
 	/// The best block's number.
 	pub best_block: BlockNumber,
+	/// The finalized block's number: this node queues a reveal only once the finalized
+	/// chain is past the witness window (`finalizedBlock ≥ start + witnessGrace`).
+	pub finalized_block: BlockNumber,
 }
 
 /// The `depin_*` attestation methods.
@@ -208,6 +211,46 @@ impl<C, S> Attestations<C, S> {
 	}
 }
 
+impl<C, S> Attestations<C, S>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ProofOfCoverageApi<Block, BlockNumber>,
+{
+	/// Refuses, as `RevealTooEarly`, the reveals that pass at the best block but not at the
+	/// finalized one (for whatever reason: the finalized block still in the witness window,
+	/// in an earlier epoch, before the beacon's commitment). A reveal makes its secret public
+	/// (the pool gossips it); queued while only the best block is past the witness window, a
+	/// fork that drops those last blocks would give the secret's readers window blocks to
+	/// land tags made from it. If the finalized state cannot answer, the reveals wait too.
+	fn hold_back_unfinalized_reveals(
+		&self,
+		finalized: depin_primitives::Hash,
+		decoded: &[SignedAttestation],
+		checks: &mut [Result<(), AttestationRejection>],
+	) {
+		let reveals: Vec<usize> = decoded
+			.iter()
+			.zip(checks.iter())
+			.enumerate()
+			.filter(|(_, (a, check))| matches!(a, SignedAttestation::Reveal(_)) && check.is_ok())
+			.map(|(i, _)| i)
+			.collect();
+		if reveals.is_empty() {
+			return;
+		}
+		let at_finalized = self
+			.client
+			.runtime_api()
+			.precheck_attestations(finalized, reveals.iter().map(|i| decoded[*i].clone()).collect())
+			.unwrap_or_default();
+		for (n, i) in reveals.into_iter().enumerate() {
+			if at_finalized.get(n) != Some(&Ok(())) {
+				checks[i] = Err(AttestationRejection::RevealTooEarly);
+			}
+		}
+	}
+}
+
 fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(error::RUNTIME, format!("runtime call failed: {e}"), None::<()>)
 }
@@ -250,12 +293,13 @@ where
 		if decoded.is_empty() {
 			return Ok(results);
 		}
-		let best = self.client.info().best_hash;
-		let checks = self
+		let info = self.client.info();
+		let mut checks = self
 			.client
 			.runtime_api()
-			.precheck_attestations(best, decoded.clone())
+			.precheck_attestations(info.best_hash, decoded.clone())
 			.map_err(runtime_error)?;
+		self.hold_back_unfinalized_reveals(info.finalized_hash, &decoded, &mut checks);
 		let mut accepted = Vec::new();
 		let mut accepted_positions = Vec::new();
 		for ((attestation, position), check) in decoded.into_iter().zip(positions).zip(checks) {
@@ -294,6 +338,7 @@ where
 				challenge_rate: e.challenge_rate,
 				witness_grace: e.witness_grace,
 				best_block: info.best_number,
+				finalized_block: info.finalized_number,
 			}),
 		})
 	}

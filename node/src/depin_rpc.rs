@@ -113,6 +113,9 @@ pub struct ScoreJson {
 	pub heartbeats: u32,
 	/// Bit `s` set: slot `s` counted (decimal string of a u128).
 	pub heartbeat_slots: String,
+	/// Whether its heartbeats earn uptime (coverage proven in this epoch or the one before,
+	/// or the epoch does not ask for it).
+	pub located: bool,
 	/// Whether it was challenged and its beacon accepted.
 	pub beacon_accepted: bool,
 	/// Witnesses rewarded for its beacon.
@@ -516,6 +519,7 @@ fn score_json(report: DeviceEpochReport) -> ScoreJson {
 		epoch: report.epoch,
 		heartbeats: report.heartbeats(),
 		heartbeat_slots: report.heartbeat_slots.to_string(),
+		located: report.located,
 		beacon_accepted: report.beacon_accepted,
 		beacon_witnesses: report.beacon_witnesses,
 		witness_reports: report.witness_reports,

@@ -45,6 +45,11 @@ pub struct DeviceEpochReport {
 	pub epoch: EpochIndex,
 	/// Bit `s` set: the device's heartbeat for slot `s` was counted.
 	pub heartbeat_slots: u128,
+	/// Whether its heartbeats earn uptime: a reveal credited it with coverage in this epoch
+	/// or the one before, or the epoch did not ask for it (`uptime_needs_coverage` off). Not
+	/// yet: an epoch's coverage is credited by the reveals in the next one, so a device can
+	/// still be located in an epoch until that one is scored.
+	pub located: bool,
 	/// Whether the device was challenged, its beacon's commitment landed and its reveal
 	/// matched it.
 	pub beacon_accepted: bool,
@@ -53,7 +58,8 @@ pub struct DeviceEpochReport {
 	/// Witness reports by the device credited in the epoch (their tags proved valid by the
 	/// beacons' reveals).
 	pub witness_reports: u32,
-	/// Its score: uptime (heartbeats × `SCORE_UNIT`) and coverage (density-scaled).
+	/// Its score: uptime (heartbeats × `SCORE_UNIT` if located, else 0) and coverage
+	/// (density-scaled).
 	pub score: EpochScore,
 }
 

@@ -39,8 +39,9 @@ pub type EpochIndex = u32;
 pub type SlotIndex = u16;
 
 /// Largest number of uptime slots an epoch may have (a device's heartbeat count in an epoch
-/// fits in 7 bits of its tally byte).
-pub const MAX_SLOTS_PER_EPOCH: u16 = 120;
+/// fits in 6 bits of its tally byte; the other two say whether it has coverage and whether
+/// its heartbeats count).
+pub const MAX_SLOTS_PER_EPOCH: u16 = 63;
 
 /// Score units per point: scores are fixed-point numbers with six decimals.
 pub const SCORE_UNIT: u64 = 1_000_000;

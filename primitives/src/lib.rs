@@ -48,7 +48,9 @@ pub use location::H3Cell;
 pub use oracle::{OracleId, OracleSignature};
 pub use payload::{MakerCertificatePayload, RegistrationPayload, SignedPayload};
 pub use payment::{ChannelId, Credits, UsageReceipt, UsageReceiptPayload};
-pub use traits::{DeviceInfo, DeviceInspect, EpochClock, EpochScores, ScoreSink, UsageSink};
+pub use traits::{
+	DeviceInfo, DeviceInspect, DevicePenalty, EpochClock, EpochScores, ScoreSink, UsageSink,
+};
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

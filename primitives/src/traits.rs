@@ -51,6 +51,21 @@ pub trait DeviceInspect<AccountId> {
 	}
 }
 
+/// Penalties proof of coverage imposes on a device that proved itself dishonest (implemented
+/// by `pallet-device-registry`, which holds the bonds; `()` imposes none).
+pub trait DevicePenalty {
+	/// Takes `share` of `device`'s bond (as it stands) to the treasury: its witness tag
+	/// failed a reveal, proof that it reported a beacon it never heard. Does nothing for an
+	/// unknown device or an empty bond.
+	/// Its cost is measured inside proof of coverage's `reveals_invalid` benchmark (with the
+	/// runtime's registry), so it has no weight function of its own.
+	fn slash_bond(device: &DeviceId, share: sp_runtime::Perbill);
+}
+
+impl DevicePenalty for () {
+	fn slash_bond(_: &DeviceId, _: sp_runtime::Perbill) {}
+}
+
 /// Where proof of coverage reports scores: implemented by the rewards pallet (`()` ignores
 /// them). Proof of coverage never mints; it only says who earned how much.
 ///

@@ -155,6 +155,15 @@ mod proof_of_coverage {
 		};
 		let keys = [key("//Alice"), key("//Bob")];
 		ext.register_extension(KeystoreExt::new(keystore));
+		// These tests' devices beat with nobody to witness them: let their heartbeats earn,
+		// as a network too sparse to witness would (located uptime has its own tests in the
+		// pallet and end to end).
+		ext.execute_with(|| {
+			pallet_proof_of_coverage::Parameters::<Runtime>::mutate(|p| {
+				assert!(p.uptime_needs_coverage, "the dev preset pays located uptime only");
+				p.uptime_needs_coverage = false;
+			})
+		});
 		(ext, keys)
 	}
 

@@ -58,6 +58,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 mod impl_inspect;
+mod impl_penalty;
 pub mod types;
 pub mod weights;
 
@@ -76,9 +77,9 @@ use depin_primitives::{
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::{self, Balanced, BalancedHold, Credit, Inspect, MutateHold},
+		fungible::{self, Balanced, Credit, Inspect, MutateHold},
 		tokens::{Fortitude, Precision, Preservation, Restriction},
-		Imbalance, OnUnbalanced,
+		OnUnbalanced,
 	},
 	weights::Weight,
 };
@@ -835,22 +836,10 @@ pub mod pallet {
 			#[pallet::compact] amount: BalanceOf<T>,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let mut record = Devices::<T>::get(device).ok_or(Error::<T>::UnknownDevice)?;
+			let record = Devices::<T>::get(device).ok_or(Error::<T>::UnknownDevice)?;
 			let amount = amount.min(record.bond);
 			ensure!(!amount.is_zero(), Error::<T>::NothingToSlash);
-			let (credit, _missing) =
-				T::Currency::slash(&HoldReason::DeviceBond.into(), &record.owner, amount);
-			let slashed = credit.peek();
-			T::Revenue::on_unbalanced(credit);
-			record.bond = record.bond.saturating_sub(slashed);
-			let (owner, remaining_bond) = (record.owner.clone(), record.bond);
-			Devices::<T>::insert(device, record);
-			Self::deposit_event(Event::DeviceSlashed {
-				device,
-				owner,
-				amount: slashed,
-				remaining_bond,
-			});
+			Self::do_slash(&device, record, amount);
 			Ok(())
 		}
 

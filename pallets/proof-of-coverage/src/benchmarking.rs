@@ -2,7 +2,8 @@
 //! another device in another bitmap page, the worst case for storage, which is what a batch
 //! is charged before its refunds), heartbeats from devices sharing one page (what a dense
 //! batch really costs), one signature verification per scheme, the pool's authorization of
-//! a batch, a beacon's reveal by the number of witness reports it judges, epoch turns, page
+//! a batch, a beacon's reveal by the number of witnesses it credits and of invalid tags it
+//! finds, epoch turns, page
 //! pruning and the governance calls.
 
 use super::*;
@@ -80,6 +81,8 @@ fn epoch<T: Config>() -> EpochInfoOf<T> {
 	parameters.max_witness_candidates = T::MaxWitnessCandidates::get();
 	parameters.min_witness_distance_m = 0;
 	parameters.max_witness_distance_m = u32::MAX;
+	// Credits then locate devices: the longer path.
+	parameters.uptime_needs_coverage = true;
 	Parameters::<T>::put(parameters);
 	frame_system::Pallet::<T>::set_block_number(1u32.into());
 	CurrentEpoch::<T>::kill();
@@ -169,6 +172,31 @@ fn to_reveals<T: Config>(epoch: &EpochInfoOf<T>) {
 	ProofOfCoverage::<T>::on_block(next);
 	let reveals = next + Parameters::<T>::get().witness_grace;
 	frame_system::Pallet::<T>::set_block_number(reveals);
+}
+
+/// A resolution-12 cell near Paris whose density cell (resolution 7) is the `i`-th of 49
+/// distinct ones: witnesses credited at a reveal each read their own density count, as
+/// witnesses up to 50 km apart do.
+fn spread_cell(i: u32) -> u64 {
+	let region = H3Cell(PARIS_NORTH).parent(5).expect("valid cell");
+	let density_cells: alloc::vec::Vec<H3Cell> =
+		region.children().into_iter().flat_map(|c| c.children()).collect();
+	let mut cell = density_cells[i as usize % density_cells.len()];
+	while cell.resolution().is_some_and(|r| r < 12) {
+		cell = cell.children()[0];
+	}
+	cell.0
+}
+
+/// `device`'s heartbeat of `epoch` counted in its tally page (not located), as a batch
+/// would have written it.
+fn tally_heartbeat<T: Config>(device: &BenchDevice, epoch: EpochIndex) {
+	let index = T::Devices::device(&device.id).expect("registered").index;
+	let (page, at) = locate(index);
+	let mut tally =
+		TallyPages::<T>::get(epoch, page).unwrap_or_else(|| TallyPageOf::<T>::new(1u32.into()));
+	tally.add_heartbeat(at);
+	TallyPages::<T>::insert(epoch, page, tally);
 }
 
 /// A batch of `attestations` signed by a fresh authorised oracle.
@@ -274,20 +302,54 @@ mod benchmarks {
 		assert_all_accepted::<T>(oracle, n);
 	}
 
-	/// A beacon's reveal judging `c` witness reports, each valid and from a device in a page
-	/// of its own (credited up to `max_witnesses_per_beacon`).
+	/// A beacon's reveal crediting `c` witnesses: valid tags, each from a device in a page
+	/// and a density cell of its own with a heartbeat in the beacon's epoch and the next, so
+	/// each credit locates its device in both (two tally pages), writes its activity record
+	/// and reads its density count; the beaconer is credited too.
 	#[benchmark]
-	fn reveals(c: Linear<0, { T::MaxWitnessCandidates::get() }>) {
+	fn reveals(c: Linear<0, { T::MaxWitnessesPerBeacon::get() }>) {
 		let epoch = epoch::<T>();
 		let beaconer = device::<T>(0, PARIS);
-		committed::<T>(&beaconer, epoch.index);
 		let mut state = BeaconStateOf::<T>::new(commitment::<T>(&beaconer, epoch.index));
+		let mut heard = alloc::vec![];
 		for i in 0..c {
-			let heard_by = device::<T>(i + 1, PARIS_NORTH);
+			let heard_by = device::<T>(i + 1, spread_cell(i));
 			let tag = witness_tag(&secret(&beaconer, epoch.index), &heard_by.id);
 			state
 				.candidates
 				.try_push(WitnessCandidate { witness: heard_by.id, tag })
+				.expect("within the bound");
+			tally_heartbeat::<T>(&heard_by, epoch.index);
+			heard.push(heard_by);
+		}
+		Beacons::<T>::insert(epoch.index, beaconer.id, state);
+		to_reveals::<T>(&epoch);
+		for heard_by in &heard {
+			tally_heartbeat::<T>(heard_by, epoch.index + 1);
+		}
+		let (batch, signature) = batch::<T>(alloc::vec![reveal(&beaconer, epoch.index)]);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, 1);
+		let state = Beacons::<T>::get(epoch.index, beaconer.id).expect("kept");
+		assert!(state.revealed && state.witnesses == c);
+	}
+
+	/// A beacon's reveal finding `c` invalid tags: each bars its witness (a bar written, an
+	/// event).
+	#[benchmark]
+	fn reveals_invalid(c: Linear<0, { T::MaxWitnessCandidates::get() }>) {
+		let epoch = epoch::<T>();
+		let beaconer = device::<T>(0, PARIS);
+		let mut state = BeaconStateOf::<T>::new(commitment::<T>(&beaconer, epoch.index));
+		for i in 0..c {
+			let farmer = device::<T>(i + 1, PARIS_NORTH);
+			state
+				.candidates
+				.try_push(WitnessCandidate { witness: farmer.id, tag: [0x5a; 32] })
 				.expect("within the bound");
 		}
 		Beacons::<T>::insert(epoch.index, beaconer.id, state);
@@ -299,7 +361,7 @@ mod benchmarks {
 		submit_attestations(RawOrigin::Authorized, batch, signature);
 
 		assert_all_accepted::<T>(oracle, 1);
-		assert!(Beacons::<T>::get(epoch.index, beaconer.id).expect("kept").revealed);
+		assert_eq!(WitnessBars::<T>::iter().count() as u32, c);
 	}
 
 	/// The pool's check of a batch of `n` attestations: oracle state, hash, one sr25519

@@ -44,6 +44,7 @@ impl<T: Config> Pallet<T> {
 			randomness,
 			challenge_rate: parameters.challenge_rate,
 			witness_grace: parameters.witness_grace,
+			uptime_needs_coverage: parameters.uptime_needs_coverage,
 		};
 
 		// The epoch before the current one leaves its grace period: its totals are final.

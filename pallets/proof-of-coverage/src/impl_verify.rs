@@ -16,8 +16,8 @@ use depin_primitives::{
 	},
 	radio::max_plausible_rssi_centi_dbm,
 	AttestationRejection as Rejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect,
-	DeviceSignature, DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat, ScoreSink,
-	SignedAttestation, SignedPayload, SlotIndex, WitnessReport,
+	DevicePenalty, DeviceSignature, DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat,
+	ScoreSink, SignedAttestation, SignedPayload, SlotIndex, WitnessReport,
 };
 use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -307,27 +307,37 @@ impl<T: Config> BatchContext<T> {
 		(entry, at)
 	}
 
-	/// Counts `device`'s heartbeat for `(epoch, slot)`.
+	/// Counts `device`'s heartbeat for `(epoch, slot)`: in the epoch's uptime total if the
+	/// device is located in it, or the epoch does not ask for it (then the heartbeat locates
+	/// the device: it earns like one).
 	fn count_heartbeat(
 		&mut self,
 		id: &DeviceId,
 		device: &DeviceInfo<T::AccountId>,
-		epoch: EpochIndex,
+		epoch: &EpochInfoOf<T>,
 		slot: SlotIndex,
 	) {
-		let (entry, at) = self.heartbeat_page(epoch, slot, device);
+		let (entry, at) = self.heartbeat_page(epoch.index, slot, device);
 		entry.page.set(at);
 		entry.dirty = true;
-		let (entry, at) = self.tally_page(epoch, device);
+		let (entry, at) = self.tally_page(epoch.index, device);
 		entry.dirty = true;
-		if entry.page.add_heartbeat(at) {
-			self.newly_active.push((*id, device.index, epoch));
+		if !epoch.uptime_needs_coverage {
+			entry.page.mark_located(at);
 		}
-		let total = self.totals.entry(epoch).or_default();
-		total.uptime = total.uptime.saturating_add(SCORE_UNIT);
+		let idle = entry.page.add_heartbeat(at);
+		let located = entry.page.is_located(at);
+		if idle {
+			self.newly_active.push((*id, device.index, epoch.index));
+		}
+		if located {
+			let total = self.totals.entry(epoch.index).or_default();
+			total.uptime = total.uptime.saturating_add(SCORE_UNIT);
+		}
 	}
 
-	/// Flags `device`'s coverage activity in `epoch` in its tally.
+	/// Flags `device`'s coverage activity in `epoch` in its tally, which locates it in
+	/// `epoch` and the epoch after (if that one has started).
 	fn mark_coverage(
 		&mut self,
 		id: &DeviceId,
@@ -339,9 +349,42 @@ impl<T: Config> BatchContext<T> {
 			return;
 		}
 		entry.dirty = true;
-		if entry.page.mark_coverage(at) {
+		let was_located = entry.page.is_located(at);
+		let idle = entry.page.mark_coverage(at);
+		let heartbeats = entry.page.heartbeats(at);
+		if idle {
 			self.newly_active.push((*id, device.index, epoch));
 		}
+		if !was_located {
+			self.count_located(epoch, heartbeats);
+		}
+		let next = epoch.saturating_add(1);
+		if next <= self.current_index() {
+			self.mark_located(device, next);
+		}
+	}
+
+	/// Flags `device` as located in `epoch`: its heartbeats of the epoch counted so far join
+	/// the uptime total.
+	fn mark_located(&mut self, device: &DeviceInfo<T::AccountId>, epoch: EpochIndex) {
+		let (entry, at) = self.tally_page(epoch, device);
+		if entry.page.is_located(at) {
+			return;
+		}
+		entry.dirty = true;
+		entry.page.mark_located(at);
+		let heartbeats = entry.page.heartbeats(at);
+		self.count_located(epoch, heartbeats);
+	}
+
+	/// Adds `heartbeats` of a device just located in `epoch` to the epoch's uptime total.
+	fn count_located(&mut self, epoch: EpochIndex, heartbeats: u8) {
+		if heartbeats == 0 {
+			return;
+		}
+		let total = self.totals.entry(epoch).or_default();
+		total.uptime =
+			total.uptime.saturating_add(u64::from(heartbeats).saturating_mul(SCORE_UNIT));
 	}
 
 	/// Writes everything the batch changed: rewards hears of newly active devices first
@@ -451,7 +494,7 @@ impl<T: Config> BatchContext<T> {
 		if !device.key.verify(&payload.signing_bytes(), signature) {
 			return Err(Rejection::BadSignature);
 		}
-		self.count_heartbeat(&heartbeat.device, &device, heartbeat.epoch, heartbeat.slot);
+		self.count_heartbeat(&heartbeat.device, &device, &epoch, heartbeat.slot);
 		Ok(())
 	}
 
@@ -613,11 +656,14 @@ impl<T: Config> BatchContext<T> {
 			if witness_tag(&reveal.secret, &candidate.witness) != candidate.tag {
 				invalid = invalid.saturating_add(1);
 				self.bars.insert(candidate.witness, (Some(barred_until), true));
+				let slashed = self.parameters.invalid_tag_slash;
+				T::Penalties::slash_bond(&candidate.witness, slashed);
 				Pallet::<T>::deposit_event(Event::WitnessTagInvalid {
 					witness: candidate.witness,
 					beaconer: reveal.device,
 					epoch: epoch.index,
 					barred_until,
+					slashed,
 				});
 				continue;
 			}
@@ -634,6 +680,8 @@ impl<T: Config> BatchContext<T> {
 		if credited > 0 {
 			let units = self.parameters.beacon_score;
 			self.credit_coverage(&reveal.device, &beaconer, epoch.index, units);
+		} else {
+			self.unused = self.unused.saturating_add(Pallet::<T>::reveal_candidate_weight());
 		}
 		beacon.revealed = true;
 		beacon.witnesses = credited;
@@ -653,7 +701,7 @@ impl<T: Config> BatchContext<T> {
 	pub(crate) fn refund_unchecked(&mut self, attestation: &SignedAttestation, reason: Rejection) {
 		let unused = match (attestation, reason) {
 			(SignedAttestation::Reveal(_), _) => Pallet::<T>::reveal_candidate_weight()
-				.saturating_mul(u64::from(T::MaxWitnessCandidates::get())),
+				.saturating_mul(u64::from(T::MaxWitnessCandidates::get()).saturating_add(1)),
 			// The failing check ran.
 			(_, Rejection::BadSignature) => Weight::zero(),
 			(other, _) => other

@@ -91,11 +91,13 @@ mod tests;
 
 use alloc::vec::Vec;
 use depin_primitives::{
-	AttestationRejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect, EpochIndex, EpochScore,
-	OracleId, OracleSignature, ScoreSink, SignatureScheme, SignedAttestation, SlotIndex,
+	AttestationRejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect, DevicePenalty,
+	EpochIndex, EpochScore, OracleId, OracleSignature, ScoreSink, SignatureScheme,
+	SignedAttestation, SlotIndex,
 };
 use frame_support::{pallet_prelude::*, traits::Randomness, weights::Weight};
 use frame_system::pallet_prelude::*;
+use sp_runtime::Perbill;
 
 /// Parameters with the runtime's block number.
 pub type ParametersOf<T> = PocParameters<BlockNumberFor<T>>;
@@ -175,6 +177,9 @@ pub mod pallet {
 
 		/// Receives scores (the rewards pallet).
 		type ScoreSink: ScoreSink;
+
+		/// Slashes the bonds of devices whose witness tags fail a reveal (the registry).
+		type Penalties: DevicePenalty;
 
 		/// Origin that authorises oracles and sets parameters.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -419,6 +424,9 @@ pub mod pallet {
 			epoch: EpochIndex,
 			/// The first epoch in which it may witness again.
 			barred_until: EpochIndex,
+			/// Share of its bond slashed to the treasury (`invalid_tag_slash`; the registry's
+			/// `DeviceSlashed` says how much).
+			slashed: Perbill,
 		},
 		/// Governance set new parameters.
 		ParametersSet {
@@ -436,7 +444,7 @@ pub mod pallet {
 		UnknownOracle,
 		/// `MaxOracles` oracles are authorised already.
 		TooManyOracles,
-		/// Parameters out of range: epoch length 0, slots not in `1..=120` or above the epoch
+		/// Parameters out of range: epoch length 0, slots not in `1..=63` or above the epoch
 		/// length, a slot plus its heartbeat grace not shorter than the block hashes the chain
 		/// keeps (`BlockHashCount`: heartbeat anchors), a witness grace not below the epoch
 		/// length, witnesses per beacon above
@@ -618,41 +626,45 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Weight of judging one witness candidate at a reveal (its registry record, its tag, its
-	/// activity record and tally page): bounded by a witness report's measured cost, which
-	/// does the same reads and writes and a signature check on top.
+	/// Weight of judging one witness candidate at a reveal, the dearer of its two measured
+	/// outcomes: a valid tag credited (the witness's registry record, its activity record,
+	/// its tally pages of the beacon's epoch and the next, its density cell) or an invalid
+	/// one (a bar written, an event). A valid tag past `max_witnesses_per_beacon` costs less
+	/// than either (the tag's hash only).
 	pub fn reveal_candidate_weight() -> Weight {
-		T::WeightInfo::witnesses(1).saturating_sub(T::WeightInfo::witnesses(0))
+		let credited = T::WeightInfo::reveals(1).saturating_sub(T::WeightInfo::reveals(0));
+		let invalid =
+			T::WeightInfo::reveals_invalid(1).saturating_sub(T::WeightInfo::reveals_invalid(0));
+		credited.max(invalid)
 	}
 
 	/// Weight of one attestation in a batch (worst case: every signature checked, every
 	/// device it may activate reported to the score sink).
 	pub fn attestation_weight(attestation: &SignedAttestation) -> Weight {
 		let db = T::DbWeight::get();
-		let own = match attestation {
-			// Plus the slot anchor (a block hash, read once per slot and batch).
-			SignedAttestation::Heartbeat { signature, .. } => T::WeightInfo::heartbeats(1)
-				.saturating_sub(T::WeightInfo::heartbeats(0))
-				.saturating_add(Self::scheme_surcharge(signature.scheme()))
-				.saturating_add(db.reads(1)),
-			SignedAttestation::Beacon { signature, .. } => T::WeightInfo::beacons(1)
-				.saturating_sub(T::WeightInfo::beacons(0))
-				.saturating_add(Self::scheme_surcharge(signature.scheme())),
-			// Plus the witness's bar record.
-			SignedAttestation::Witness { signature, .. } => T::WeightInfo::witnesses(1)
-				.saturating_sub(T::WeightInfo::witnesses(0))
-				.saturating_add(Self::scheme_surcharge(signature.scheme()))
-				.saturating_add(db.reads(1)),
-			// The beacon's record (as a beacon does), then every candidate, and the beaconer's
-			// credit (its tally page and density cell).
-			SignedAttestation::Reveal(_) => T::WeightInfo::beacons(1)
-				.saturating_sub(T::WeightInfo::beacons(0))
-				.saturating_add(
-					Self::reveal_candidate_weight()
-						.saturating_mul(u64::from(T::MaxWitnessCandidates::get())),
-				)
-				.saturating_add(db.reads_writes(2, 1)),
-		};
+		let own =
+			match attestation {
+				// Plus the slot anchor (a block hash, read once per slot and batch).
+				SignedAttestation::Heartbeat { signature, .. } => T::WeightInfo::heartbeats(1)
+					.saturating_sub(T::WeightInfo::heartbeats(0))
+					.saturating_add(Self::scheme_surcharge(signature.scheme()))
+					.saturating_add(db.reads(1)),
+				SignedAttestation::Beacon { signature, .. } => T::WeightInfo::beacons(1)
+					.saturating_sub(T::WeightInfo::beacons(0))
+					.saturating_add(Self::scheme_surcharge(signature.scheme())),
+				// Plus the witness's bar record.
+				SignedAttestation::Witness { signature, .. } => T::WeightInfo::witnesses(1)
+					.saturating_sub(T::WeightInfo::witnesses(0))
+					.saturating_add(Self::scheme_surcharge(signature.scheme()))
+					.saturating_add(db.reads(1)),
+				// The reveal with no candidate (the beacon's record and the beaconer's), every
+				// candidate the beacon may hold, and the beaconer's credit (as a witness's).
+				SignedAttestation::Reveal(_) => T::WeightInfo::reveals(0)
+					.saturating_sub(T::WeightInfo::heartbeats(0))
+					.saturating_add(Self::reveal_candidate_weight().saturating_mul(
+						u64::from(T::MaxWitnessCandidates::get()).saturating_add(1),
+					)),
+			};
 		own.saturating_add(
 			T::ScoreSink::device_active_weight()
 				.saturating_mul(Self::activations_charged(attestation)),
@@ -702,11 +714,18 @@ impl<T: Config> Pallet<T> {
 			return None;
 		}
 		let activity = activity.unwrap_or_else(|| EpochActivity::new(epoch));
-		let uptime = u64::from(heartbeat_slots.count_ones())
-			.saturating_mul(depin_primitives::attestation::SCORE_UNIT);
+		let (page, at) = locate(info.index);
+		let located = TallyPages::<T>::get(epoch, page).is_some_and(|tally| tally.is_located(at));
+		let uptime = if located {
+			u64::from(heartbeat_slots.count_ones())
+				.saturating_mul(depin_primitives::attestation::SCORE_UNIT)
+		} else {
+			0
+		};
 		Some(depin_primitives::api::DeviceEpochReport {
 			epoch,
 			heartbeat_slots,
+			located,
 			beacon_accepted: beacon.as_ref().is_some_and(|b| b.revealed),
 			beacon_witnesses: beacon.as_ref().map_or(0, |b| b.witnesses),
 			witness_reports: activity.witness_reports,
@@ -727,7 +746,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let (page, at) = locate(index);
 		let tally = TallyPages::<T>::get(epoch, page)?;
-		let uptime = u64::from(tally.heartbeats(at))
+		let uptime = u64::from(tally.earning_heartbeats(at))
 			.saturating_mul(depin_primitives::attestation::SCORE_UNIT);
 		let coverage = if tally.has_coverage(at) {
 			Self::activity(device, epoch).map_or(0, |activity| activity.coverage)
@@ -840,7 +859,7 @@ impl<T: Config> Pallet<T> {
 		for (epoch, page, tally) in TallyPages::<T>::iter() {
 			ensure!(epoch >= kept_from, "tally page of a pruned epoch");
 			let sum = uptime.entry(epoch).or_default();
-			*sum = sum.saturating_add(tally.total_heartbeats() * SCORE_UNIT);
+			*sum = sum.saturating_add(tally.earning_total() * SCORE_UNIT);
 			let counts = counted.remove(&(epoch, page)).unwrap_or([0; DEVICES_PER_PAGE as usize]);
 			for (at, count) in counts.iter().enumerate() {
 				ensure!(tally.heartbeats(at) == *count, "a tally differs from the heartbeat bits");

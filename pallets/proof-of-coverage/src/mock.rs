@@ -217,6 +217,26 @@ pub fn settled_score(device: &DeviceId, epoch: EpochIndex) -> Option<Option<Epoc
 	})
 }
 
+thread_local! {
+	static SLASHED: RefCell<Vec<(DeviceId, Perbill)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Share of the bond slashed per invalid tag in tests.
+pub const TAG_SLASH: Perbill = Perbill::from_percent(5);
+
+/// Records the bond slashes proof of coverage asks of the registry.
+pub struct RecordingPenalties;
+impl depin_primitives::DevicePenalty for RecordingPenalties {
+	fn slash_bond(device: &DeviceId, share: Perbill) {
+		SLASHED.with(|s| s.borrow_mut().push((*device, share)));
+	}
+}
+
+/// The slashes asked of the registry, in order.
+pub fn slashed() -> Vec<(DeviceId, Perbill)> {
+	SLASHED.with(|s| s.borrow().clone())
+}
+
 /// What proof of coverage reports of `pair`'s device in `epoch`.
 pub fn report(
 	pair: &DevicePair,
@@ -270,6 +290,7 @@ parameter_types! {
 		max_witnesses_per_beacon: MAX_WITNESSES,
 		max_witness_candidates: MAX_CANDIDATES,
 		invalid_tag_bar_epochs: BAR_EPOCHS,
+		invalid_tag_slash: TAG_SLASH,
 		min_witness_distance_m: 300,
 		max_witness_distance_m: 20_000,
 		max_eirp_dbm: 36,
@@ -279,6 +300,9 @@ parameter_types! {
 		target_density: 4,
 		beacon_score: BEACON_SCORE,
 		witness_score: WITNESS_SCORE,
+		// Off in most tests, which count heartbeats of lone devices; `tests/located_uptime.rs`
+		// turns it on.
+		uptime_needs_coverage: false,
 		max_batches_per_block: 8,
 		batch_longevity: 5,
 	};
@@ -288,6 +312,7 @@ impl pallet_proof_of_coverage::Config for Test {
 	type Devices = MockDevices;
 	type Randomness = TestRandomness;
 	type ScoreSink = RecordingSink;
+	type Penalties = RecordingPenalties;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type DefaultParameters = DefaultParameters;
 	type MaxBatchSize = ConstU32<200>;
@@ -335,6 +360,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	NEXT_INDEX.with(|n| *n.borrow_mut() = 0);
 	SCORED.with(|s| s.borrow_mut().clear());
 	SETTLED.with(|s| s.borrow_mut().clear());
+	SLASHED.with(|s| s.borrow_mut().clear());
 	RANDOM_SEED.with(|s| *s.borrow_mut() = 0);
 	let keystore = MemoryKeystore::new();
 	let oracle = keystore

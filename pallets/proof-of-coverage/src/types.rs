@@ -31,7 +31,7 @@ use sp_runtime::{traits::UniqueSaturatedInto, Perbill};
 pub struct PocParameters<BlockNumber> {
 	/// Length of an epoch in blocks (at least 1).
 	pub epoch_length: BlockNumber,
-	/// Uptime slots per epoch, `1..=120`, at most `epoch_length`: a device earns uptime for
+	/// Uptime slots per epoch, `1..=63`, at most `epoch_length`: a device earns uptime for
 	/// each slot it sends a heartbeat in.
 	pub slots_per_epoch: u16,
 	/// Blocks after a slot ends during which its heartbeat may still land (covers the
@@ -52,6 +52,11 @@ pub struct PocParameters<BlockNumber> {
 	/// Epochs a device may not witness after one of its tags failed a reveal (a tag that
 	/// fails while its commitment matched is proof the device never heard the secret).
 	pub invalid_tag_bar_epochs: u32,
+	/// Share of a device's bond slashed to the treasury for each of its tags that fails a
+	/// reveal: what filling beacons' candidate lists with junk tags (pushing honest
+	/// witnesses out) costs. No honest device makes a failing tag: a report is accepted only
+	/// with the beacon's commitment, and a tag made from a secret matching it is valid.
+	pub invalid_tag_slash: Perbill,
 	/// Witnesses closer than this to the beaconer (metres) are refused: co-located
 	/// devices prove no coverage.
 	pub min_witness_distance_m: u32,
@@ -74,6 +79,13 @@ pub struct PocParameters<BlockNumber> {
 	pub beacon_score: u64,
 	/// Score units per accepted witness report (coverage pool).
 	pub witness_score: u64,
+	/// Whether a device's heartbeats of an epoch earn uptime only if it is **located** in
+	/// that epoch: a reveal credited it with coverage (a witness of another owner heard it, or
+	/// it heard another owner's beacon) in that epoch or the one before. Uptime proves a
+	/// device is on, not where: a device nobody hears (a location spoofer, a device with no
+	/// radio) then earns nothing for being on. Off: every heartbeat earns (a network too
+	/// sparse for devices to hear each other). Fixed for an epoch at its start.
+	pub uptime_needs_coverage: bool,
 	/// Batches one oracle may land per block.
 	pub max_batches_per_block: u16,
 	/// Blocks a batch stays valid after the block it was made for.
@@ -100,6 +112,9 @@ pub struct EpochInfo<BlockNumber> {
 	/// Its first `witness_grace` blocks still accept the previous epoch's beacons and witness
 	/// reports; the previous epoch's reveals are accepted after them.
 	pub witness_grace: BlockNumber,
+	/// Its heartbeats earn only for located devices
+	/// ([`PocParameters::uptime_needs_coverage`]).
+	pub uptime_needs_coverage: bool,
 }
 
 impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> EpochInfo<BlockNumber> {
@@ -304,18 +319,26 @@ impl<BlockNumber> HeartbeatPage<BlockNumber> {
 /// Flag of a [`TallyPage`] entry: the device has coverage activity in the epoch.
 pub const TALLY_COVERAGE: u8 = 0x80;
 
+/// Flag of a [`TallyPage`] entry: the device is located in the epoch (coverage in it or the
+/// epoch before, or the epoch does not ask for it), so its heartbeats earn uptime.
+pub const TALLY_LOCATED: u8 = 0x40;
+
+/// Bits of a [`TallyPage`] entry counting heartbeats (at most `MAX_SLOTS_PER_EPOCH`).
+pub const TALLY_HEARTBEATS: u8 = 0x3f;
+
 /// One epoch's tally of [`DEVICES_PER_PAGE`] consecutive device indexes, one byte each:
-/// heartbeats counted (low 7 bits, at most `MAX_SLOTS_PER_EPOCH`) and [`TALLY_COVERAGE`].
-/// A device's uptime is one read, whatever the number of slots; a zero byte (or a position
-/// past the end) means the device earned nothing in the epoch.
+/// heartbeats counted (low 6 bits, at most `MAX_SLOTS_PER_EPOCH`), [`TALLY_LOCATED`] and
+/// [`TALLY_COVERAGE`]. A device's uptime is one read, whatever the number of slots; an entry
+/// with neither heartbeats nor coverage (a zero byte, a located-only byte or a position past
+/// the end) means the device earned nothing in the epoch.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub struct TallyPage<BlockNumber> {
 	/// The block that last wrote the page (see [`HeartbeatPage::written_in`]).
 	pub written_in: BlockNumber,
-	/// One entry per device of the page, up to the highest position that earned (a page
-	/// only as long as it needs to be; `Bytes` to clients).
+	/// One entry per device of the page, up to the highest position written (a page only as
+	/// long as it needs to be; `Bytes` to clients).
 	pub entries: BoundedVec<u8, ConstU32<DEVICES_PER_PAGE>>,
 }
 
@@ -338,9 +361,25 @@ impl<BlockNumber> TallyPage<BlockNumber> {
 		self.entries.get_mut(at)
 	}
 
+	/// Whether an entry records activity (heartbeats or coverage): the device earned in the
+	/// epoch, or may still.
+	fn active(entry: u8) -> bool {
+		entry & !TALLY_LOCATED != 0
+	}
+
 	/// Heartbeats counted for position `at`.
 	pub fn heartbeats(&self, at: usize) -> u8 {
-		self.entries.get(at).map_or(0, |entry| entry & !TALLY_COVERAGE)
+		self.entries.get(at).map_or(0, |entry| entry & TALLY_HEARTBEATS)
+	}
+
+	/// Heartbeats of position `at` that earn uptime: all of them if the device is located,
+	/// none otherwise.
+	pub fn earning_heartbeats(&self, at: usize) -> u8 {
+		if self.is_located(at) {
+			self.heartbeats(at)
+		} else {
+			0
+		}
 	}
 
 	/// Whether position `at` has coverage activity.
@@ -348,27 +387,44 @@ impl<BlockNumber> TallyPage<BlockNumber> {
 		self.entries.get(at).is_some_and(|entry| entry & TALLY_COVERAGE != 0)
 	}
 
+	/// Whether position `at` is located (its heartbeats earn).
+	pub fn is_located(&self, at: usize) -> bool {
+		self.entries.get(at).is_some_and(|entry| entry & TALLY_LOCATED != 0)
+	}
+
 	/// Counts a heartbeat for position `at`; returns whether the device was idle until now.
 	pub fn add_heartbeat(&mut self, at: usize) -> bool {
 		match self.entry_mut(at) {
 			Some(entry) => {
-				let idle = *entry == 0;
-				let count = (*entry & !TALLY_COVERAGE).saturating_add(1).min(!TALLY_COVERAGE);
-				*entry = (*entry & TALLY_COVERAGE) | count;
+				let idle = !Self::active(*entry);
+				let count = (*entry & TALLY_HEARTBEATS).saturating_add(1).min(TALLY_HEARTBEATS);
+				*entry = (*entry & !TALLY_HEARTBEATS) | count;
 				idle
 			}
 			None => false,
 		}
 	}
 
-	/// Flags coverage activity for position `at`; returns whether the device was idle until
-	/// now.
+	/// Flags coverage activity for position `at` (which locates it); returns whether the
+	/// device was idle until now.
 	pub fn mark_coverage(&mut self, at: usize) -> bool {
 		match self.entry_mut(at) {
 			Some(entry) => {
-				let idle = *entry == 0;
-				*entry |= TALLY_COVERAGE;
+				let idle = !Self::active(*entry);
+				*entry |= TALLY_COVERAGE | TALLY_LOCATED;
 				idle
+			}
+			None => false,
+		}
+	}
+
+	/// Flags position `at` as located; returns whether it was not located until now.
+	pub fn mark_located(&mut self, at: usize) -> bool {
+		match self.entry_mut(at) {
+			Some(entry) => {
+				let was = *entry & TALLY_LOCATED != 0;
+				*entry |= TALLY_LOCATED;
+				!was
 			}
 			None => false,
 		}
@@ -376,7 +432,16 @@ impl<BlockNumber> TallyPage<BlockNumber> {
 
 	/// Heartbeats counted on the page.
 	pub fn total_heartbeats(&self) -> u64 {
-		self.entries.iter().map(|entry| u64::from(entry & !TALLY_COVERAGE)).sum()
+		self.entries.iter().map(|entry| u64::from(entry & TALLY_HEARTBEATS)).sum()
+	}
+
+	/// Heartbeats on the page that earn uptime (of located positions).
+	pub fn earning_total(&self) -> u64 {
+		self.entries
+			.iter()
+			.filter(|entry| *entry & TALLY_LOCATED != 0)
+			.map(|entry| u64::from(entry & TALLY_HEARTBEATS))
+			.sum()
 	}
 }
 

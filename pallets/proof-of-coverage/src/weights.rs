@@ -44,6 +44,8 @@ pub trait WeightInfo {
 	fn heartbeats_one_page(n: u32, ) -> Weight;
 	fn beacons(n: u32, ) -> Weight;
 	fn witnesses(n: u32, ) -> Weight;
+	fn reveals(c: u32, ) -> Weight;
+	fn reveals_invalid(c: u32, ) -> Weight;
 	fn authorize_batch(n: u32, ) -> Weight;
 	fn verify_ed25519() -> Weight;
 	fn verify_sr25519() -> Weight;
@@ -196,6 +198,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
+	}
+	fn reveals(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `741 + n * (327 ±0)`
+		//  Estimated: `3550 + n * (8454 ±0)`
+		// Minimum execution time: 32_228_000 picoseconds.
+		Weight::from_parts(33_460_000, 3550)
+			// Standard Error: 718_526
+			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
+	}
+	fn reveals_invalid(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `741 + n * (327 ±0)`
+		//  Estimated: `3550 + n * (8454 ±0)`
+		// Minimum execution time: 32_228_000 picoseconds.
+		Weight::from_parts(33_460_000, 3550)
+			// Standard Error: 718_526
+			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
@@ -403,6 +433,24 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
+	}
+	fn reveals(c: u32, ) -> Weight {
+		Weight::from_parts(33_460_000, 3550)
+			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
+	}
+	fn reveals_invalid(c: u32, ) -> Weight {
+		Weight::from_parts(33_460_000, 3550)
+			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
 		Weight::from_parts(83_204_788, 3550)

@@ -511,6 +511,9 @@ parameter_types! {
 		// device for a day of epochs once the reveal shows it.
 		max_witness_candidates: 20,
 		invalid_tag_bar_epochs: 24,
+		// Each junk tag costs its device a tenth of its bond (a device that junk-tags every
+		// beacon of a busy area for one epoch loses nearly all of it).
+		invalid_tag_slash: Perbill::from_percent(10),
 		min_witness_distance_m: 300,
 		max_witness_distance_m: 50_000,
 		// US915 allows 36 dBm EIRP, EU868 27 dBm: the looser bound.
@@ -521,6 +524,9 @@ parameter_types! {
 		target_density: 10,
 		beacon_score: 10 * SCORE_UNIT,
 		witness_score: 5 * SCORE_UNIT,
+		// Uptime pays only where coverage is proven: a device nobody hears (a location
+		// spoofer, a device with no radio) earns nothing for being on.
+		uptime_needs_coverage: true,
 		max_batches_per_block: 4,
 		batch_longevity: 10,
 	};
@@ -533,6 +539,7 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	// Rewards settle devices when they become active and close epochs when they are final.
 	type ScoreSink = crate::Rewards;
+	type Penalties = crate::DeviceRegistry;
 	type GovernanceOrigin = crate::governance::NetworkParametersOrigin;
 	type DefaultParameters = ProofOfCoverageDefaults;
 	type MaxBatchSize = ConstU32<1024>;
@@ -759,6 +766,8 @@ impl pallet_rewards::BenchmarkHelper<AccountId> for RewardsBenchmarkHelper {
 		let (page, at) = locate(index);
 		TallyPages::<Runtime>::mutate(epoch, page, |tally| {
 			let tally = tally.get_or_insert_with(|| TallyPage::new(0));
+			// Located: its heartbeats earn.
+			tally.mark_located(at);
 			for _ in 0..(score.uptime / SCORE_UNIT).min(100) {
 				tally.add_heartbeat(at);
 			}

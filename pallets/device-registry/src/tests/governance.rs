@@ -162,3 +162,34 @@ fn parameters_are_set_by_governance_and_apply_to_new_devices() {
 		assert_ok!(DeviceRegistry::withdraw_bond(RuntimeOrigin::signed(ALICE), new));
 	});
 }
+
+#[test]
+fn proof_of_coverage_slashes_a_share_of_the_bond_left() {
+	use depin_primitives::DevicePenalty;
+	use sp_runtime::Perbill;
+	build_and_execute(|| {
+		let id = alice_device();
+		let treasury = free(TREASURY);
+		// A junk witness tag: a tenth of the bond, then a tenth of what is left.
+		DeviceRegistry::slash_bond(&id, Perbill::from_percent(10));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::DeviceRegistry(Event::DeviceSlashed {
+				device: id,
+				owner: ALICE,
+				amount: BOND / 10,
+				remaining_bond: BOND - BOND / 10
+			})
+		);
+		DeviceRegistry::slash_bond(&id, Perbill::from_percent(10));
+		let left = BOND - BOND / 10 - (BOND - BOND / 10) / 10;
+		assert_eq!(Devices::<Test>::get(id).unwrap().bond, left);
+		assert_eq!(held(ALICE), left);
+		assert_eq!(free(TREASURY), treasury + BOND - left);
+		// Nothing for an unknown device or an empty share: no event.
+		let events = System::events().len();
+		DeviceRegistry::slash_bond(&DeviceId([9; 32]), Perbill::from_percent(10));
+		DeviceRegistry::slash_bond(&id, Perbill::zero());
+		assert_eq!(System::events().len(), events);
+	});
+}

@@ -203,8 +203,12 @@ fn rewards_hear_of_a_device_once_per_epoch_whatever_it_does() {
 		let score = ProofOfCoverage::score(&id, index, epoch).unwrap();
 		assert_eq!(score, EpochScore { uptime: 2 * HEARTBEAT_SCORE, coverage: BEACON_SCORE });
 		assert_eq!(score, report(&beaconer, epoch).unwrap().score);
+		// An epoch it did nothing in scores nothing (the reveal located it there already: its
+		// heartbeats of `epoch + 1` would earn), and has no report.
+		assert_eq!(ProofOfCoverage::score(&id, index, epoch + 1), Some(EpochScore::default()));
+		assert_eq!(report(&beaconer, epoch + 1), None);
 		// An epoch without records: nothing.
-		assert_eq!(ProofOfCoverage::score(&id, index, epoch + 1), None);
+		assert_eq!(ProofOfCoverage::score(&id, index, epoch + 2), None);
 	});
 }
 

@@ -5,5 +5,6 @@ mod beacons;
 mod epochs;
 mod governance;
 mod heartbeats;
+mod located_uptime;
 mod oracles;
 mod witnesses;

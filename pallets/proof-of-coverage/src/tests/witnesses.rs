@@ -84,8 +84,14 @@ fn a_witness_report_built_from_public_data_earns_nothing() {
 				beaconer: beaconer.public().device_id(),
 				epoch,
 				barred_until,
+				slashed: TAG_SLASH,
 			}
 			.into(),
+		);
+		// Both junk tags cost their devices a share of their bonds.
+		assert_eq!(
+			slashed(),
+			vec![(farmer_id, TAG_SLASH), (guesser.public().device_id(), TAG_SLASH)]
 		);
 		assert_eq!(ProofOfCoverage::activity(&farmer_id, epoch), None);
 		assert_eq!(ProofOfCoverage::activity(&guesser.public().device_id(), epoch), None);
@@ -289,6 +295,37 @@ fn a_beacon_holds_a_bounded_list_and_rewards_its_first_valid_witnesses() {
 		let beaconed = ProofOfCoverage::activity(&id, epoch).unwrap().coverage;
 		assert_eq!(beaconed, BEACON_SCORE * 4 / 7);
 		assert_eq!(EpochTotals::<Test>::get(epoch).coverage, beaconed + witnessed);
+	});
+}
+
+#[test]
+fn crowding_a_beacons_list_with_junk_tags_costs_every_junk_device_its_bond_share() {
+	build_and_execute(|| {
+		let epoch = current_epoch();
+		let beaconer = device_challenged(true, epoch, ALICE, paris(), 0);
+		// The attack: devices that heard nothing fill the list first with made-up tags, so
+		// the device that did hear the beacon is refused and the beacon scores nothing.
+		let crowd: Vec<_> = (0..MAX_CANDIDATES)
+			.map(|i| device_challenged(false, epoch, 10 + i as u64, paris_north(), 1_000 * (i + 1)))
+			.collect();
+		let heard_by = device_challenged(false, epoch, BOB, paris_north(), 50_000);
+		let mut reports = vec![beacon(&beaconer, epoch)];
+		reports.extend(
+			crowd.iter().map(|d| witness_with(d, &beaconer, epoch, |r| r.tag = [0x5a; 32])),
+		);
+		reports.push(witness(&heard_by, &beaconer, epoch));
+		land(reports);
+		assert_eq!(rejections(), vec![(1 + MAX_CANDIDATES, R::WitnessListFull)]);
+		run_to_reveals(epoch);
+		land(vec![reveal(&beaconer, epoch)]);
+		// It worked for this beacon, and each junk tag slashed its device and barred it.
+		let id = beaconer.public().device_id();
+		assert_eq!(Beacons::<Test>::get(epoch, id).unwrap().witnesses, 0);
+		let expected: Vec<_> = crowd.iter().map(|d| (d.public().device_id(), TAG_SLASH)).collect();
+		assert_eq!(slashed(), expected);
+		for device in &crowd {
+			assert!(WitnessBars::<Test>::get(device.public().device_id()).is_some());
+		}
 	});
 }
 
