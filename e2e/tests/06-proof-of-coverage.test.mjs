@@ -140,7 +140,7 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     assert.equal(parameters.invalidTagBarEpochs.toNumber(), 24);
   });
 
-  test('signed heartbeats are queued, landed by the off-chain worker and scored', async () => {
+  test('signed heartbeats are queued, landed by the off-chain worker and counted', async () => {
     const { view, epoch, slot } = await currentSlot();
     // The slot's anchor is the hash of the block before the slot's first block (one block per slot).
     const anchor = await slotAnchor(api, view, slot);
@@ -162,13 +162,14 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     for (const device of [devices.ed, devices.p256]) {
       const landed = await waitFor('the heartbeat on chain', () => deviceReport(device, epoch), { timeoutMs: 60_000 });
       assert.equal(landed.heartbeatSlots.toBigInt(), 1n << BigInt(slot));
-      assert.equal(landed.score.uptime.toBigInt(), SCORE_UNIT);
+      // Counted, not earning: nobody has witnessed these devices, so they are not located
+      // (uptimeNeedsCoverage) and their heartbeats earn no uptime unless coverage comes in.
+      assert.equal(landed.located.isTrue, false);
+      assert.equal(landed.score.uptime.toBigInt(), 0n);
       assert.equal(landed.score.coverage.toBigInt(), 0n);
       // Heartbeats write no per-device record: they are bits in pages over device indexes.
       assert.equal((await api.query.proofOfCoverage.deviceActivity(device.id)).isNone, true);
     }
-    const totals = await api.query.proofOfCoverage.epochTotals(epoch);
-    assert.ok(totals.uptime.toBigInt() >= 2n * SCORE_UNIT);
   });
 
   test('bad attestations are refused at once with a reason per item', async () => {
@@ -369,6 +370,8 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     // Beaconer and honest witness scored coverage, in storage and through the runtime API.
     const beaconReport = await deviceReport(beaconer, epoch);
     assert.equal(beaconReport.beaconAccepted.isTrue, true);
+    // The reveal located it: its heartbeats of this epoch and the next earn uptime.
+    assert.equal(beaconReport.located.isTrue, true);
     assert.equal(beaconReport.beaconWitnesses.toNumber(), 1);
     assert.ok(beaconReport.score.coverage.toBigInt() > 0n);
     assert.equal((await activity(beaconer, epoch)).coverage.toBigInt(), beaconReport.score.coverage.toBigInt());
@@ -389,11 +392,14 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
     assert.equal(beaconScore.beaconAccepted, true);
     assert.equal(beaconScore.beaconWitnesses, 1);
     assert.equal(BigInt(beaconScore.coverage), beaconReport.score.coverage.toBigInt());
+    assert.equal(beaconScore.located, true);
     const witnessScore = await score(witness);
     assert.equal(witnessScore.witnessReports, 1);
+    assert.equal(witnessScore.located, true);
     assert.equal(BigInt(witnessScore.coverage), heardReport.score.coverage.toBigInt());
     const farmerScore = await score(farmer);
-    assert.ok(farmerScore === null || (farmerScore.coverage === 0 && farmerScore.witnessReports === 0));
+    assert.ok(farmerScore === null
+      || (farmerScore.coverage === 0 && farmerScore.witnessReports === 0 && farmerScore.located === false));
     const totals = await api.query.proofOfCoverage.epochTotals(epoch);
     assert.ok(totals.coverage.toBigInt() >= beaconReport.score.coverage.toBigInt() + heardReport.score.coverage.toBigInt());
   });

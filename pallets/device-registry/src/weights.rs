@@ -3,8 +3,8 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-25, STEPS: `2`, REPEAT: `10`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-02, STEPS: `2`, REPEAT: `10`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -68,6 +68,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::KeyRegistrations` (r:1 w:1)
+	/// Proof: `DeviceRegistry::KeyRegistrations` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:1 w:0)
 	/// Proof: `DeviceRegistry::KindRequiresMaker` (`max_values`: None, `max_size`: Some(18), added: 2493, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Parameters` (r:1 w:0)
@@ -77,7 +79,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `DeviceRegistry::NextDeviceIndex` (r:1 w:1)
 	/// Proof: `DeviceRegistry::NextDeviceIndex` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
@@ -88,17 +90,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn register_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `588`
+		//  Measured:  `662`
 		//  Estimated: `3954`
-		// Minimum execution time: 148_260_000 picoseconds.
-		Weight::from_parts(155_701_000, 3954)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Minimum execution time: 127_796_000 picoseconds.
+		Weight::from_parts(147_562_000, 3954)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::KeyRegistrations` (r:1 w:1)
+	/// Proof: `DeviceRegistry::KeyRegistrations` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Makers` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Makers` (`max_values`: None, `max_size`: Some(140), added: 2615, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Parameters` (r:1 w:0)
@@ -110,7 +114,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::DeviceCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:1)
@@ -123,38 +127,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `507`
 		//  Estimated: `3954`
-		// Minimum execution time: 232_306_000 picoseconds.
-		Weight::from_parts(250_091_000, 3954)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Minimum execution time: 189_926_000 picoseconds.
+		Weight::from_parts(209_772_000, 3954)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 39_068_000 picoseconds.
-		Weight::from_parts(41_011_000, 0)
+		// Minimum execution time: 34_121_000 picoseconds.
+		Weight::from_parts(38_567_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 38_668_000 picoseconds.
-		Weight::from_parts(41_081_000, 0)
+		// Minimum execution time: 37_448_000 picoseconds.
+		Weight::from_parts(40_512_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 36_645_000 picoseconds.
-		Weight::from_parts(38_277_000, 0)
+		// Minimum execution time: 27_660_000 picoseconds.
+		Weight::from_parts(29_315_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_515_372_000 picoseconds.
-		Weight::from_parts(1_543_864_000, 0)
+		// Minimum execution time: 1_024_912_000 picoseconds.
+		Weight::from_parts(1_123_733_000, 0)
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -168,10 +172,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn update_location() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `765`
+		//  Measured:  `798`
 		//  Estimated: `3954`
-		// Minimum execution time: 77_495_000 picoseconds.
-		Weight::from_parts(84_235_000, 3954)
+		// Minimum execution time: 65_191_000 picoseconds.
+		Weight::from_parts(74_477_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -181,10 +185,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn transfer_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `540`
+		//  Measured:  `573`
 		//  Estimated: `3954`
-		// Minimum execution time: 17_376_000 picoseconds.
-		Weight::from_parts(19_699_000, 3954)
+		// Minimum execution time: 14_685_000 picoseconds.
+		Weight::from_parts(19_422_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -197,17 +201,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `DeviceRegistry::Parameters` (r:1 w:0)
 	/// Proof: `DeviceRegistry::Parameters` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDevices` (r:0 w:2)
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn accept_transfer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `990`
-		//  Estimated: `6146`
-		// Minimum execution time: 98_006_000 picoseconds.
-		Weight::from_parts(103_894_000, 6146)
+		//  Measured:  `1023`
+		//  Estimated: `6182`
+		// Minimum execution time: 81_106_000 picoseconds.
+		Weight::from_parts(91_496_000, 6182)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -217,10 +221,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::PendingTransfers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn cancel_transfer() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `646`
+		//  Measured:  `679`
 		//  Estimated: `3954`
-		// Minimum execution time: 19_879_000 picoseconds.
-		Weight::from_parts(23_214_000, 3954)
+		// Minimum execution time: 16_474_000 picoseconds.
+		Weight::from_parts(20_365_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -236,17 +240,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn retire_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `731`
+		//  Measured:  `764`
 		//  Estimated: `3954`
-		// Minimum execution time: 33_720_000 picoseconds.
-		Weight::from_parts(37_947_000, 3954)
+		// Minimum execution time: 30_033_000 picoseconds.
+		Weight::from_parts(35_832_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::OwnerDeviceCount` (r:1 w:1)
 	/// Proof: `DeviceRegistry::OwnerDeviceCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DeviceCount` (r:1 w:1)
@@ -255,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `742`
+		//  Measured:  `775`
 		//  Estimated: `3954`
-		// Minimum execution time: 71_697_000 picoseconds.
-		Weight::from_parts(80_129_000, 3954)
+		// Minimum execution time: 57_606_000 picoseconds.
+		Weight::from_parts(67_605_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -270,10 +274,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn suspend_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `593`
+		//  Measured:  `626`
 		//  Estimated: `3954`
-		// Minimum execution time: 25_518_000 picoseconds.
-		Weight::from_parts(29_314_000, 3954)
+		// Minimum execution time: 21_872_000 picoseconds.
+		Weight::from_parts(27_310_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -285,25 +289,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::CellDevices` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
 	fn resume_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `660`
+		//  Measured:  `693`
 		//  Estimated: `3954`
-		// Minimum execution time: 22_413_000 picoseconds.
-		Weight::from_parts(25_298_000, 3954)
+		// Minimum execution time: 19_454_000 picoseconds.
+		Weight::from_parts(24_077_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn slash_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `839`
+		//  Measured:  `872`
 		//  Estimated: `6196`
-		// Minimum execution time: 59_889_000 picoseconds.
-		Weight::from_parts(63_534_000, 6196)
+		// Minimum execution time: 49_937_000 picoseconds.
+		Weight::from_parts(58_213_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -313,8 +317,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_548_000 picoseconds.
-		Weight::from_parts(6_239_000, 0)
+		// Minimum execution time: 5_297_000 picoseconds.
+		Weight::from_parts(6_879_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:0 w:1)
@@ -323,8 +327,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_640_000 picoseconds.
-		Weight::from_parts(7_481_000, 0)
+		// Minimum execution time: 6_377_000 picoseconds.
+		Weight::from_parts(7_634_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::NextMakerId` (r:1 w:1)
@@ -335,8 +339,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `1489`
-		// Minimum execution time: 11_367_000 picoseconds.
-		Weight::from_parts(15_323_000, 1489)
+		// Minimum execution time: 9_211_000 picoseconds.
+		Weight::from_parts(14_353_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -346,8 +350,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3605`
-		// Minimum execution time: 11_407_000 picoseconds.
-		Weight::from_parts(14_692_000, 3605)
+		// Minimum execution time: 10_146_000 picoseconds.
+		Weight::from_parts(14_198_000, 3605)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -356,87 +360,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_device() -> Weight {
-		Weight::from_parts(155_701_000, 3954)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(147_562_000, 3954)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn register_device_certified() -> Weight {
-		Weight::from_parts(250_091_000, 3954)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(209_772_000, 3954)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(41_011_000, 0)
+		Weight::from_parts(38_567_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(41_081_000, 0)
+		Weight::from_parts(40_512_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(38_277_000, 0)
+		Weight::from_parts(29_315_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_543_864_000, 0)
+		Weight::from_parts(1_123_733_000, 0)
 	}
 	fn update_location() -> Weight {
-		Weight::from_parts(84_235_000, 3954)
+		Weight::from_parts(74_477_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn transfer_device() -> Weight {
-		Weight::from_parts(19_699_000, 3954)
+		Weight::from_parts(19_422_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_transfer() -> Weight {
-		Weight::from_parts(103_894_000, 6146)
+		Weight::from_parts(91_496_000, 6182)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(23_214_000, 3954)
+		Weight::from_parts(20_365_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retire_device() -> Weight {
-		Weight::from_parts(37_947_000, 3954)
+		Weight::from_parts(35_832_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(80_129_000, 3954)
+		Weight::from_parts(67_605_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn suspend_device() -> Weight {
-		Weight::from_parts(29_314_000, 3954)
+		Weight::from_parts(27_310_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn resume_device() -> Weight {
-		Weight::from_parts(25_298_000, 3954)
+		Weight::from_parts(24_077_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn slash_device() -> Weight {
-		Weight::from_parts(63_534_000, 6196)
+		Weight::from_parts(58_213_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_239_000, 0)
+		Weight::from_parts(6_879_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_kind_policy() -> Weight {
-		Weight::from_parts(7_481_000, 0)
+		Weight::from_parts(7_634_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_maker() -> Weight {
-		Weight::from_parts(15_323_000, 1489)
+		Weight::from_parts(14_353_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_maker() -> Weight {
-		Weight::from_parts(14_692_000, 3605)
+		Weight::from_parts(14_198_000, 3605)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -3,8 +3,8 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-26, STEPS: `20`, REPEAT: `10`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-02, STEPS: `20`, REPEAT: `10`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -66,11 +66,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:200 w:200)
@@ -79,33 +79,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Ledgers` (r:200 w:200)
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `730 + n * (163 ±0)`
+		//  Measured:  `786 + n * (163 ±0)`
 		//  Estimated: `3550 + n * (6601 ±0)`
-		// Minimum execution time: 30_705_000 picoseconds.
-		Weight::from_parts(234_290_129, 3550)
-			// Standard Error: 433_550
-			.saturating_add(Weight::from_parts(63_440_427, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 25_144_000 picoseconds.
+		Weight::from_parts(31_403_486, 3550)
+			// Standard Error: 134_490
+			.saturating_add(Weight::from_parts(56_569_519, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:1 w:1)
@@ -114,19 +112,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Ledgers` (r:200 w:200)
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats_one_page(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `731 + n * (163 ±0)`
+		//  Measured:  `786 + n * (163 ±0)`
 		//  Estimated: `7591 + n * (2964 ±0)`
-		// Minimum execution time: 33_069_000 picoseconds.
-		Weight::from_parts(89_414_208, 7591)
-			// Standard Error: 567_369
-			.saturating_add(Weight::from_parts(53_909_531, 0).saturating_mul(n.into()))
+		// Minimum execution time: 25_396_000 picoseconds.
+		Weight::from_parts(88_198_235, 7591)
+			// Standard Error: 108_035
+			.saturating_add(Weight::from_parts(46_978_794, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -136,160 +132,200 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Beacons` (r:200 w:200)
+	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(2146), added: 4621, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn beacons(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `655 + n * (163 ±0)`
-		//  Estimated: `3550 + n * (4227 ±0)`
-		// Minimum execution time: 34_671_000 picoseconds.
-		Weight::from_parts(60_374_141, 3550)
-			// Standard Error: 525_279
-			.saturating_add(Weight::from_parts(54_212_067, 0).saturating_mul(n.into()))
+		//  Measured:  `711 + n * (163 ±0)`
+		//  Estimated: `3550 + n * (4621 ±0)`
+		// Minimum execution time: 24_580_000 picoseconds.
+		Weight::from_parts(22_080_825, 3550)
+			// Standard Error: 102_507
+			.saturating_add(Weight::from_parts(47_926_460, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4621).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:400 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:400 w:400)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
-	/// Storage: `DeviceRegistry::CellDeviceCount` (r:1 w:0)
-	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::TallyPages` (r:200 w:200)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Ledgers` (r:200 w:200)
-	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::WitnessBars` (r:200 w:0)
+	/// Proof: `ProofOfCoverage::WitnessBars` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Beacons` (r:200 w:200)
+	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(2146), added: 4621, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `741 + n * (327 ±0)`
-		//  Estimated: `3550 + n * (8454 ±0)`
-		// Minimum execution time: 32_228_000 picoseconds.
-		Weight::from_parts(33_460_000, 3550)
-			// Standard Error: 718_526
-			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
+		//  Measured:  `720 + n * (421 ±0)`
+		//  Estimated: `3550 + n * (5928 ±0)`
+		// Minimum execution time: 24_928_000 picoseconds.
+		Weight::from_parts(39_837_365, 3550)
+			// Standard Error: 143_869
+			.saturating_add(Weight::from_parts(59_645_997, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5928).saturating_mul(n.into()))
 	}
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:26 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(2146), added: 4621, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:52 w:52)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::CellDeviceCount` (r:26 w:0)
+	/// Proof: `DeviceRegistry::CellDeviceCount` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::DeviceActivity` (r:26 w:26)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Ledgers` (r:1 w:1)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::EpochTotals` (r:2 w:2)
+	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[0, 25]`.
 	fn reveals(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `741 + n * (327 ±0)`
-		//  Estimated: `3550 + n * (8454 ±0)`
-		// Minimum execution time: 32_228_000 picoseconds.
-		Weight::from_parts(33_460_000, 3550)
-			// Standard Error: 718_526
-			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
+		//  Measured:  `1198 + c * (315 ±0)`
+		//  Estimated: `14192 + c * (13202 ±0)`
+		// Minimum execution time: 45_032_000 picoseconds.
+		Weight::from_parts(82_620_055, 14192)
+			// Standard Error: 169_232
+			.saturating_add(Weight::from_parts(22_097_227, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 13202).saturating_mul(c.into()))
 	}
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:33 w:32)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(2146), added: 4621, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:32 w:32)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:33 w:33)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::WitnessBars` (r:0 w:32)
+	/// Proof: `ProofOfCoverage::WitnessBars` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[0, 32]`.
 	fn reveals_invalid(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `741 + n * (327 ±0)`
-		//  Estimated: `3550 + n * (8454 ±0)`
-		// Minimum execution time: 32_228_000 picoseconds.
-		Weight::from_parts(33_460_000, 3550)
-			// Standard Error: 718_526
-			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `1284 + c * (385 ±0)`
+		//  Estimated: `5611 + c * (2964 ±0)`
+		// Minimum execution time: 45_532_000 picoseconds.
+		Weight::from_parts(60_637_359, 5611)
+			// Standard Error: 201_718
+			.saturating_add(Weight::from_parts(44_023_980, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(c.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn authorize_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `416`
+		//  Measured:  `433`
 		//  Estimated: `3550`
-		// Minimum execution time: 69_763_000 picoseconds.
-		Weight::from_parts(83_204_788, 3550)
-			// Standard Error: 17_316
-			.saturating_add(Weight::from_parts(149_066, 0).saturating_mul(n.into()))
+		// Minimum execution time: 54_989_000 picoseconds.
+		Weight::from_parts(60_610_281, 3550)
+			// Standard Error: 3_820
+			.saturating_add(Weight::from_parts(172_412, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 38_227_000 picoseconds.
-		Weight::from_parts(41_441_000, 0)
+		// Minimum execution time: 33_647_000 picoseconds.
+		Weight::from_parts(36_461_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 38_768_000 picoseconds.
-		Weight::from_parts(41_342_000, 0)
+		// Minimum execution time: 35_155_000 picoseconds.
+		Weight::from_parts(37_844_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 40_170_000 picoseconds.
-		Weight::from_parts(43_805_000, 0)
+		// Minimum execution time: 30_847_000 picoseconds.
+		Weight::from_parts(33_417_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_518_967_000 picoseconds.
-		Weight::from_parts(1_561_070_000, 0)
+		// Minimum execution time: 1_000_824_000 picoseconds.
+		Weight::from_parts(1_041_716_000, 0)
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `241`
-		//  Estimated: `1535`
-		// Minimum execution time: 4_106_000 picoseconds.
-		Weight::from_parts(4_847_000, 1535)
+		//  Measured:  `246`
+		//  Estimated: `1540`
+		// Minimum execution time: 3_740_000 picoseconds.
+		Weight::from_parts(4_309_000, 1540)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Schedule` (r:1 w:0)
@@ -314,10 +350,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::EpochSlots` (`max_values`: None, `max_size`: Some(14), added: 2489, mode: `MaxEncodedLen`)
 	fn on_initialize_epoch_turn() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `809`
+		//  Measured:  `836`
 		//  Estimated: `6196`
-		// Minimum execution time: 68_281_000 picoseconds.
-		Weight::from_parts(73_239_000, 6196)
+		// Minimum execution time: 58_144_000 picoseconds.
+		Weight::from_parts(62_425_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -326,17 +362,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	fn device_score() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `544`
+		//  Measured:  `545`
 		//  Estimated: `7591`
-		// Minimum execution time: 16_705_000 picoseconds.
-		Weight::from_parts(18_638_000, 7591)
+		// Minimum execution time: 13_634_000 picoseconds.
+		Weight::from_parts(14_827_000, 7591)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:512 w:512)
@@ -346,12 +382,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 1024]`.
 	fn prune_pages(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `279 + n * (35 ±0)`
+		//  Measured:  `801 + n * (35 ±0)`
 		//  Estimated: `172616 + n * (3054 ±0)`
-		// Minimum execution time: 28_953_000 picoseconds.
-		Weight::from_parts(20_954_173, 172616)
-			// Standard Error: 7_607
-			.saturating_add(Weight::from_parts(1_091_608, 0).saturating_mul(n.into()))
+		// Minimum execution time: 26_436_000 picoseconds.
+		Weight::from_parts(12_552_794, 172616)
+			// Standard Error: 2_419
+			.saturating_add(Weight::from_parts(837_884, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -366,8 +402,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `204`
 		//  Estimated: `3550`
-		// Minimum execution time: 15_683_000 picoseconds.
-		Weight::from_parts(20_390_000, 3550)
+		// Minimum execution time: 12_658_000 picoseconds.
+		Weight::from_parts(14_249_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -379,19 +415,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `242`
 		//  Estimated: `3550`
-		// Minimum execution time: 15_132_000 picoseconds.
-		Weight::from_parts(19_589_000, 3550)
+		// Minimum execution time: 12_315_000 picoseconds.
+		Weight::from_parts(13_732_000, 3550)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `ProofOfCoverage::Parameters` (r:0 w:1)
-	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(64), added: 559, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_908_000 picoseconds.
-		Weight::from_parts(6_650_000, 0)
+		// Minimum execution time: 5_177_000 picoseconds.
+		Weight::from_parts(5_903_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -399,17 +435,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn heartbeats(n: u32, ) -> Weight {
-		Weight::from_parts(234_290_129, 3550)
-			.saturating_add(Weight::from_parts(63_440_427, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(31_403_486, 3550)
+			.saturating_add(Weight::from_parts(56_569_519, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	fn heartbeats_one_page(n: u32, ) -> Weight {
-		Weight::from_parts(89_414_208, 7591)
-			.saturating_add(Weight::from_parts(53_909_531, 0).saturating_mul(n.into()))
+		Weight::from_parts(88_198_235, 7591)
+			.saturating_add(Weight::from_parts(46_978_794, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -417,74 +453,74 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
 	}
 	fn beacons(n: u32, ) -> Weight {
-		Weight::from_parts(60_374_141, 3550)
-			.saturating_add(Weight::from_parts(54_212_067, 0).saturating_mul(n.into()))
+		Weight::from_parts(22_080_825, 3550)
+			.saturating_add(Weight::from_parts(47_926_460, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 4227).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 4621).saturating_mul(n.into()))
 	}
 	fn witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(33_460_000, 3550)
-			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(n.into()))
+		Weight::from_parts(39_837_365, 3550)
+			.saturating_add(Weight::from_parts(59_645_997, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5928).saturating_mul(n.into()))
 	}
 	fn reveals(c: u32, ) -> Weight {
-		Weight::from_parts(33_460_000, 3550)
-			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(c.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
+		Weight::from_parts(82_620_055, 14192)
+			.saturating_add(Weight::from_parts(22_097_227, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 13202).saturating_mul(c.into()))
 	}
 	fn reveals_invalid(c: u32, ) -> Weight {
-		Weight::from_parts(33_460_000, 3550)
-			.saturating_add(Weight::from_parts(127_362_219, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(c.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(60_637_359, 5611)
+			.saturating_add(Weight::from_parts(44_023_980, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 8454).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(c.into()))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
-		Weight::from_parts(83_204_788, 3550)
-			.saturating_add(Weight::from_parts(149_066, 0).saturating_mul(n.into()))
+		Weight::from_parts(60_610_281, 3550)
+			.saturating_add(Weight::from_parts(172_412, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(41_441_000, 0)
+		Weight::from_parts(36_461_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(41_342_000, 0)
+		Weight::from_parts(37_844_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(43_805_000, 0)
+		Weight::from_parts(33_417_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_561_070_000, 0)
+		Weight::from_parts(1_041_716_000, 0)
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(4_847_000, 1535)
+		Weight::from_parts(4_309_000, 1540)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_epoch_turn() -> Weight {
-		Weight::from_parts(73_239_000, 6196)
+		Weight::from_parts(62_425_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn device_score() -> Weight {
-		Weight::from_parts(18_638_000, 7591)
+		Weight::from_parts(14_827_000, 7591)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn prune_pages(n: u32, ) -> Weight {
-		Weight::from_parts(20_954_173, 172616)
-			.saturating_add(Weight::from_parts(1_091_608, 0).saturating_mul(n.into()))
+		Weight::from_parts(12_552_794, 172616)
+			.saturating_add(Weight::from_parts(837_884, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -492,17 +528,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3054).saturating_mul(n.into()))
 	}
 	fn add_oracle() -> Weight {
-		Weight::from_parts(20_390_000, 3550)
+		Weight::from_parts(14_249_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_oracle() -> Weight {
-		Weight::from_parts(19_589_000, 3550)
+		Weight::from_parts(13_732_000, 3550)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_650_000, 0)
+		Weight::from_parts(5_903_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -3,8 +3,8 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-25, STEPS: `10`, REPEAT: `5`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-02, STEPS: `10`, REPEAT: `5`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1833`
 		//  Estimated: `6196`
-		// Minimum execution time: 169_912_000 picoseconds.
-		Weight::from_parts(184_364_000, 6196)
+		// Minimum execution time: 132_671_000 picoseconds.
+		Weight::from_parts(141_468_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -92,24 +92,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Totals` (r:1 w:1)
 	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::DeviceUsage` (r:1 w:1)
+	/// Storage: `Rewards::DeviceUsage` (r:2 w:2)
 	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:1 w:1)
+	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
 	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:0)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	fn device_active() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1926`
-		//  Estimated: `7591`
-		// Minimum execution time: 115_842_000 picoseconds.
-		Weight::from_parts(124_335_000, 7591)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `2342`
+		//  Estimated: `14192`
+		// Minimum execution time: 109_376_000 picoseconds.
+		Weight::from_parts(121_249_000, 14192)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:32 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -126,7 +126,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:32 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Totals` (r:1 w:1)
@@ -134,12 +134,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn claim_rewards(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1114 + n * (437 ±0)`
+		//  Measured:  `1215 + n * (437 ±0)`
 		//  Estimated: `14192 + n * (5134 ±0)`
-		// Minimum execution time: 141_871_000 picoseconds.
-		Weight::from_parts(116_802_501, 14192)
-			// Standard Error: 304_645
-			.saturating_add(Weight::from_parts(40_827_822, 0).saturating_mul(n.into()))
+		// Minimum execution time: 110_749_000 picoseconds.
+		Weight::from_parts(100_658_441, 14192)
+			// Standard Error: 264_594
+			.saturating_add(Weight::from_parts(32_510_163, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -163,7 +163,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::DeviceActivity` (r:32 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(1752), added: 4227, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::Totals` (r:1 w:1)
@@ -171,12 +171,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 32]`.
 	fn claim_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1213 + n * (493 ±0)`
-		//  Estimated: `14192 + n * (5134 ±0)`
-		// Minimum execution time: 11_808_000 picoseconds.
-		Weight::from_parts(113_891_971, 14192)
-			// Standard Error: 549_689
-			.saturating_add(Weight::from_parts(42_108_727, 0).saturating_mul(n.into()))
+		//  Measured:  `1314 + n * (493 ±0)`
+		//  Estimated: `14192 + n * (5134 ±12)`
+		// Minimum execution time: 10_721_000 picoseconds.
+		Weight::from_parts(80_713_485, 14192)
+			// Standard Error: 409_544
+			.saturating_add(Weight::from_parts(36_489_146, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -204,10 +204,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1580 + n * (79 ±0)`
 		//  Estimated: `6196 + n * (2552 ±0)`
-		// Minimum execution time: 15_243_000 picoseconds.
-		Weight::from_parts(30_563_118, 6196)
-			// Standard Error: 32_900
-			.saturating_add(Weight::from_parts(49_658_875, 0).saturating_mul(n.into()))
+		// Minimum execution time: 13_766_000 picoseconds.
+		Weight::from_parts(50_152_221, 6196)
+			// Standard Error: 59_594
+			.saturating_add(Weight::from_parts(36_663_021, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -222,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `1489`
-		// Minimum execution time: 7_992_000 picoseconds.
-		Weight::from_parts(9_074_000, 1489)
+		// Minimum execution time: 7_173_000 picoseconds.
+		Weight::from_parts(8_297_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -233,8 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_488_000 picoseconds.
-		Weight::from_parts(6_399_000, 0)
+		// Minimum execution time: 5_108_000 picoseconds.
+		Weight::from_parts(6_221_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Rewards::ExpiryHorizon` (r:0 w:1)
@@ -243,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_198_000 picoseconds.
-		Weight::from_parts(6_179_000, 0)
+		// Minimum execution time: 5_092_000 picoseconds.
+		Weight::from_parts(6_224_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -252,18 +252,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn close_epoch() -> Weight {
-		Weight::from_parts(184_364_000, 6196)
+		Weight::from_parts(141_468_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn device_active() -> Weight {
-		Weight::from_parts(124_335_000, 7591)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(121_249_000, 14192)
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn claim_rewards(n: u32, ) -> Weight {
-		Weight::from_parts(116_802_501, 14192)
-			.saturating_add(Weight::from_parts(40_827_822, 0).saturating_mul(n.into()))
+		Weight::from_parts(100_658_441, 14192)
+			.saturating_add(Weight::from_parts(32_510_163, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -271,8 +271,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn claim_all(n: u32, ) -> Weight {
-		Weight::from_parts(113_891_971, 14192)
-			.saturating_add(Weight::from_parts(42_108_727, 0).saturating_mul(n.into()))
+		Weight::from_parts(80_713_485, 14192)
+			.saturating_add(Weight::from_parts(36_489_146, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -280,8 +280,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn sweep_ledgers(n: u32, ) -> Weight {
-		Weight::from_parts(30_563_118, 6196)
-			.saturating_add(Weight::from_parts(49_658_875, 0).saturating_mul(n.into()))
+		Weight::from_parts(50_152_221, 6196)
+			.saturating_add(Weight::from_parts(36_663_021, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -289,16 +289,16 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	fn set_emission_schedule() -> Weight {
-		Weight::from_parts(9_074_000, 1489)
+		Weight::from_parts(8_297_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_pool_split() -> Weight {
-		Weight::from_parts(6_399_000, 0)
+		Weight::from_parts(6_221_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_expiry_horizon() -> Weight {
-		Weight::from_parts(6_179_000, 0)
+		Weight::from_parts(6_224_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

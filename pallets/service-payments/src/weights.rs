@@ -3,8 +3,8 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-11-25, STEPS: `2`, REPEAT: `20`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-02, STEPS: `2`, REPEAT: `20`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -56,15 +56,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ServicePayments::Supply` (r:1 w:1)
 	/// Proof: `ServicePayments::Supply` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::CreditBalances` (r:1 w:1)
-	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::Totals` (r:1 w:1)
 	/// Proof: `ServicePayments::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
 	fn buy_credits() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3`
-		//  Estimated: `3529`
-		// Minimum execution time: 33_610_000 picoseconds.
-		Weight::from_parts(35_763_000, 3529)
+		//  Estimated: `3545`
+		// Minimum execution time: 29_661_000 picoseconds.
+		Weight::from_parts(33_932_000, 3545)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -75,39 +75,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ServicePayments::ConsumerChannels` (r:1 w:1)
 	/// Proof: `ServicePayments::ConsumerChannels` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::CreditBalances` (r:1 w:1)
-	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::Channels` (r:0 w:1)
-	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn open_channel() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1090`
+		//  Measured:  `1172`
 		//  Estimated: `4027`
-		// Minimum execution time: 33_290_000 picoseconds.
-		Weight::from_parts(37_055_000, 4027)
+		// Minimum execution time: 29_253_000 picoseconds.
+		Weight::from_parts(35_434_000, 4027)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `ServicePayments::Channels` (r:1 w:1)
-	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::CreditBalances` (r:1 w:1)
-	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn top_up() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `847`
-		//  Estimated: `3585`
-		// Minimum execution time: 25_388_000 picoseconds.
-		Weight::from_parts(29_714_000, 3585)
+		//  Measured:  `879`
+		//  Estimated: `3601`
+		// Minimum execution time: 22_475_000 picoseconds.
+		Weight::from_parts(27_043_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `ServicePayments::Channels` (r:1 w:1)
-	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(50), added: 545, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::Supply` (r:1 w:1)
 	/// Proof: `ServicePayments::Supply` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::Parameters` (r:1 w:0)
@@ -126,25 +126,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::EpochUsage` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn settle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1193`
+		//  Measured:  `1317`
 		//  Estimated: `3954`
-		// Minimum execution time: 131_886_000 picoseconds.
-		Weight::from_parts(146_788_000, 3954)
+		// Minimum execution time: 116_025_000 picoseconds.
+		Weight::from_parts(132_793_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `ServicePayments::Channels` (r:1 w:1)
-	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::Channels` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::CreditBalances` (r:1 w:1)
-	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Proof: `ServicePayments::CreditBalances` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `ServicePayments::ConsumerChannels` (r:1 w:1)
 	/// Proof: `ServicePayments::ConsumerChannels` (`max_values`: None, `max_size`: Some(562), added: 3037, mode: `MaxEncodedLen`)
 	fn close() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1401`
+		//  Measured:  `1433`
 		//  Estimated: `4027`
-		// Minimum execution time: 29_394_000 picoseconds.
-		Weight::from_parts(32_728_000, 4027)
+		// Minimum execution time: 28_298_000 picoseconds.
+		Weight::from_parts(34_377_000, 4027)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -154,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_318_000 picoseconds.
-		Weight::from_parts(5_969_000, 0)
+		// Minimum execution time: 5_268_000 picoseconds.
+		Weight::from_parts(6_422_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -163,32 +163,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn buy_credits() -> Weight {
-		Weight::from_parts(35_763_000, 3529)
+		Weight::from_parts(33_932_000, 3545)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn open_channel() -> Weight {
-		Weight::from_parts(37_055_000, 4027)
+		Weight::from_parts(35_434_000, 4027)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(29_714_000, 3585)
+		Weight::from_parts(27_043_000, 3601)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(146_788_000, 3954)
+		Weight::from_parts(132_793_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close() -> Weight {
-		Weight::from_parts(32_728_000, 4027)
+		Weight::from_parts(34_377_000, 4027)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(5_969_000, 0)
+		Weight::from_parts(6_422_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
