@@ -115,7 +115,7 @@ describe('proof of coverage through depin_submitAttestations', { timeout: 900_00
       for (; next <= best; next += 1) {
         const hash = await api.rpc.chain.getBlockHash(next);
         for (const { event } of await api.query.system.events.at(hash)) {
-          if (event.section === 'proofOfCoverage') seen.push(event);
+          if (event.section === 'proofOfCoverage' || event.section === 'deviceRegistry') seen.push(event);
         }
       }
       return seen;
