@@ -92,8 +92,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `662`
 		//  Estimated: `3954`
-		// Minimum execution time: 127_796_000 picoseconds.
-		Weight::from_parts(147_562_000, 3954)
+		// Minimum execution time: 118_120_000 picoseconds.
+		Weight::from_parts(144_729_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -127,8 +127,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `507`
 		//  Estimated: `3954`
-		// Minimum execution time: 189_926_000 picoseconds.
-		Weight::from_parts(209_772_000, 3954)
+		// Minimum execution time: 190_734_000 picoseconds.
+		Weight::from_parts(212_407_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -136,29 +136,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 34_121_000 picoseconds.
-		Weight::from_parts(38_567_000, 0)
+		// Minimum execution time: 33_259_000 picoseconds.
+		Weight::from_parts(36_895_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 37_448_000 picoseconds.
-		Weight::from_parts(40_512_000, 0)
+		// Minimum execution time: 34_858_000 picoseconds.
+		Weight::from_parts(37_910_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 27_660_000 picoseconds.
-		Weight::from_parts(29_315_000, 0)
+		// Minimum execution time: 27_680_000 picoseconds.
+		Weight::from_parts(28_749_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_024_912_000 picoseconds.
-		Weight::from_parts(1_123_733_000, 0)
+		// Minimum execution time: 1_022_870_000 picoseconds.
+		Weight::from_parts(1_058_998_000, 0)
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -174,8 +174,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `798`
 		//  Estimated: `3954`
-		// Minimum execution time: 65_191_000 picoseconds.
-		Weight::from_parts(74_477_000, 3954)
+		// Minimum execution time: 60_405_000 picoseconds.
+		Weight::from_parts(72_273_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -187,8 +187,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `573`
 		//  Estimated: `3954`
-		// Minimum execution time: 14_685_000 picoseconds.
-		Weight::from_parts(19_422_000, 3954)
+		// Minimum execution time: 14_610_000 picoseconds.
+		Weight::from_parts(18_715_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -210,8 +210,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1023`
 		//  Estimated: `6182`
-		// Minimum execution time: 81_106_000 picoseconds.
-		Weight::from_parts(91_496_000, 6182)
+		// Minimum execution time: 80_961_000 picoseconds.
+		Weight::from_parts(94_268_000, 6182)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -223,8 +223,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `679`
 		//  Estimated: `3954`
-		// Minimum execution time: 16_474_000 picoseconds.
-		Weight::from_parts(20_365_000, 3954)
+		// Minimum execution time: 17_725_000 picoseconds.
+		Weight::from_parts(21_554_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -242,8 +242,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `764`
 		//  Estimated: `3954`
-		// Minimum execution time: 30_033_000 picoseconds.
-		Weight::from_parts(35_832_000, 3954)
+		// Minimum execution time: 31_340_000 picoseconds.
+		Weight::from_parts(39_506_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -261,8 +261,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `775`
 		//  Estimated: `3954`
-		// Minimum execution time: 57_606_000 picoseconds.
-		Weight::from_parts(67_605_000, 3954)
+		// Minimum execution time: 58_453_000 picoseconds.
+		Weight::from_parts(70_748_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -276,8 +276,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `626`
 		//  Estimated: `3954`
-		// Minimum execution time: 21_872_000 picoseconds.
-		Weight::from_parts(27_310_000, 3954)
+		// Minimum execution time: 20_952_000 picoseconds.
+		Weight::from_parts(26_064_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -291,8 +291,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `693`
 		//  Estimated: `3954`
-		// Minimum execution time: 19_454_000 picoseconds.
-		Weight::from_parts(24_077_000, 3954)
+		// Minimum execution time: 18_503_000 picoseconds.
+		Weight::from_parts(23_002_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -306,8 +306,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `872`
 		//  Estimated: `6196`
-		// Minimum execution time: 49_937_000 picoseconds.
-		Weight::from_parts(58_213_000, 6196)
+		// Minimum execution time: 48_064_000 picoseconds.
+		Weight::from_parts(56_073_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -317,8 +317,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_297_000 picoseconds.
-		Weight::from_parts(6_879_000, 0)
+		// Minimum execution time: 5_200_000 picoseconds.
+		Weight::from_parts(6_147_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::KindRequiresMaker` (r:0 w:1)
@@ -327,8 +327,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_377_000 picoseconds.
-		Weight::from_parts(7_634_000, 0)
+		// Minimum execution time: 6_094_000 picoseconds.
+		Weight::from_parts(7_126_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::NextMakerId` (r:1 w:1)
@@ -339,8 +339,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `43`
 		//  Estimated: `1489`
-		// Minimum execution time: 9_211_000 picoseconds.
-		Weight::from_parts(14_353_000, 1489)
+		// Minimum execution time: 9_274_000 picoseconds.
+		Weight::from_parts(12_309_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -350,8 +350,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `164`
 		//  Estimated: `3605`
-		// Minimum execution time: 10_146_000 picoseconds.
-		Weight::from_parts(14_198_000, 3605)
+		// Minimum execution time: 10_001_000 picoseconds.
+		Weight::from_parts(12_698_000, 3605)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -360,87 +360,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_device() -> Weight {
-		Weight::from_parts(147_562_000, 3954)
+		Weight::from_parts(144_729_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn register_device_certified() -> Weight {
-		Weight::from_parts(209_772_000, 3954)
+		Weight::from_parts(212_407_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(38_567_000, 0)
+		Weight::from_parts(36_895_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(40_512_000, 0)
+		Weight::from_parts(37_910_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(29_315_000, 0)
+		Weight::from_parts(28_749_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_123_733_000, 0)
+		Weight::from_parts(1_058_998_000, 0)
 	}
 	fn update_location() -> Weight {
-		Weight::from_parts(74_477_000, 3954)
+		Weight::from_parts(72_273_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn transfer_device() -> Weight {
-		Weight::from_parts(19_422_000, 3954)
+		Weight::from_parts(18_715_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_transfer() -> Weight {
-		Weight::from_parts(91_496_000, 6182)
+		Weight::from_parts(94_268_000, 6182)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_transfer() -> Weight {
-		Weight::from_parts(20_365_000, 3954)
+		Weight::from_parts(21_554_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retire_device() -> Weight {
-		Weight::from_parts(35_832_000, 3954)
+		Weight::from_parts(39_506_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(67_605_000, 3954)
+		Weight::from_parts(70_748_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn suspend_device() -> Weight {
-		Weight::from_parts(27_310_000, 3954)
+		Weight::from_parts(26_064_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn resume_device() -> Weight {
-		Weight::from_parts(24_077_000, 3954)
+		Weight::from_parts(23_002_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn slash_device() -> Weight {
-		Weight::from_parts(58_213_000, 6196)
+		Weight::from_parts(56_073_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_879_000, 0)
+		Weight::from_parts(6_147_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_kind_policy() -> Weight {
-		Weight::from_parts(7_634_000, 0)
+		Weight::from_parts(7_126_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn add_maker() -> Weight {
-		Weight::from_parts(14_353_000, 1489)
+		Weight::from_parts(12_309_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_maker() -> Weight {
-		Weight::from_parts(14_198_000, 3605)
+		Weight::from_parts(12_698_000, 3605)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -3,7 +3,7 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-12-02, STEPS: `20`, REPEAT: `10`
+//! DATE: 2026-12-02, STEPS: `10`, REPEAT: `5`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
@@ -16,13 +16,13 @@
 // --pallet
 // pallet_rewards
 // --extrinsic
-// *
+// close_epoch,device_active,claim_rewards,claim_all,sweep_ledgers,set_emission_schedule,set_pool_split,set_expiry_horizon
 // --wasm-execution
 // compiled
 // --steps
-// 20
-// --repeat
 // 10
+// --repeat
+// 5
 // --heap-pages
 // 4096
 // --template
@@ -41,12 +41,8 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_rewards`.
 pub trait WeightInfo {
 	fn close_epoch() -> Weight;
-	fn close_epoch_at_scale(e: u32, ) -> Weight;
-	fn close_epoch_reads_at_scale(e: u32, ) -> Weight;
 	fn device_active() -> Weight;
 	fn claim_rewards(n: u32, ) -> Weight;
-	fn claim_at_scale(e: u32, ) -> Weight;
-	fn claim_reads_at_scale(e: u32, ) -> Weight;
 	fn claim_all(n: u32, ) -> Weight;
 	fn sweep_ledgers(n: u32, ) -> Weight;
 	fn set_emission_schedule() -> Weight;
@@ -81,69 +77,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1833`
 		//  Estimated: `6196`
-		// Minimum execution time: 129_363_000 picoseconds.
-		Weight::from_parts(135_812_000, 6196)
+		// Minimum execution time: 129_719_000 picoseconds.
+		Weight::from_parts(137_671_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
-	}
-	/// Storage: `Rewards::Schedule` (r:1 w:0)
-	/// Proof: `Rewards::Schedule` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::StakingPayoutDue` (r:1 w:1)
-	/// Proof: `Rewards::StakingPayoutDue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochUsage` (r:1 w:1)
-	/// Proof: `Rewards::EpochUsage` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Split` (r:1 w:0)
-	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:1)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
-	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::ExpiryCursor` (r:1 w:1)
-	/// Proof: `Rewards::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:2 w:3)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::LastClosedEpoch` (r:0 w:1)
-	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// The range of component `e` is `[3, 6]`.
-	fn close_epoch_at_scale(e: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1866`
-		//  Estimated: `6196`
-		// Minimum execution time: 147_603_000 picoseconds.
-		Weight::from_parts(149_081_000, 6196)
-			// Standard Error: 1_840_044
-			.saturating_add(Weight::from_parts(19_566_059, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
-	}
-	/// Storage: `Rewards::Schedule` (r:1 w:0)
-	/// Proof: `Rewards::Schedule` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::StakingPayoutDue` (r:1 w:0)
-	/// Proof: `Rewards::StakingPayoutDue` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Split` (r:1 w:0)
-	/// Proof: `Rewards::Split` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:0)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:0)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
-	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::ExpiryCursor` (r:1 w:0)
-	/// Proof: `Rewards::ExpiryCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:2 w:0)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
-	/// The range of component `e` is `[3, 6]`.
-	fn close_epoch_reads_at_scale(e: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1836`
-		//  Estimated: `6196`
-		// Minimum execution time: 43_890_000 picoseconds.
-		Weight::from_parts(45_071_000, 6196)
-			// Standard Error: 1_959_703
-			.saturating_add(Weight::from_parts(13_931_631, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(10_u64))
 	}
 	/// Storage: `Rewards::Ledgers` (r:1 w:1)
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
@@ -169,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2342`
 		//  Estimated: `14192`
-		// Minimum execution time: 117_967_000 picoseconds.
-		Weight::from_parts(140_970_000, 14192)
+		// Minimum execution time: 104_876_000 picoseconds.
+		Weight::from_parts(112_030_000, 14192)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -197,78 +134,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn claim_rewards(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1202 + n * (438 ±0)`
+		//  Measured:  `1215 + n * (437 ±0)`
 		//  Estimated: `14192 + n * (5134 ±0)`
-		// Minimum execution time: 117_302_000 picoseconds.
-		Weight::from_parts(112_701_732, 14192)
-			// Standard Error: 362_261
-			.saturating_add(Weight::from_parts(32_992_936, 0).saturating_mul(n.into()))
+		// Minimum execution time: 104_554_000 picoseconds.
+		Weight::from_parts(79_373_618, 14192)
+			// Standard Error: 194_072
+			.saturating_add(Weight::from_parts(31_777_807, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
-	}
-	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Ledgers` (r:1 w:1)
-	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
-	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::DeviceUsage` (r:2 w:2)
-	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:1)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// The range of component `e` is `[3, 6]`.
-	fn claim_at_scale(e: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1123 + e * (1214 ±0)`
-		//  Estimated: `14192`
-		// Minimum execution time: 150_846_000 picoseconds.
-		Weight::from_parts(158_976_000, 14192)
-			// Standard Error: 42_938_071
-			.saturating_add(Weight::from_parts(119_949_648, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-	}
-	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
-	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Ledgers` (r:1 w:0)
-	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
-	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::EpochRewards` (r:2 w:0)
-	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::PagesKeptFrom` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
-	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:0)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:0)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// The range of component `e` is `[3, 6]`.
-	fn claim_reads_at_scale(e: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `939 + e * (1214 ±0)`
-		//  Estimated: `14192`
-		// Minimum execution time: 78_590_000 picoseconds.
-		Weight::from_parts(82_596_000, 14192)
-			// Standard Error: 52_885_646
-			.saturating_add(Weight::from_parts(198_002_740, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
 	}
 	/// Storage: `DeviceRegistry::OwnerDevices` (r:32 w:0)
 	/// Proof: `DeviceRegistry::OwnerDevices` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
@@ -295,13 +171,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 32]`.
 	fn claim_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1319 + n * (492 ±0)`
+		//  Measured:  `1314 + n * (493 ±0)`
 		//  Estimated: `14192 + n * (5134 ±0)`
-		// Minimum execution time: 10_348_000 picoseconds.
-		Weight::from_parts(97_905_396, 14192)
-			// Standard Error: 385_071
-			.saturating_add(Weight::from_parts(36_778_204, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 11_519_000 picoseconds.
+		Weight::from_parts(90_244_564, 14192)
+			// Standard Error: 472_045
+			.saturating_add(Weight::from_parts(36_162_052, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -326,13 +202,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 256]`.
 	fn sweep_ledgers(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1569 + n * (79 ±0)`
+		//  Measured:  `1580 + n * (79 ±0)`
 		//  Estimated: `6196 + n * (2552 ±0)`
-		// Minimum execution time: 16_365_000 picoseconds.
-		Weight::from_parts(437_069_979, 6196)
-			// Standard Error: 2_497_474
-			.saturating_add(Weight::from_parts(59_365_910, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 13_851_000 picoseconds.
+		Weight::from_parts(80_411_870, 6196)
+			// Standard Error: 44_735
+			.saturating_add(Weight::from_parts(35_680_611, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -346,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `1489`
-		// Minimum execution time: 7_612_000 picoseconds.
-		Weight::from_parts(9_237_000, 1489)
+		// Minimum execution time: 7_016_000 picoseconds.
+		Weight::from_parts(8_003_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -357,8 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_411_000 picoseconds.
-		Weight::from_parts(6_826_000, 0)
+		// Minimum execution time: 5_097_000 picoseconds.
+		Weight::from_parts(5_813_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Rewards::ExpiryHorizon` (r:0 w:1)
@@ -367,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_473_000 picoseconds.
-		Weight::from_parts(6_568_000, 0)
+		// Minimum execution time: 4_829_000 picoseconds.
+		Weight::from_parts(5_623_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -376,75 +252,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn close_epoch() -> Weight {
-		Weight::from_parts(135_812_000, 6196)
+		Weight::from_parts(137_671_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
-	}
-	fn close_epoch_at_scale(e: u32, ) -> Weight {
-		Weight::from_parts(149_081_000, 6196)
-			.saturating_add(Weight::from_parts(19_566_059, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
-	}
-	fn close_epoch_reads_at_scale(e: u32, ) -> Weight {
-		Weight::from_parts(45_071_000, 6196)
-			.saturating_add(Weight::from_parts(13_931_631, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
 	}
 	fn device_active() -> Weight {
-		Weight::from_parts(140_970_000, 14192)
+		Weight::from_parts(112_030_000, 14192)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn claim_rewards(n: u32, ) -> Weight {
-		Weight::from_parts(112_701_732, 14192)
-			.saturating_add(Weight::from_parts(32_992_936, 0).saturating_mul(n.into()))
+		Weight::from_parts(79_373_618, 14192)
+			.saturating_add(Weight::from_parts(31_777_807, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
-	fn claim_at_scale(e: u32, ) -> Weight {
-		Weight::from_parts(158_976_000, 14192)
-			.saturating_add(Weight::from_parts(119_949_648, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
-	}
-	fn claim_reads_at_scale(e: u32, ) -> Weight {
-		Weight::from_parts(82_596_000, 14192)
-			.saturating_add(Weight::from_parts(198_002_740, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-	}
 	fn claim_all(n: u32, ) -> Weight {
-		Weight::from_parts(97_905_396, 14192)
-			.saturating_add(Weight::from_parts(36_778_204, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(90_244_564, 14192)
+			.saturating_add(Weight::from_parts(36_162_052, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn sweep_ledgers(n: u32, ) -> Weight {
-		Weight::from_parts(437_069_979, 6196)
-			.saturating_add(Weight::from_parts(59_365_910, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(80_411_870, 6196)
+			.saturating_add(Weight::from_parts(35_680_611, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	fn set_emission_schedule() -> Weight {
-		Weight::from_parts(9_237_000, 1489)
+		Weight::from_parts(8_003_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_pool_split() -> Weight {
-		Weight::from_parts(6_826_000, 0)
+		Weight::from_parts(5_813_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_expiry_horizon() -> Weight {
-		Weight::from_parts(6_568_000, 0)
+		Weight::from_parts(5_623_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

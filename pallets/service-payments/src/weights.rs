@@ -63,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3`
 		//  Estimated: `3545`
-		// Minimum execution time: 29_661_000 picoseconds.
-		Weight::from_parts(33_932_000, 3545)
+		// Minimum execution time: 29_055_000 picoseconds.
+		Weight::from_parts(31_099_000, 3545)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1172`
 		//  Estimated: `4027`
-		// Minimum execution time: 29_253_000 picoseconds.
-		Weight::from_parts(35_434_000, 4027)
+		// Minimum execution time: 28_467_000 picoseconds.
+		Weight::from_parts(30_797_000, 4027)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `879`
 		//  Estimated: `3601`
-		// Minimum execution time: 22_475_000 picoseconds.
-		Weight::from_parts(27_043_000, 3601)
+		// Minimum execution time: 22_181_000 picoseconds.
+		Weight::from_parts(24_876_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -128,8 +128,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1317`
 		//  Estimated: `3954`
-		// Minimum execution time: 116_025_000 picoseconds.
-		Weight::from_parts(132_793_000, 3954)
+		// Minimum execution time: 114_580_000 picoseconds.
+		Weight::from_parts(129_561_000, 3954)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -143,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1433`
 		//  Estimated: `4027`
-		// Minimum execution time: 28_298_000 picoseconds.
-		Weight::from_parts(34_377_000, 4027)
+		// Minimum execution time: 26_177_000 picoseconds.
+		Weight::from_parts(28_599_000, 4027)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -154,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_268_000 picoseconds.
-		Weight::from_parts(6_422_000, 0)
+		// Minimum execution time: 4_925_000 picoseconds.
+		Weight::from_parts(5_631_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -163,32 +163,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn buy_credits() -> Weight {
-		Weight::from_parts(33_932_000, 3545)
+		Weight::from_parts(31_099_000, 3545)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn open_channel() -> Weight {
-		Weight::from_parts(35_434_000, 4027)
+		Weight::from_parts(30_797_000, 4027)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn top_up() -> Weight {
-		Weight::from_parts(27_043_000, 3601)
+		Weight::from_parts(24_876_000, 3601)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(132_793_000, 3954)
+		Weight::from_parts(129_561_000, 3954)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn close() -> Weight {
-		Weight::from_parts(34_377_000, 4027)
+		Weight::from_parts(28_599_000, 4027)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(6_422_000, 0)
+		Weight::from_parts(5_631_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
