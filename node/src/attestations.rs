@@ -1,22 +1,40 @@
-//! `depin_submitAttestations`: devices hand their signed attestations to any node; the node
-//! checks them with the chain's own rules and queues them in its persistent off-chain
-//! storage, where its off-chain worker (if the node holds an authorised oracle key) drains
-//! them into signed batches. The queue survives restarts.
+//! `depin_submitAttestations`: devices hand their signed attestations to any oracle node; the
+//! node admits them with the chain's own rules and queues them in its persistent off-chain
+//! storage, where its off-chain worker drains them into signed batches (and keeps each batch
+//! in flight until the chain has landed it). The queue survives restarts.
+//!
+//! Admission, cheapest first, so that a flood costs its sender more than the node:
+//! 1. the call itself: at most [`MAX_ATTESTATIONS_PER_CALL`]; the node must be able to submit
+//!    (an authorised oracle key, off-chain workers on), else a named error;
+//! 2. per attestation, before any signature: already queued here (the same heartbeat slot,
+//!    beacon, witness report or reveal; any bytes), and the signer's quota of queued
+//!    attestations per uptime slot ([`IngestSettings::quota_per_slot`]);
+//! 3. every rule the chain's state decides, in one runtime call at the best block
+//!    (`admit_attestations`: slot window, already counted, challenged, witness geometry,
+//!    window and bar, beacon state), which checks no signature;
+//! 4. the device signature, natively in the node (a P-256 check costs about a millisecond
+//!    in wasm, a tenth of that natively); reveals once the finalized chain is past their
+//!    witness window.
+//!
+//! Only verified attestations take a slot of the quota or a place in the queue: an attacker
+//! without a device key fills nothing; a device fills at most its own quota. The checks run
+//! on blocking threads, at most [`IngestSettings::checkers`] calls at once; other calls wait
+//! their turn (and `--rpc-rate-limit` bounds each connection's calls).
 
 use std::{
-	collections::{HashSet, VecDeque},
+	collections::{BTreeMap, HashMap, HashSet},
 	sync::{Arc, Mutex},
 };
 
 use codec::{Decode, DecodeAll, Encode};
 use depin_primitives::{
-	api::{EpochSummary, ProofOfCoverageApi},
+	api::{Admission, EpochSummary, ProofOfCoverageApi},
 	oracle::{queue, KEY_TYPE},
-	AttestationRejection, SignedAttestation,
+	AttestationRejection, EpochIndex, OracleId, SignedAttestation, SlotIndex,
 };
 use depin_runtime::{opaque::Block, BlockNumber};
 use jsonrpsee::{
-	core::RpcResult,
+	core::{async_trait, RpcResult},
 	proc_macros::rpc,
 	types::{error::ErrorObjectOwned, ErrorObject},
 };
@@ -33,8 +51,9 @@ use sp_keystore::KeystorePtr;
 pub const MAX_ATTESTATIONS_PER_CALL: usize = 1024;
 /// Most chunks (calls' worth of attestations) the queue holds before refusing more.
 pub const MAX_QUEUED_CHUNKS: u64 = 4096;
-/// How many recently queued attestations the node remembers, to refuse resubmissions.
-const RECENT_CAPACITY: usize = 200_000;
+/// Most attestations the node remembers as queued (to refuse a second copy), over the epochs
+/// still open: several epochs of a million devices' heartbeats.
+const MAX_REMEMBERED: usize = 8_000_000;
 
 /// Error codes of the `depin_*` methods.
 pub mod error {
@@ -42,10 +61,33 @@ pub mod error {
 	pub const TOO_MANY: i32 = 4001;
 	/// The node holds no oracle key, so nothing it queues would ever be submitted.
 	pub const NOT_AN_ORACLE: i32 = 4002;
-	/// The queue is full: the node's oracle is not keeping up or not authorised.
+	/// The queue is full: the node's oracle is not keeping up.
 	pub const QUEUE_FULL: i32 = 4003;
 	/// The runtime could not be asked (node still starting, or state pruned).
 	pub const RUNTIME: i32 = 4004;
+	/// The node's oracle key is not authorised on chain: its batches would be refused.
+	pub const ORACLE_NOT_AUTHORISED: i32 = 4005;
+	/// The node runs without off-chain workers (`--offchain-worker never`): nothing it
+	/// queued would be submitted.
+	pub const OFFCHAIN_WORKERS_DISABLED: i32 = 4006;
+}
+
+/// How a node takes attestations in (`depin-node --attestation-quota`, `--attestation-checkers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IngestSettings {
+	/// Most attestations one device may have queued on this node per uptime slot, all kinds
+	/// together; more are answered `QuotaExceeded` (before any signature check).
+	pub quota_per_slot: u16,
+	/// Calls checked at once, each on a blocking thread; later calls wait their turn.
+	pub checkers: usize,
+	/// Whether the node runs its off-chain workers (which submit the queue).
+	pub offchain_workers: bool,
+}
+
+impl Default for IngestSettings {
+	fn default() -> Self {
+		Self { quota_per_slot: 16, checkers: 2, offchain_workers: true }
+	}
 }
 
 /// What happened to one submitted attestation.
@@ -56,8 +98,10 @@ pub struct SubmissionResult {
 	pub index: u32,
 	/// `true`: queued for this node's next batches.
 	pub queued: bool,
-	/// Why it was refused: `Malformed: …`, `AlreadyQueued`, or a chain rejection such as
-	/// `BadSignature`, `UnknownDevice`, `DeviceNotActive`, `WrongEpoch`.
+	/// Why it was refused: `Malformed: …`, `AlreadyQueued` (this node queued the same
+	/// heartbeat slot, beacon, witness report or reveal already), `QuotaExceeded` (the device
+	/// has `--attestation-quota` attestations queued in this slot), or a chain rejection such
+	/// as `BadSignature`, `UnknownDevice`, `SlotNotStarted`, `Duplicate`, `WrongEpoch`.
 	#[serde(skip_serializing_if = "Option::is_none")]
 	pub error: Option<String>,
 }
@@ -68,8 +112,14 @@ pub struct SubmissionResult {
 pub struct QueueStatus {
 	/// Chunks (accepted calls) waiting for the off-chain worker.
 	pub queued_chunks: u64,
+	/// Batches the off-chain worker submitted that the chain has not landed yet.
+	pub in_flight_batches: u64,
 	/// Whether the keystore holds an oracle (`dpoc`) key.
 	pub has_oracle_key: bool,
+	/// Whether that key is authorised on chain (at the best block).
+	pub oracle_authorised: bool,
+	/// Whether the node runs off-chain workers.
+	pub offchain_workers: bool,
 	/// The current epoch at the best block, if started.
 	pub epoch: Option<EpochView>,
 }
@@ -103,98 +153,274 @@ pub struct EpochView {
 /// The `depin_*` attestation methods.
 #[rpc(server)]
 pub trait AttestationApi {
-	/// Checks and queues attestations: each a hex string of a SCALE-encoded
+	/// Admits and queues attestations: each a hex string of a SCALE-encoded
 	/// `SignedAttestation`. Answers one result per item, in order.
 	#[method(name = "depin_submitAttestations")]
-	fn submit_attestations(&self, attestations: Vec<Bytes>) -> RpcResult<Vec<SubmissionResult>>;
+	async fn submit_attestations(
+		&self,
+		attestations: Vec<Bytes>,
+	) -> RpcResult<Vec<SubmissionResult>>;
 
-	/// The node's attestation queue, oracle key and the current epoch.
+	/// The node's attestation queue, batches in flight, oracle key and the current epoch.
 	#[method(name = "depin_queueStatus")]
 	fn queue_status(&self) -> RpcResult<QueueStatus>;
 }
 
-/// Hashes of recently queued attestations, oldest first out.
-#[derive(Default)]
-struct Recent {
-	set: HashSet<[u8; 32]>,
-	order: VecDeque<[u8; 32]>,
+/// What makes two attestations the same for the chain (it counts at most one of them): a
+/// device's heartbeat in a slot, its beacon or reveal of an epoch, a witness's report of a
+/// beacon.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Subject {
+	Heartbeat(DeviceBytes, SlotIndex),
+	Beacon(DeviceBytes),
+	Witness(DeviceBytes, DeviceBytes),
+	Reveal(DeviceBytes),
 }
 
-impl Recent {
-	fn insert(&mut self, hash: [u8; 32]) -> bool {
-		if !self.set.insert(hash) {
-			return false;
+/// A device id's bytes (hashable).
+type DeviceBytes = [u8; 32];
+
+impl Subject {
+	fn of(attestation: &SignedAttestation) -> (EpochIndex, Self) {
+		let subject = match attestation {
+			SignedAttestation::Heartbeat { heartbeat, .. } => {
+				Self::Heartbeat(heartbeat.device.0, heartbeat.slot)
+			}
+			SignedAttestation::Beacon { beacon, .. } => Self::Beacon(beacon.device.0),
+			SignedAttestation::Witness { report, .. } => {
+				Self::Witness(report.witness.0, report.beaconer.0)
+			}
+			SignedAttestation::Reveal(reveal) => Self::Reveal(reveal.device.0),
+		};
+		(attestation.epoch(), subject)
+	}
+}
+
+/// The uptime slot a call arrives in (the one the next block falls in), over which quotas
+/// are counted.
+pub type QuotaWindow = (EpochIndex, SlotIndex);
+
+/// What the node has queued: each attestation's subject per epoch, and each device's count
+/// in the current quota window. Holds only verified attestations.
+#[derive(Default)]
+struct Queued {
+	subjects: BTreeMap<EpochIndex, HashSet<Subject>>,
+	remembered: usize,
+	window: Option<QuotaWindow>,
+	per_device: HashMap<DeviceBytes, u16>,
+}
+
+impl Queued {
+	/// Moves to `window`: quotas start again in a new slot; subjects of epochs the chain no
+	/// longer takes (before the previous one) are forgotten.
+	fn enter(&mut self, window: QuotaWindow) {
+		if self.window != Some(window) {
+			self.window = Some(window);
+			self.per_device.clear();
 		}
-		self.order.push_back(hash);
-		if self.order.len() > RECENT_CAPACITY {
-			if let Some(old) = self.order.pop_front() {
-				self.set.remove(&old);
+		let keep_from = window.0.saturating_sub(1);
+		while let Some((&epoch, _)) = self.subjects.first_key_value() {
+			if epoch >= keep_from {
+				break;
+			}
+			if let Some(gone) = self.subjects.remove(&epoch) {
+				self.remembered = self.remembered.saturating_sub(gone.len());
 			}
 		}
-		true
+	}
+
+	fn contains(&self, (epoch, subject): &(EpochIndex, Subject)) -> bool {
+		self.subjects.get(epoch).is_some_and(|set| set.contains(subject))
+	}
+
+	fn used(&self, device: &DeviceBytes) -> u16 {
+		self.per_device.get(device).copied().unwrap_or(0)
+	}
+
+	fn insert(&mut self, (epoch, subject): (EpochIndex, Subject), device: DeviceBytes) {
+		if self.subjects.entry(epoch).or_default().insert(subject) {
+			self.remembered += 1;
+		}
+		*self.per_device.entry(device).or_default() += 1;
 	}
 }
 
 /// The queue writer, shared by every RPC connection of the node.
 pub struct AttestationQueue<S> {
-	storage: Mutex<(S, Recent)>,
+	storage: Mutex<(S, Queued)>,
 	keystore: KeystorePtr,
+	settings: IngestSettings,
+	checkers: Arc<tokio::sync::Semaphore>,
 }
 
 impl<S: OffchainStorage> AttestationQueue<S> {
 	/// A writer over the node's persistent off-chain storage.
-	pub fn new(storage: S, keystore: KeystorePtr) -> Arc<Self> {
-		Arc::new(Self { storage: Mutex::new((storage, Recent::default())), keystore })
+	pub fn new(storage: S, keystore: KeystorePtr, settings: IngestSettings) -> Arc<Self> {
+		Arc::new(Self {
+			storage: Mutex::new((storage, Queued::default())),
+			keystore,
+			checkers: Arc::new(tokio::sync::Semaphore::new(settings.checkers.max(1))),
+			settings,
+		})
 	}
 
-	fn read_u64(storage: &S, key: &[u8]) -> u64 {
+	fn read<V: Decode + Default>(storage: &S, key: &[u8]) -> V {
 		storage
 			.get(STORAGE_PREFIX, key)
-			.and_then(|raw| u64::decode(&mut &raw[..]).ok())
-			.unwrap_or(0)
+			.and_then(|raw| V::decode(&mut &raw[..]).ok())
+			.unwrap_or_default()
 	}
 
 	/// Chunks waiting.
 	pub fn queued_chunks(&self) -> u64 {
 		let guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
 		let (storage, _) = &*guard;
-		Self::read_u64(storage, queue::TAIL).saturating_sub(Self::read_u64(storage, queue::HEAD))
+		Self::read::<u64>(storage, queue::TAIL)
+			.saturating_sub(Self::read::<u64>(storage, queue::HEAD))
 	}
 
-	/// Appends `attestations` (minus those queued recently) as one chunk; returns which were
-	/// new. Each comes with the bytes it was decoded from (its SCALE encoding), which are hashed
-	/// to recognise resubmissions.
+	/// Batches submitted and not landed yet (as the off-chain worker last saw the chain).
+	pub fn in_flight_batches(&self) -> u64 {
+		let guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
+		let (first, next) = Self::read::<(u64, u64)>(&guard.0, queue::IN_FLIGHT);
+		next.saturating_sub(first)
+	}
+
+	/// This node's oracle keys.
+	pub fn oracle_keys(&self) -> Vec<OracleId> {
+		self.keystore.sr25519_public_keys(KEY_TYPE).into_iter().map(OracleId::from).collect()
+	}
+
+	/// Admits `attestations` (step 2 to 4 of the module's list) and queues those admitted as
+	/// one chunk. `admit` asks the chain's rules at the best block, `admit_finalized` at the
+	/// finalized one (for reveals); `window` is the current quota window.
+	fn submit(
+		&self,
+		attestations: Vec<Bytes>,
+		window: QuotaWindow,
+		admit: impl FnOnce(Vec<SignedAttestation>) -> Result<Vec<Admission>, ErrorObjectOwned>,
+		admit_finalized: impl FnOnce(Vec<SignedAttestation>) -> Vec<Admission>,
+	) -> Result<Vec<SubmissionResult>, ErrorObjectOwned> {
+		let mut results: Vec<SubmissionResult> = (0..attestations.len())
+			.map(|i| SubmissionResult { index: i as u32, queued: false, error: None })
+			.collect();
+		let refuse = |results: &mut Vec<SubmissionResult>, i: usize, reason: String| {
+			results[i].error = Some(reason);
+		};
+		// Decoded, and not already queued or over quota (before any signature).
+		let mut candidates = Vec::new();
+		{
+			let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
+			let (_, queued) = &mut *guard;
+			queued.enter(window);
+			let mut in_call = HashSet::new();
+			let mut in_call_per_device = HashMap::<DeviceBytes, u16>::new();
+			for (i, raw) in attestations.iter().enumerate() {
+				let attestation = match SignedAttestation::decode_all(&mut &raw[..]) {
+					Ok(a) => a,
+					Err(e) => {
+						refuse(&mut results, i, format!("Malformed: {e}"));
+						continue;
+					}
+				};
+				let subject = Subject::of(&attestation);
+				if queued.contains(&subject) || !in_call.insert(subject) {
+					refuse(&mut results, i, "AlreadyQueued".into());
+					continue;
+				}
+				let device = attestation.device().0;
+				let in_call_count = in_call_per_device.entry(device).or_default();
+				if queued.used(&device).saturating_add(*in_call_count)
+					>= self.settings.quota_per_slot
+				{
+					refuse(&mut results, i, "QuotaExceeded".into());
+					continue;
+				}
+				*in_call_count += 1;
+				candidates.push((i, attestation));
+			}
+		}
+		if candidates.is_empty() {
+			return Ok(results);
+		}
+		let admissions = admit(candidates.iter().map(|(_, a)| a.clone()).collect())?;
+		let reveals: Vec<SignedAttestation> = candidates
+			.iter()
+			.zip(&admissions)
+			.filter(|((_, a), admission)| {
+				matches!(a, SignedAttestation::Reveal(_)) && admission.is_ok()
+			})
+			.map(|((_, a), _)| a.clone())
+			.collect();
+		let mut at_finalized =
+			if reveals.is_empty() { Vec::new() } else { admit_finalized(reveals) }.into_iter();
+		let mut admitted = Vec::new();
+		for ((i, attestation), admission) in candidates.into_iter().zip(admissions) {
+			let verdict = match admission {
+				Err(reason) => Err(reason),
+				Ok(Some(check)) if !check.verify() => Err(AttestationRejection::BadSignature),
+				Ok(Some(_)) => Ok(()),
+				// A reveal: its secret becomes public once queued (the pool gossips it). Queued
+				// while only the best block is past the witness window, a fork that drops those
+				// last blocks would give the secret's readers window blocks to land tags made
+				// from it: it waits until the finalized chain is past the window too.
+				Ok(None) => match at_finalized.next() {
+					Some(Ok(_)) => Ok(()),
+					_ => Err(AttestationRejection::RevealTooEarly),
+				},
+			};
+			match verdict {
+				Ok(()) => admitted.push((i, attestation)),
+				Err(reason) => refuse(&mut results, i, format!("{reason:?}")),
+			}
+		}
+		self.push(admitted, window, &mut results)?;
+		Ok(results)
+	}
+
+	/// Appends `admitted` as one chunk, minus what another call queued meanwhile.
 	fn push(
 		&self,
-		attestations: Vec<(SignedAttestation, &[u8])>,
-	) -> Result<Vec<bool>, ErrorObjectOwned> {
+		admitted: Vec<(usize, SignedAttestation)>,
+		window: QuotaWindow,
+		results: &mut [SubmissionResult],
+	) -> Result<(), ErrorObjectOwned> {
+		if admitted.is_empty() {
+			return Ok(());
+		}
 		let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
-		let (storage, recent) = &mut *guard;
-		let head = Self::read_u64(storage, queue::HEAD);
-		let tail = Self::read_u64(storage, queue::TAIL);
-		if tail.saturating_sub(head) >= MAX_QUEUED_CHUNKS {
+		let (storage, queued) = &mut *guard;
+		let head = Self::read::<u64>(storage, queue::HEAD);
+		let tail = Self::read::<u64>(storage, queue::TAIL);
+		if tail.saturating_sub(head) >= MAX_QUEUED_CHUNKS || queued.remembered >= MAX_REMEMBERED {
 			return Err(ErrorObject::owned(
 				error::QUEUE_FULL,
-				"attestation queue full: this node's oracle is not submitting (is its dpoc key authorised?)",
+				"attestation queue full: this node's oracle is not keeping up; try another node",
 				None::<()>,
 			));
 		}
-		let fresh: Vec<bool> = attestations
-			.iter()
-			.map(|(_, raw)| recent.insert(sp_io::hashing::blake2_256(raw)))
-			.collect();
-		let chunk: Vec<SignedAttestation> = attestations
-			.into_iter()
-			.zip(&fresh)
-			.filter_map(|((a, _), new)| new.then_some(a))
-			.collect();
+		queued.enter(window);
+		let mut chunk = Vec::with_capacity(admitted.len());
+		for (i, attestation) in admitted {
+			let subject = Subject::of(&attestation);
+			let device = attestation.device().0;
+			if queued.contains(&subject) {
+				results[i].error = Some("AlreadyQueued".into());
+			} else if queued.used(&device) >= self.settings.quota_per_slot {
+				results[i].error = Some("QuotaExceeded".into());
+			} else {
+				queued.insert(subject, device);
+				results[i].queued = true;
+				chunk.push(attestation);
+			}
+		}
 		if !chunk.is_empty() {
 			// The chunk is complete before the tail moves past it: the worker never sees a
 			// half-written chunk.
 			storage.set(STORAGE_PREFIX, &queue::chunk_key(tail), &chunk.encode());
 			storage.set(STORAGE_PREFIX, queue::TAIL, &(tail + 1).encode());
 		}
-		Ok(fresh)
+		Ok(())
 	}
 }
 
@@ -204,6 +430,12 @@ pub struct Attestations<C, S> {
 	queue: Arc<AttestationQueue<S>>,
 }
 
+impl<C, S> Clone for Attestations<C, S> {
+	fn clone(&self) -> Self {
+		Self { client: self.client.clone(), queue: self.queue.clone() }
+	}
+}
+
 impl<C, S> Attestations<C, S> {
 	/// A handler answering from `client`'s best block and writing to `queue`.
 	pub fn new(client: Arc<C>, queue: Arc<AttestationQueue<S>>) -> Self {
@@ -211,57 +443,60 @@ impl<C, S> Attestations<C, S> {
 	}
 }
 
-impl<C, S> Attestations<C, S>
-where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: ProofOfCoverageApi<Block, BlockNumber>,
-{
-	/// Refuses, as `RevealTooEarly`, the reveals that pass at the best block but not at the
-	/// finalized one (for whatever reason: the finalized block still in the witness window,
-	/// in an earlier epoch, before the beacon's commitment). A reveal makes its secret public
-	/// (the pool gossips it); queued while only the best block is past the witness window, a
-	/// fork that drops those last blocks would give the secret's readers window blocks to
-	/// land tags made from it. If the finalized state cannot answer, the reveals wait too.
-	fn hold_back_unfinalized_reveals(
-		&self,
-		finalized: depin_primitives::Hash,
-		decoded: &[SignedAttestation],
-		checks: &mut [Result<(), AttestationRejection>],
-	) {
-		let reveals: Vec<usize> = decoded
-			.iter()
-			.zip(checks.iter())
-			.enumerate()
-			.filter(|(_, (a, check))| matches!(a, SignedAttestation::Reveal(_)) && check.is_ok())
-			.map(|(i, _)| i)
-			.collect();
-		if reveals.is_empty() {
-			return;
-		}
-		let at_finalized = self
-			.client
-			.runtime_api()
-			.precheck_attestations(finalized, reveals.iter().map(|i| decoded[*i].clone()).collect())
-			.unwrap_or_default();
-		for (n, i) in reveals.into_iter().enumerate() {
-			if at_finalized.get(n) != Some(&Ok(())) {
-				checks[i] = Err(AttestationRejection::RevealTooEarly);
-			}
-		}
-	}
-}
-
 fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(error::RUNTIME, format!("runtime call failed: {e}"), None::<()>)
 }
 
-impl<C, S> AttestationApiServer for Attestations<C, S>
+/// The quota window of a call arriving while `best` is the best block: the slot block
+/// `best + 1` falls in (slot 0 of the epoch when it is outside, e.g. before the first epoch).
+fn quota_window(epoch: Option<&EpochSummary<BlockNumber>>, best: BlockNumber) -> QuotaWindow {
+	let Some(epoch) = epoch else { return (0, 0) };
+	let into = u64::from(best.saturating_add(1).saturating_sub(epoch.start));
+	let slot = into.saturating_mul(u64::from(epoch.slots)) / u64::from(epoch.length.max(1));
+	(epoch.index, SlotIndex::try_from(slot).unwrap_or(SlotIndex::MAX))
+}
+
+impl<C, S> Attestations<C, S>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: ProofOfCoverageApi<Block, BlockNumber>,
 	S: OffchainStorage + 'static,
 {
-	fn submit_attestations(&self, attestations: Vec<Bytes>) -> RpcResult<Vec<SubmissionResult>> {
+	/// Whether this node can submit what it queues: off-chain workers on, an oracle key in
+	/// the keystore, and that key authorised at `at`.
+	fn ensure_submitting(&self, at: depin_primitives::Hash) -> Result<(), ErrorObjectOwned> {
+		if !self.queue.settings.offchain_workers {
+			return Err(ErrorObject::owned(
+				error::OFFCHAIN_WORKERS_DISABLED,
+				"this node runs without off-chain workers: nothing it queued would be submitted; \
+				 send attestations to an oracle node",
+				None::<()>,
+			));
+		}
+		let keys = self.queue.oracle_keys();
+		if keys.is_empty() {
+			return Err(ErrorObject::owned(
+				error::NOT_AN_ORACLE,
+				"this node holds no oracle key (key type dpoc): send attestations to an oracle node",
+				None::<()>,
+			));
+		}
+		let api = self.client.runtime_api();
+		for key in keys {
+			if api.is_oracle(at, key).map_err(runtime_error)? {
+				return Ok(());
+			}
+		}
+		Err(ErrorObject::owned(
+			error::ORACLE_NOT_AUTHORISED,
+			"this node's oracle key (dpoc) is not authorised on chain: governance must add it \
+			 (proofOfCoverage.addOracle) before it can submit batches",
+			None::<()>,
+		))
+	}
+
+	/// The whole call, on a blocking thread.
+	fn submit_blocking(&self, attestations: Vec<Bytes>) -> RpcResult<Vec<SubmissionResult>> {
 		if attestations.len() > MAX_ATTESTATIONS_PER_CALL {
 			return Err(ErrorObject::owned(
 				error::TOO_MANY,
@@ -269,66 +504,65 @@ where
 				None::<()>,
 			));
 		}
-		if self.queue.keystore.sr25519_public_keys(KEY_TYPE).is_empty() {
-			return Err(ErrorObject::owned(
-				error::NOT_AN_ORACLE,
-				"this node holds no oracle key (key type dpoc): send attestations to an oracle node",
-				None::<()>,
-			));
-		}
-		let mut results: Vec<SubmissionResult> = (0..attestations.len())
-			.map(|i| SubmissionResult { index: i as u32, queued: false, error: None })
-			.collect();
-		let mut decoded = Vec::new();
-		let mut positions = Vec::new();
-		for (i, raw) in attestations.iter().enumerate() {
-			match SignedAttestation::decode_all(&mut &raw[..]) {
-				Ok(a) => {
-					decoded.push(a);
-					positions.push(i);
-				}
-				Err(e) => results[i].error = Some(format!("Malformed: {e}")),
-			}
-		}
-		if decoded.is_empty() {
-			return Ok(results);
-		}
 		let info = self.client.info();
-		let mut checks = self
-			.client
-			.runtime_api()
-			.precheck_attestations(info.best_hash, decoded.clone())
-			.map_err(runtime_error)?;
-		self.hold_back_unfinalized_reveals(info.finalized_hash, &decoded, &mut checks);
-		let mut accepted = Vec::new();
-		let mut accepted_positions = Vec::new();
-		for ((attestation, position), check) in decoded.into_iter().zip(positions).zip(checks) {
-			match check {
-				Ok(()) => {
-					accepted.push((attestation, &attestations[position][..]));
-					accepted_positions.push(position);
-				}
-				Err(reason) => results[position].error = Some(format!("{reason:?}")),
-			}
-		}
-		let fresh = self.queue.push(accepted)?;
-		for (position, new) in accepted_positions.into_iter().zip(fresh) {
-			if new {
-				results[position].queued = true;
-			} else {
-				results[position].error = Some("AlreadyQueued".into());
-			}
-		}
-		Ok(results)
+		self.ensure_submitting(info.best_hash)?;
+		let epoch =
+			self.client.runtime_api().current_epoch(info.best_hash).map_err(runtime_error)?;
+		let window = quota_window(epoch.as_ref(), info.best_number);
+		let api = self.client.runtime_api();
+		self.queue.submit(
+			attestations,
+			window,
+			|decoded| api.admit_attestations(info.best_hash, decoded).map_err(runtime_error),
+			// If the finalized state cannot answer, the reveals wait.
+			|reveals| {
+				self.client
+					.runtime_api()
+					.admit_attestations(info.finalized_hash, reveals)
+					.unwrap_or_default()
+			},
+		)
+	}
+}
+
+#[async_trait]
+impl<C, S> AttestationApiServer for Attestations<C, S>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ProofOfCoverageApi<Block, BlockNumber>,
+	S: OffchainStorage + 'static,
+{
+	async fn submit_attestations(
+		&self,
+		attestations: Vec<Bytes>,
+	) -> RpcResult<Vec<SubmissionResult>> {
+		let permit = self.queue.checkers.clone().acquire_owned().await.map_err(runtime_error)?;
+		let handler = self.clone();
+		tokio::task::spawn_blocking(move || {
+			let _permit = permit;
+			handler.submit_blocking(attestations)
+		})
+		.await
+		.map_err(runtime_error)?
 	}
 
 	fn queue_status(&self) -> RpcResult<QueueStatus> {
 		let info = self.client.info();
+		let api = self.client.runtime_api();
 		let epoch: Option<EpochSummary<BlockNumber>> =
-			self.client.runtime_api().current_epoch(info.best_hash).map_err(runtime_error)?;
+			api.current_epoch(info.best_hash).map_err(runtime_error)?;
+		let keys = self.queue.oracle_keys();
+		let mut oracle_authorised = false;
+		for key in &keys {
+			oracle_authorised |=
+				api.is_oracle(info.best_hash, key.clone()).map_err(runtime_error)?;
+		}
 		Ok(QueueStatus {
 			queued_chunks: self.queue.queued_chunks(),
-			has_oracle_key: !self.queue.keystore.sr25519_public_keys(KEY_TYPE).is_empty(),
+			in_flight_batches: self.queue.in_flight_batches(),
+			has_oracle_key: !keys.is_empty(),
+			oracle_authorised,
+			offchain_workers: self.queue.settings.offchain_workers,
 			epoch: epoch.map(|e| EpochView {
 				index: e.index,
 				start: e.start,
@@ -341,5 +575,240 @@ where
 				finalized_block: info.finalized_number,
 			}),
 		})
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	//! The queue and its admission, with the chain's rules stood in for by a closure that
+	//! answers as the runtime's `admit_attestations` does (every state rule passes; the
+	//! signature check comes back unverified).
+
+	use super::*;
+	use depin_primitives::{
+		api::SignatureCheck,
+		attestation::{Heartbeat, HeartbeatPayload, WitnessPayload, WitnessReport},
+		device::pair::DevicePair,
+		SignatureScheme, SignedPayload,
+	};
+	use sp_core::{offchain::storage::InMemOffchainStorage, H256};
+	use sp_keystore::{testing::MemoryKeystore, Keystore};
+	use std::cell::Cell;
+
+	const GENESIS: H256 = H256::zero();
+	const WINDOW: QuotaWindow = (3, 1);
+
+	fn node(quota: u16) -> Arc<AttestationQueue<InMemOffchainStorage>> {
+		let keystore = MemoryKeystore::new();
+		keystore.sr25519_generate_new(KEY_TYPE, Some("//Oracle")).unwrap();
+		let settings = IngestSettings { quota_per_slot: quota, ..Default::default() };
+		AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings)
+	}
+
+	fn device(scheme: SignatureScheme, n: u8) -> DevicePair {
+		DevicePair::from_seed(scheme, [n; 32])
+	}
+
+	fn heartbeat(device: &DevicePair, slot: SlotIndex) -> SignedAttestation {
+		let heartbeat =
+			Heartbeat { device: device.public().device_id(), epoch: 3, slot, anchor: [1; 32] };
+		let signature = device.sign(
+			&HeartbeatPayload { genesis_hash: &GENESIS, heartbeat: &heartbeat }.signing_bytes(),
+		);
+		SignedAttestation::Heartbeat { heartbeat, signature }
+	}
+
+	/// A witness report of `beaconer` with made-up fields (`n` makes each one distinct).
+	fn report(witness: &DevicePair, n: u32) -> SignedAttestation {
+		let report = WitnessReport {
+			witness: witness.public().device_id(),
+			beaconer: {
+				let mut id = [0u8; 32];
+				id[..4].copy_from_slice(&n.to_le_bytes());
+				DeviceId(id)
+			},
+			epoch: 3,
+			commitment: [2; 32],
+			tag: [3; 32],
+			rssi_dbm: -100,
+			snr_decibels_x10: 50,
+			frequency_khz: 868_100,
+		};
+		let signature = witness
+			.sign(&WitnessPayload { genesis_hash: &GENESIS, report: &report }.signing_bytes());
+		SignedAttestation::Witness { report, signature }
+	}
+
+	use depin_primitives::DeviceId;
+
+	/// What the runtime answers for `attestation` when every rule its state decides passes.
+	fn admissible(attestation: &SignedAttestation, key: &DevicePair) -> Admission {
+		let (message, signature) = match attestation {
+			SignedAttestation::Heartbeat { heartbeat, signature } => (
+				HeartbeatPayload { genesis_hash: &GENESIS, heartbeat }.signing_bytes(),
+				signature.clone(),
+			),
+			SignedAttestation::Witness { report, signature } => (
+				WitnessPayload { genesis_hash: &GENESIS, report }.signing_bytes(),
+				signature.clone(),
+			),
+			_ => return Ok(None),
+		};
+		Ok(Some(SignatureCheck { key: key.public(), message, signature }))
+	}
+
+	/// Submits `attestations` (all signed by `key`'s device or claiming it); counts the items
+	/// the chain was asked about in `asked`.
+	fn submit(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+		key: &DevicePair,
+		attestations: &[SignedAttestation],
+		asked: &Cell<usize>,
+	) -> Vec<Option<String>> {
+		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
+		queue
+			.submit(
+				raw,
+				WINDOW,
+				|decoded| {
+					asked.set(asked.get() + decoded.len());
+					Ok(decoded.iter().map(|a| admissible(a, key)).collect())
+				},
+				|reveals| reveals.iter().map(|_| Ok(None)).collect(),
+			)
+			.unwrap()
+			.into_iter()
+			.map(|r| if r.queued { None } else { r.error })
+			.collect()
+	}
+
+	fn queued_attestations(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+	) -> Vec<SignedAttestation> {
+		let guard = queue.storage.lock().unwrap();
+		let storage = &guard.0;
+		let tail = AttestationQueue::<InMemOffchainStorage>::read::<u64>(storage, queue::TAIL);
+		(0..tail)
+			.flat_map(|n| {
+				let raw = storage.get(STORAGE_PREFIX, &queue::chunk_key(n)).unwrap();
+				Vec::<SignedAttestation>::decode(&mut &raw[..]).unwrap()
+			})
+			.collect()
+	}
+
+	#[test]
+	fn a_flooding_device_queues_no_more_than_its_quota() {
+		// The attack without the quota: one device signs endless distinct witness reports
+		// (random fields) and fills the queue for hours; honest devices get `4003`.
+		let queue = node(16);
+		let flooder = device(SignatureScheme::Ed25519, 1);
+		let flood: Vec<_> = (0..1000).map(|n| report(&flooder, n)).collect();
+		let asked = Cell::new(0);
+		let answers = submit(&queue, &flooder, &flood, &asked);
+		assert_eq!(answers.iter().filter(|a| a.is_none()).count(), 16);
+		assert!(answers[16..].iter().all(|a| a.as_deref() == Some("QuotaExceeded")));
+		// Refused before the chain was asked or a signature checked.
+		assert_eq!(asked.get(), 16);
+		// A second call in the same slot: nothing more.
+		let more: Vec<_> = (1000..1100).map(|n| report(&flooder, n)).collect();
+		assert!(submit(&queue, &flooder, &more, &asked)
+			.iter()
+			.all(|a| a.as_deref() == Some("QuotaExceeded")));
+		// An honest device is not held back by it.
+		let honest = device(SignatureScheme::Ed25519, 2);
+		assert_eq!(submit(&queue, &honest, &[heartbeat(&honest, 1)], &asked), vec![None]);
+		assert_eq!(queued_attestations(&queue).len(), 17);
+	}
+
+	#[test]
+	fn forged_signatures_are_refused_natively_and_take_nothing_from_the_victim() {
+		// The attack: no key at all, calls full of heartbeats naming a registered P-256 device
+		// with random signatures. The runtime passes them unverified (no wasm P-256); the node
+		// checks them natively, and only verified attestations count against a quota.
+		let queue = node(4);
+		let victim = device(SignatureScheme::EcdsaP256, 3);
+		let forged: Vec<_> = (0..64u16)
+			.map(|slot| match heartbeat(&victim, slot) {
+				SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
+					heartbeat,
+					signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
+				},
+				_ => unreachable!(),
+			})
+			.collect();
+		let asked = Cell::new(0);
+		for chunk in forged.chunks(4) {
+			assert!(submit(&queue, &victim, chunk, &asked)
+				.iter()
+				.all(|a| a.as_deref() == Some("BadSignature")));
+		}
+		assert!(queued_attestations(&queue).is_empty());
+		// The victim's own heartbeat for a slot the forger named is still queued.
+		assert_eq!(submit(&queue, &victim, &[heartbeat(&victim, 1)], &asked), vec![None]);
+	}
+
+	#[test]
+	fn a_second_copy_is_refused_before_the_chain_is_asked() {
+		let queue = node(16);
+		let honest = device(SignatureScheme::Ed25519, 4);
+		let beat = heartbeat(&honest, 2);
+		let asked = Cell::new(0);
+		assert_eq!(submit(&queue, &honest, &[beat.clone()], &asked), vec![None]);
+		// The same bytes, and another heartbeat for the same slot (the chain counts one).
+		let SignedAttestation::Heartbeat { mut heartbeat, .. } = beat.clone() else {
+			unreachable!()
+		};
+		heartbeat.anchor = [9; 32];
+		let signature = honest.sign(
+			&HeartbeatPayload { genesis_hash: &GENESIS, heartbeat: &heartbeat }.signing_bytes(),
+		);
+		let other = SignedAttestation::Heartbeat { heartbeat, signature };
+		assert_eq!(
+			submit(&queue, &honest, &[beat, other], &asked),
+			vec![Some("AlreadyQueued".into()), Some("AlreadyQueued".into())]
+		);
+		assert_eq!(asked.get(), 1);
+		assert_eq!(queued_attestations(&queue).len(), 1);
+	}
+
+	#[test]
+	fn malformed_items_are_named_and_the_rest_of_the_call_stands() {
+		let queue = node(16);
+		let honest = device(SignatureScheme::Sr25519, 5);
+		let asked = Cell::new(0);
+		let raw = vec![Bytes(vec![0xff, 1, 2]), Bytes(heartbeat(&honest, 0).encode())];
+		let results = queue
+			.submit(
+				raw,
+				WINDOW,
+				|decoded| {
+					asked.set(decoded.len());
+					Ok(decoded.iter().map(|a| admissible(a, &honest)).collect())
+				},
+				|_| Vec::new(),
+			)
+			.unwrap();
+		assert!(results[0].error.as_deref().unwrap().starts_with("Malformed"));
+		assert!(results[1].queued);
+		assert_eq!(queue.queued_chunks(), 1);
+	}
+
+	#[test]
+	fn quotas_start_again_in_the_next_slot() {
+		let queue = node(2);
+		let device = device(SignatureScheme::Ed25519, 6);
+		let asked = Cell::new(0);
+		let flood: Vec<_> = (0..3).map(|n| report(&device, n)).collect();
+		assert_eq!(submit(&queue, &device, &flood, &asked)[2].as_deref(), Some("QuotaExceeded"));
+		let raw = vec![Bytes(flood[2].encode())];
+		let results = queue
+			.submit(
+				raw,
+				(WINDOW.0, WINDOW.1 + 1),
+				|decoded| Ok(decoded.iter().map(|a| admissible(a, &device)).collect()),
+				|_| Vec::new(),
+			)
+			.unwrap();
+		assert!(results[0].queued);
 	}
 }

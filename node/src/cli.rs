@@ -10,6 +10,26 @@ pub struct Cli {
 	/// Flags of a running node (`--dev`, `--chain`, `--validator`, `--rpc-port`, ...).
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// How the node takes attestations in (`depin_submitAttestations`).
+	#[clap(flatten)]
+	pub ingest: IngestParams,
+}
+
+/// Attestation intake flags (see `docs/performance.md`, "Admission control"). Connection-level
+/// limits are the standard `--rpc-rate-limit`, `--rpc-max-connections` and
+/// `--rpc-max-request-size`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestParams {
+	/// Most attestations one device may have queued on this node per uptime slot (all kinds
+	/// together); more are answered `QuotaExceeded` before any signature check.
+	#[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+	pub attestation_quota: u16,
+
+	/// `depin_submitAttestations` calls checked at once, each on its own blocking thread;
+	/// further calls wait their turn.
+	#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+	pub attestation_checkers: u16,
 }
 
 /// Maintenance subcommands.

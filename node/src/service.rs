@@ -182,7 +182,13 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// Builds and starts a full node (authoring blocks and voting if it is a validator).
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
+	ingest: crate::cli::IngestParams,
 ) -> Result<TaskManager, ServiceError> {
+	let ingest = crate::attestations::IngestSettings {
+		quota_per_slot: ingest.attestation_quota,
+		checkers: usize::from(ingest.attestation_checkers),
+		offchain_workers: config.offchain_worker.enabled,
+	};
 	let sc_service::PartialComponents {
 		client,
 		backend,
@@ -284,9 +290,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		let select_chain = select_chain.clone();
 		let keystore = keystore_container.keystore();
 		// One queue writer for every RPC connection.
-		let attestations = backend
-			.offchain_storage()
-			.map(|storage| crate::attestations::AttestationQueue::new(storage, keystore.clone()));
+		let attestations = backend.offchain_storage().map(|storage| {
+			crate::attestations::AttestationQueue::new(storage, keystore.clone(), ingest)
+		});
 
 		// The closure owns the BABE worker handle: the worker runs as long as the RPC does,
 		// i.e. as long as the node.

@@ -17,6 +17,30 @@ use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
 use sp_runtime::{FixedU128, Perbill};
 
+/// The one check of an attestation the chain's state cannot make for a node: its device's
+/// signature over its payload. The node's RPC makes it natively (not in the wasm runtime,
+/// where a P-256 check costs about a millisecond), after every rule state can decide.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct SignatureCheck {
+	/// The device's registered key.
+	pub key: crate::device::DeviceKey,
+	/// The bytes the device must have signed (the payload's `signing_bytes`).
+	pub message: Vec<u8>,
+	/// The signature the attestation carries.
+	pub signature: crate::device::DeviceSignature,
+}
+
+impl SignatureCheck {
+	/// Whether the signature is the key's over the message.
+	pub fn verify(&self) -> bool {
+		self.key.verify(&self.message, &self.signature)
+	}
+}
+
+/// What the chain says of an attestation a node is asked to queue: refused with a reason, or
+/// admissible once its signature (if it carries one) checks out.
+pub type Admission = Result<Option<SignatureCheck>, AttestationRejection>;
+
 /// The current epoch as nodes and devices need it.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
 pub struct EpochSummary<BlockNumber> {
@@ -244,7 +268,7 @@ sp_api::decl_runtime_apis! {
 	}
 
 	/// Proof-of-coverage queries.
-	#[api_version(2)]
+	#[api_version(3)]
 	pub trait ProofOfCoverageApi<BlockNumber: Codec> {
 		/// For each attestation, what the chain would say now of its signer, signature and
 		/// epoch (not of replays or witness geometry, which depend on the batch it lands in).
@@ -258,7 +282,17 @@ sp_api::decl_runtime_apis! {
 		/// What `device` did in `epoch` and its score, while the chain keeps the epoch's
 		/// records (the current and previous epoch for coverage; `EpochHistory` epochs for
 		/// heartbeats); `None` if the device is unknown or did nothing in it.
-		#[api_version(2)]
 		fn device_report(device: DeviceId, epoch: EpochIndex) -> Option<DeviceEpochReport>;
+
+		/// For each attestation, every rule the chain applies that its state can decide, for a
+		/// batch landing in the next block: epoch, slot range and window, slot anchor, signer
+		/// registered and active, heartbeat already counted, beaconer challenged, beacon
+		/// already committed, witness geometry, bar and window, beacon state, reveal window
+		/// and commitment. An admissible one comes with the signature check the node makes
+		/// itself (`None`: a reveal, which carries none). No signature is checked here.
+		fn admit_attestations(attestations: Vec<SignedAttestation>) -> Vec<Admission>;
+
+		/// Whether `oracle` is an authorised oracle key.
+		fn is_oracle(oracle: crate::oracle::OracleId) -> bool;
 	}
 }

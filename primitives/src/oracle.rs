@@ -8,7 +8,7 @@
 //!
 //! Batch bytes an oracle signs:
 //! ```text
-//! b"depin/oracle-batch/v1" ‖ genesis_hash ‖ oracle (32) ‖ block (u32) ‖ index (u16)
+//! b"depin/oracle-batch/v2" ‖ genesis_hash ‖ oracle (32) ‖ sequence (u64) ‖ block (u32)
 //!   ‖ blake2_256(SCALE(attestations))
 //! ```
 
@@ -20,7 +20,7 @@ use sp_core::crypto::KeyTypeId;
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"dpoc");
 
 /// Domain tag of [`OracleBatchPayload`].
-pub const ORACLE_BATCH_DOMAIN: &[u8] = b"depin/oracle-batch/v1";
+pub const ORACLE_BATCH_DOMAIN: &[u8] = b"depin/oracle-batch/v2";
 
 /// The oracle key scheme: sr25519 under [`KEY_TYPE`].
 pub mod crypto {
@@ -41,10 +41,10 @@ pub struct OracleBatchPayload<'a, Hash: Encode, BlockNumber: Encode> {
 	pub genesis_hash: &'a Hash,
 	/// The oracle.
 	pub oracle: &'a OracleId,
-	/// The block the batch is for (the oracle's best block + 1 when it made it).
+	/// The batch's sequence number among the oracle's batches.
+	pub sequence: u64,
+	/// The block the batch is signed for (the oracle's best block + 1 when it signed it).
 	pub block: BlockNumber,
-	/// The batch's index among the oracle's batches for that block.
-	pub index: u16,
 	/// `blake2_256` of the SCALE-encoded attestations.
 	pub attestations_hash: [u8; 32],
 }
@@ -61,6 +61,15 @@ impl<Hash: Encode, BlockNumber: Encode> SignedPayload
 /// `Vec<SignedAttestation>`. Only the RPC writes `TAIL` and new chunks (a chunk is complete
 /// before `TAIL` moves past it); only the off-chain worker, under `LOCK`, writes `HEAD` and
 /// shortens or removes chunks below `TAIL`.
+///
+/// A batch taken from the queue is **in flight** until the chain has landed it: `IN_FLIGHT`
+/// holds `(first, next)` (`u64`s: batches with sequence numbers `first..next` are in flight)
+/// and each is stored, with its signature, under [`in_flight_key`]. The worker submits every
+/// batch in flight again each block until the chain's count of the oracle's batches passes
+/// it, signing it anew when it expires: a batch the pool dropped, or lost with the pool when
+/// the node was killed, lands later. A batch is written before the queue's `HEAD` moves past
+/// its attestations, so a crash between the two can only submit them twice (the chain refuses
+/// the second copy), never lose them.
 pub mod queue {
 	use alloc::vec::Vec;
 
@@ -72,6 +81,18 @@ pub mod queue {
 	pub const LOCK: &[u8] = b"depin/poc/queue/lock";
 	/// Prefix of chunk keys.
 	pub const CHUNK_PREFIX: &[u8] = b"depin/poc/queue/chunk/";
+
+	/// Key of the `(first, next)` sequence numbers of the batches in flight.
+	pub const IN_FLIGHT: &[u8] = b"depin/poc/queue/in-flight";
+	/// Prefix of in-flight batch keys.
+	pub const IN_FLIGHT_PREFIX: &[u8] = b"depin/poc/queue/in-flight/";
+
+	/// Key of the in-flight batch with sequence number `sequence`.
+	pub fn in_flight_key(sequence: u64) -> Vec<u8> {
+		let mut key = IN_FLIGHT_PREFIX.to_vec();
+		key.extend_from_slice(&sequence.to_be_bytes());
+		key
+	}
 
 	/// Key of chunk `sequence`.
 	pub fn chunk_key(sequence: u64) -> Vec<u8> {

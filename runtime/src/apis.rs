@@ -262,6 +262,16 @@ impl_runtime_apis! {
 		) -> Option<depin_primitives::api::DeviceEpochReport> {
 			crate::ProofOfCoverage::device_report(&device, epoch)
 		}
+
+		fn admit_attestations(
+			attestations: Vec<depin_primitives::SignedAttestation>,
+		) -> Vec<depin_primitives::api::Admission> {
+			crate::ProofOfCoverage::admit_attestations(&attestations)
+		}
+
+		fn is_oracle(oracle: depin_primitives::OracleId) -> bool {
+			pallet_proof_of_coverage::Oracles::<Runtime>::contains_key(&oracle)
+		}
 	}
 
 	impl depin_primitives::api::DepinApi<Block, AccountId, Balance, BlockNumber> for Runtime {

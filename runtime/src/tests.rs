@@ -202,15 +202,17 @@ mod proof_of_coverage {
 		SignedAttestation::Heartbeat { heartbeat, signature }
 	}
 
-	/// An oracle batch for the current block, as the off-chain worker builds it.
+	/// The oracle's next batch for the current block, as the off-chain worker builds it.
 	fn batch_extrinsic(
 		oracle: &OracleId,
 		attestations: Vec<SignedAttestation>,
 	) -> UncheckedExtrinsic {
+		let sequence =
+			pallet_proof_of_coverage::Oracles::<Runtime>::get(oracle).map_or(0, |s| s.batches);
 		let batch = AttestationBatch {
 			oracle: oracle.clone(),
+			sequence,
 			block: System::block_number(),
-			index: 0,
 			attestations: BoundedVec::truncate_from(attestations),
 		};
 		let signature = oracle.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();

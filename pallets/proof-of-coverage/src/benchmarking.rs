@@ -208,8 +208,8 @@ fn batch<T: Config>(attestations: Vec<SignedAttestation>) -> (BatchOf<T>, Oracle
 	}
 	let batch = AttestationBatch {
 		oracle: oracle.clone(),
+		sequence: crate::Oracles::<T>::get(&oracle).map_or(0, |state| state.batches),
 		block: frame_system::Pallet::<T>::block_number(),
-		index: 0,
 		attestations: BoundedVec::truncate_from(attestations),
 	};
 	let signature = oracle.sign(&ProofOfCoverage::<T>::batch_signing_bytes(&batch)).expect("key");

@@ -19,9 +19,9 @@ use sp_runtime::{
 /// by transfers (each batch's weight is still bounded by the block's).
 pub const BATCH_PRIORITY: u64 = u64::MAX / 2;
 
-/// `InvalidTransaction::Custom` code: the oracle has landed `max_batches_per_block` batches in
-/// this block, or the batch index is not below it.
-pub const RATE_LIMITED: u8 = 1;
+/// `InvalidTransaction::Custom` code: the batch's charge is above the most one batch may take
+/// ([`Pallet::max_batch_weight`]); it can never land.
+pub const BATCH_TOO_HEAVY: u8 = 2;
 
 impl<T: Config> Pallet<T> {
 	/// The bytes an oracle signs for `batch`.
@@ -30,18 +30,25 @@ impl<T: Config> Pallet<T> {
 		OracleBatchPayload {
 			genesis_hash: &genesis_hash,
 			oracle: &batch.oracle,
+			sequence: batch.sequence,
 			block: batch.block,
-			index: batch.index,
 			attestations_hash: sp_io::hashing::blake2_256(&batch.attestations.encode()),
 		}
 		.signing_bytes()
 	}
 
-	/// Accepts `batch` if its oracle is authorised, signed it, is within its rate, and the
-	/// batch is newer than the oracle's last and still fresh. Runs in the pool and again
-	/// when the batch is applied in a block.
+	/// Accepts `batch` if its oracle is authorised and signed it, the batch is fresh, within
+	/// the per-batch weight cap and the oracle's rate, and is the oracle's next (in the pool: or
+	/// a later one, which then waits for its predecessor). Runs in the pool and again when
+	/// the batch is applied in a block.
+	///
+	/// The pool orders an oracle's batches like an account's nonces: batch `s` provides
+	/// `(oracle, s)` and requires `(oracle, s - 1)` unless it is the next to land, so the pool
+	/// never offers a block a batch whose predecessor is missing, and a batch left out of a
+	/// block (full, or the oracle's `max_batches_per_block` reached: `ExhaustsResources`, kept
+	/// in the pool) is never made stale by a later one.
 	pub(crate) fn authorize_batch(
-		_source: TransactionSource,
+		source: TransactionSource,
 		batch: &BatchOf<T>,
 		signature: &OracleSignature,
 	) -> TransactionValidityWithRefund {
@@ -55,24 +62,32 @@ impl<T: Config> Pallet<T> {
 		if expires < now {
 			return Err(InvalidTransaction::Stale.into());
 		}
-		if state.last_batch.is_some_and(|last| (batch.block, batch.index) <= last) {
+		if batch.sequence < state.batches {
 			return Err(InvalidTransaction::Stale.into());
 		}
-		if batch.index >= parameters.max_batches_per_block
-			|| (state.landed_in == now && state.landed_count >= parameters.max_batches_per_block)
-		{
-			return Err(InvalidTransaction::Custom(RATE_LIMITED).into());
+		// In a block the predecessor must have landed; the pool holds a later batch back.
+		if batch.sequence > state.batches && source == TransactionSource::InBlock {
+			return Err(InvalidTransaction::Future.into());
+		}
+		if Self::batch_weight(&batch.attestations).any_gt(Self::max_batch_weight()) {
+			return Err(InvalidTransaction::Custom(BATCH_TOO_HEAVY).into());
+		}
+		if state.landed_in == now && state.landed_count >= parameters.max_batches_per_block {
+			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
 		if !batch.oracle.verify(&Self::batch_signing_bytes(batch), signature) {
 			return Err(InvalidTransaction::BadProof.into());
 		}
 		let longevity: u64 = expires.saturating_sub(now).unique_saturated_into();
-		let validity = ValidTransaction::with_tag_prefix("DepinProofOfCoverage")
-			.priority(BATCH_PRIORITY.saturating_sub(u64::from(batch.index)))
-			.and_provides((batch.oracle.clone(), batch.block, batch.index))
+		let mut validity = ValidTransaction::with_tag_prefix("DepinProofOfCoverage")
+			.priority(BATCH_PRIORITY)
+			.and_provides((batch.oracle.clone(), batch.sequence))
 			.longevity(longevity.saturating_add(1))
-			.propagate(true)
-			.build()?;
-		Ok((validity, Weight::zero()))
+			.propagate(true);
+		if batch.sequence > state.batches {
+			validity =
+				validity.and_requires((batch.oracle.clone(), batch.sequence.saturating_sub(1)));
+		}
+		Ok((validity.build()?, Weight::zero()))
 	}
 }

@@ -10,6 +10,7 @@ use crate::{
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use depin_primitives::{
+	api::{Admission, SignatureCheck},
 	attestation::{
 		beacon_commitment, is_challenged, witness_tag, Beacon, BeaconPayload, BeaconReveal,
 		HeartbeatPayload, WitnessPayload, SCORE_UNIT,
@@ -71,7 +72,11 @@ impl<Page> PageEntry<Page> {
 /// device's record is read once and written once.
 pub(crate) struct BatchContext<T: Config> {
 	genesis_hash: T::Hash,
+	/// The block the state is at (in a block: the block being built).
 	now: u64,
+	/// The block the attestations land in: `now` in a block; `now + 1` for a node's
+	/// admission check at its best block.
+	landing: u64,
 	parameters: ParametersOf<T>,
 	current: Option<EpochInfoOf<T>>,
 	previous: Option<EpochInfoOf<T>>,
@@ -97,11 +102,13 @@ pub(crate) struct BatchContext<T: Config> {
 }
 
 impl<T: Config> BatchContext<T> {
-	/// A context reading the chain as it is now.
+	/// A context reading the chain as it is now, for attestations landing now.
 	pub(crate) fn new() -> Self {
+		let now: u64 = frame_system::Pallet::<T>::block_number().saturated_into();
 		Self {
 			genesis_hash: Pallet::<T>::genesis_hash(),
-			now: frame_system::Pallet::<T>::block_number().saturated_into(),
+			now,
+			landing: now,
 			parameters: Parameters::<T>::get(),
 			current: crate::CurrentEpoch::<T>::get(),
 			previous: crate::PreviousEpoch::<T>::get(),
@@ -465,21 +472,22 @@ impl<T: Config> BatchContext<T> {
 		}
 	}
 
-	fn apply_heartbeat(
+	/// Every rule of a heartbeat but its signature: epoch open, slot in range and open when
+	/// the batch lands, slot anchor, device active, slot not counted yet.
+	fn heartbeat_rules(
 		&mut self,
 		heartbeat: &Heartbeat,
-		signature: &DeviceSignature,
-	) -> Result<(), Rejection> {
+	) -> Result<(EpochInfoOf<T>, DeviceInfo<T::AccountId>), Rejection> {
 		let epoch = self.epoch(heartbeat.epoch)?;
 		if heartbeat.slot >= epoch.slots {
 			return Err(Rejection::SlotOutOfRange);
 		}
 		let (from, to) = epoch.slot_bounds(heartbeat.slot);
 		let grace: u64 = self.parameters.heartbeat_grace.saturated_into();
-		if self.now < from {
+		if self.landing < from {
 			return Err(Rejection::SlotNotStarted);
 		}
-		if self.now >= to.saturating_add(grace) {
+		if self.landing >= to.saturating_add(grace) {
 			return Err(Rejection::SlotExpired);
 		}
 		if !self.anchor_matches(heartbeat, from) {
@@ -490,35 +498,62 @@ impl<T: Config> BatchContext<T> {
 		if entry.page.get(at) {
 			return Err(Rejection::Duplicate);
 		}
+		Ok((epoch, device))
+	}
+
+	fn heartbeat_check(
+		&self,
+		device: &DeviceInfo<T::AccountId>,
+		heartbeat: &Heartbeat,
+		signature: &DeviceSignature,
+	) -> SignatureCheck {
 		let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
-		if !device.key.verify(&payload.signing_bytes(), signature) {
+		SignatureCheck {
+			key: device.key.clone(),
+			message: payload.signing_bytes(),
+			signature: signature.clone(),
+		}
+	}
+
+	fn apply_heartbeat(
+		&mut self,
+		heartbeat: &Heartbeat,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let (epoch, device) = self.heartbeat_rules(heartbeat)?;
+		if !self.heartbeat_check(&device, heartbeat, signature).verify() {
 			return Err(Rejection::BadSignature);
 		}
 		self.count_heartbeat(&heartbeat.device, &device, &epoch, heartbeat.slot);
 		Ok(())
 	}
 
-	/// Whether `signature` is the beaconer's over `beacon` and the epoch's randomness.
-	fn beacon_signed(
+	/// What the beaconer must have signed: the beacon and the epoch's randomness.
+	fn beacon_check(
 		&self,
 		beaconer: &DeviceInfo<T::AccountId>,
 		beacon: &Beacon,
 		epoch: &EpochInfoOf<T>,
 		signature: &DeviceSignature,
-	) -> bool {
+	) -> SignatureCheck {
 		let message = BeaconPayload {
 			genesis_hash: &self.genesis_hash,
 			beacon,
 			randomness: &epoch.randomness,
 		};
-		beaconer.key.verify(&message.signing_bytes(), signature)
+		SignatureCheck {
+			key: beaconer.key.clone(),
+			message: message.signing_bytes(),
+			signature: signature.clone(),
+		}
 	}
 
-	fn apply_beacon(
+	/// Every rule of a beacon but its signature: witness window open, device active and
+	/// challenged, no commitment of it yet.
+	fn beacon_rules(
 		&mut self,
 		beacon: &Beacon,
-		signature: &DeviceSignature,
-	) -> Result<(), Rejection> {
+	) -> Result<(EpochInfoOf<T>, DeviceInfo<T::AccountId>), Rejection> {
 		let epoch = self.witness_window(beacon.epoch)?;
 		let device = self.active_device(&beacon.device)?;
 		if !is_challenged(&epoch.randomness, &beacon.device, epoch.challenge_rate.deconstruct()) {
@@ -528,7 +563,16 @@ impl<T: Config> BatchContext<T> {
 		if self.beacon(beacon.epoch, &beacon.device).is_some() {
 			return Err(Rejection::Duplicate);
 		}
-		if !self.beacon_signed(&device, beacon, &epoch, signature) {
+		Ok((epoch, device))
+	}
+
+	fn apply_beacon(
+		&mut self,
+		beacon: &Beacon,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let (epoch, device) = self.beacon_rules(beacon)?;
+		if !self.beacon_check(&device, beacon, &epoch, signature).verify() {
 			return Err(Rejection::BadSignature);
 		}
 		self.set_beacon(beacon.epoch, &beacon.device, BeaconState::new(beacon.commitment));
@@ -582,18 +626,20 @@ impl<T: Config> BatchContext<T> {
 		Ok(witness)
 	}
 
-	fn apply_witness(
+	/// Every rule of a witness report but its signature: window open, geometry, witness not
+	/// barred, the beacon committed with the report's commitment, not revealed, not reported
+	/// by this witness yet and not full. Returns the witness and the beacon.
+	fn witness_rules(
 		&mut self,
 		report: &WitnessReport,
-		signature: &DeviceSignature,
-	) -> Result<(), Rejection> {
+	) -> Result<(DeviceInfo<T::AccountId>, BeaconStateOf<T>), Rejection> {
 		let epoch = self.witness_window(report.epoch)?;
 		let witness = self.witness_geometry(report, &epoch)?;
 		if self.barred_until(&report.witness).is_some() {
 			return Err(Rejection::WitnessBarred);
 		}
 		let limit = self.parameters.max_witness_candidates as usize;
-		let mut beacon = self
+		let beacon = self
 			.beacon(report.epoch, &report.beaconer)
 			.cloned()
 			.ok_or(Rejection::BeaconNotCommitted)?;
@@ -609,8 +655,30 @@ impl<T: Config> BatchContext<T> {
 		if beacon.candidates.len() >= limit {
 			return Err(Rejection::WitnessListFull);
 		}
+		Ok((witness, beacon))
+	}
+
+	fn witness_check(
+		&self,
+		witness: &DeviceInfo<T::AccountId>,
+		report: &WitnessReport,
+		signature: &DeviceSignature,
+	) -> SignatureCheck {
 		let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
-		if !witness.key.verify(&message.signing_bytes(), signature) {
+		SignatureCheck {
+			key: witness.key.clone(),
+			message: message.signing_bytes(),
+			signature: signature.clone(),
+		}
+	}
+
+	fn apply_witness(
+		&mut self,
+		report: &WitnessReport,
+		signature: &DeviceSignature,
+	) -> Result<(), Rejection> {
+		let (witness, mut beacon) = self.witness_rules(report)?;
+		if !self.witness_check(&witness, report, signature).verify() {
 			return Err(Rejection::BadSignature);
 		}
 		beacon
@@ -621,14 +689,15 @@ impl<T: Config> BatchContext<T> {
 		Ok(())
 	}
 
-	/// A beacon's reveal: the secret must match the commitment; then each candidate's tag is
-	/// checked in order of arrival. The first `max_witnesses_per_beacon` valid ones (of
-	/// witnesses still active) are credited, an invalid one bars its witness, and the
-	/// beaconer scores if at least one witness is credited.
-	fn apply_reveal(&mut self, reveal: &BeaconReveal) -> Result<(), Rejection> {
+	/// Every rule of a reveal: window open (the beacon's witness window over), beaconer
+	/// active, beacon committed and not revealed yet, the secret matching its commitment.
+	fn reveal_rules(
+		&mut self,
+		reveal: &BeaconReveal,
+	) -> Result<(EpochInfoOf<T>, DeviceInfo<T::AccountId>, BeaconStateOf<T>), Rejection> {
 		let epoch = self.reveal_window(reveal.epoch)?;
 		let beaconer = self.active_device(&reveal.device)?;
-		let mut beacon = self
+		let beacon = self
 			.beacon(reveal.epoch, &reveal.device)
 			.cloned()
 			.ok_or(Rejection::BeaconNotCommitted)?;
@@ -640,6 +709,15 @@ impl<T: Config> BatchContext<T> {
 		if commitment != beacon.commitment {
 			return Err(Rejection::InvalidReveal);
 		}
+		Ok((epoch, beaconer, beacon))
+	}
+
+	/// A beacon's reveal: the secret must match the commitment; then each candidate's tag is
+	/// checked in order of arrival. The first `max_witnesses_per_beacon` valid ones (of
+	/// witnesses still active) are credited, an invalid one bars its witness, and the
+	/// beaconer scores if at least one witness is credited.
+	fn apply_reveal(&mut self, reveal: &BeaconReveal) -> Result<(), Rejection> {
+		let (epoch, beaconer, mut beacon) = self.reveal_rules(reveal)?;
 		let candidates = core::mem::take(&mut beacon.candidates);
 		let unjudged =
 			u64::from(T::MaxWitnessCandidates::get()).saturating_sub(candidates.len() as u64);
@@ -711,65 +789,24 @@ impl<T: Config> BatchContext<T> {
 		self.unused = self.unused.saturating_add(unused);
 	}
 
-	/// The checks a node's RPC makes before queueing, at its best block: signer registered
-	/// and active, epoch open, device signature valid; a heartbeat's slot anchor (once its
-	/// block is in the state); a witness report's beacon committed with the same commitment;
-	/// a reveal only once its witness window is over, and matching its commitment (a reveal
-	/// must never wait in a queue or the pool while witness reports can still land).
-	pub(crate) fn precheck(&mut self, attestation: &SignedAttestation) -> Result<(), Rejection> {
+	/// Every rule a node's RPC can apply before queueing `attestation` for the next block
+	/// (see [`depin_primitives::api::ProofOfCoverageApi::admit_attestations`]), short of the
+	/// device signature, which comes back for the node to check.
+	pub(crate) fn admit(&mut self, attestation: &SignedAttestation) -> Admission {
 		match attestation {
 			SignedAttestation::Heartbeat { heartbeat, signature } => {
-				let epoch = self.epoch(heartbeat.epoch)?;
-				let device = self.active_device(&heartbeat.device)?;
-				if heartbeat.slot < epoch.slots {
-					let (from, _) = epoch.slot_bounds(heartbeat.slot);
-					if !self.anchor_matches(heartbeat, from) {
-						return Err(Rejection::WrongSlotAnchor);
-					}
-				}
-				let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
-				device
-					.key
-					.verify(&payload.signing_bytes(), signature)
-					.then_some(())
-					.ok_or(Rejection::BadSignature)
+				let (_, device) = self.heartbeat_rules(heartbeat)?;
+				Ok(Some(self.heartbeat_check(&device, heartbeat, signature)))
 			}
 			SignedAttestation::Beacon { beacon, signature } => {
-				let epoch = self.witness_window(beacon.epoch)?;
-				let device = self.active_device(&beacon.device)?;
-				self.beacon_signed(&device, beacon, &epoch, signature)
-					.then_some(())
-					.ok_or(Rejection::BadSignature)
+				let (epoch, device) = self.beacon_rules(beacon)?;
+				Ok(Some(self.beacon_check(&device, beacon, &epoch, signature)))
 			}
 			SignedAttestation::Witness { report, signature } => {
-				self.witness_window(report.epoch)?;
-				let device = self.active_device(&report.witness)?;
-				let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
-				if !device.key.verify(&message.signing_bytes(), signature) {
-					return Err(Rejection::BadSignature);
-				}
-				let beacon = self
-					.beacon(report.epoch, &report.beaconer)
-					.ok_or(Rejection::BeaconNotCommitted)?;
-				(beacon.commitment == report.commitment)
-					.then_some(())
-					.ok_or(Rejection::CommitmentMismatch)
+				let (witness, _) = self.witness_rules(report)?;
+				Ok(Some(self.witness_check(&witness, report, signature)))
 			}
-			SignedAttestation::Reveal(reveal) => {
-				let epoch = self.reveal_window(reveal.epoch)?;
-				self.active_device(&reveal.device)?;
-				let commitment = self
-					.beacon(reveal.epoch, &reveal.device)
-					.ok_or(Rejection::BeaconNotCommitted)?
-					.commitment;
-				let expected = beacon_commitment(
-					&self.genesis_hash,
-					&reveal.device,
-					epoch.index,
-					&reveal.secret,
-				);
-				(expected == commitment).then_some(()).ok_or(Rejection::InvalidReveal)
-			}
+			SignedAttestation::Reveal(reveal) => self.reveal_rules(reveal).map(|_| None),
 		}
 	}
 }
@@ -799,7 +836,6 @@ impl<T: Config> Pallet<T> {
 		let unused = context.commit(&batch.attestations);
 		Oracles::<T>::mutate(&batch.oracle, |state| {
 			if let Some(state) = state {
-				state.last_batch = Some((batch.block, batch.index));
 				if state.landed_in == now {
 					state.landed_count = state.landed_count.saturating_add(1);
 				} else {
@@ -815,13 +851,25 @@ impl<T: Config> Pallet<T> {
 		unused
 	}
 
-	/// For each attestation, whether the node's RPC should queue it (see
-	/// [`BatchContext::precheck`]).
-	pub fn precheck_attestations(
-		attestations: &[SignedAttestation],
-	) -> alloc::vec::Vec<Result<(), Rejection>> {
+	/// For each attestation, what the chain says of queueing it now for the next block:
+	/// every rule state can decide, and the signature check left to the caller (see
+	/// [`BatchContext::admit`]). Checks no signature, so a forged one costs nothing here.
+	pub fn admit_attestations(attestations: &[SignedAttestation]) -> Vec<Admission> {
 		let mut context = BatchContext::<T>::new();
-		attestations.iter().map(|a| context.precheck(a)).collect()
+		context.landing = context.now.saturating_add(1);
+		attestations.iter().map(|a| context.admit(a)).collect()
+	}
+
+	/// [`Pallet::admit_attestations`] with the signatures checked here (in wasm, for a
+	/// runtime-API caller: nodes check them natively instead).
+	pub fn precheck_attestations(attestations: &[SignedAttestation]) -> Vec<Result<(), Rejection>> {
+		Self::admit_attestations(attestations)
+			.into_iter()
+			.map(|admission| match admission? {
+				Some(check) if !check.verify() => Err(Rejection::BadSignature),
+				_ => Ok(()),
+			})
+			.collect()
 	}
 
 	/// The current epoch for the runtime API.

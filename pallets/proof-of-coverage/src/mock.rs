@@ -582,40 +582,49 @@ pub fn device_challenged(
 	unreachable!()
 }
 
-/// A batch for the current block, signed by the test oracle.
-pub fn signed_batch(
-	index: u16,
+/// Device `n` of `scheme`, registered to Alice in Paris.
+pub fn alice_device(scheme: SignatureScheme, n: u32) -> DevicePair {
+	let device = pair(scheme, n);
+	MockDevices::insert(&device, ALICE, paris());
+	device
+}
+
+/// The test oracle's next batch (the sequence the chain expects), for the current block.
+pub fn signed_batch(attestations: Vec<SignedAttestation>) -> (BatchOf<Test>, OracleSignature) {
+	let sequence = crate::Oracles::<Test>::get(oracle()).map_or(0, |state| state.batches);
+	batch_with(sequence, System::block_number(), attestations)
+}
+
+/// A batch of the test oracle with `sequence`, for `block`, signed.
+pub fn batch_with(
+	sequence: u64,
+	block: u64,
 	attestations: Vec<SignedAttestation>,
 ) -> (BatchOf<Test>, OracleSignature) {
 	let batch = AttestationBatch {
 		oracle: oracle(),
-		block: System::block_number(),
-		index,
+		sequence,
+		block,
 		attestations: BoundedVec::truncate_from(attestations),
 	};
 	let signature = oracle().sign(&crate::Pallet::<Test>::batch_signing_bytes(&batch)).unwrap();
 	(batch, signature)
 }
 
-/// What `AuthorizeCall` does with a batch: authorize, then dispatch as `Authorized`.
+/// What `AuthorizeCall` does with a batch in a block: authorize, then dispatch as `Authorized`.
 pub fn submit(
 	batch: BatchOf<Test>,
 	signature: OracleSignature,
 ) -> Result<DispatchResultWithInfo<PostDispatchInfo>, TransactionValidityError> {
 	System::reset_events();
 	let call = RuntimeCall::ProofOfCoverage(crate::Call::submit_attestations { batch, signature });
-	call.authorize(TransactionSource::External).expect("the call authorizes itself")?;
+	call.authorize(TransactionSource::InBlock).expect("the call authorizes itself")?;
 	Ok(call.dispatch(frame_system::RawOrigin::Authorized.into()))
 }
 
 /// Submits `attestations` in the oracle's next batch for the current block; expects it valid.
 pub fn land(attestations: Vec<SignedAttestation>) {
-	let now = System::block_number();
-	let index = match crate::Oracles::<Test>::get(oracle()).and_then(|s| s.last_batch) {
-		Some((block, index)) if block == now => index + 1,
-		_ => 0,
-	};
-	let (batch, signature) = signed_batch(index, attestations);
+	let (batch, signature) = signed_batch(attestations);
 	submit(batch, signature).expect("authorized").expect("dispatched");
 }
 

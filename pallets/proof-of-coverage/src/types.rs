@@ -465,10 +465,13 @@ pub struct AttestationBatch<
 > {
 	/// The oracle that signs the batch.
 	pub oracle: OracleId,
-	/// The block the batch was made for; valid from it for `batch_longevity` blocks.
+	/// The batch's number among the oracle's batches: they land one after another in this
+	/// order, none skipped (the next must carry [`OracleState::batches`]), so a batch left
+	/// out of a block is never overtaken by a later one.
+	pub sequence: u64,
+	/// The block the batch was signed for; valid from it for `batch_longevity` blocks. A
+	/// batch not landed by then is signed again for a later block, with the same sequence.
 	pub block: BlockNumber,
-	/// Index among the oracle's batches for `block` (below `max_batches_per_block`).
-	pub index: u16,
 	/// The attestations, each verified on its own.
 	pub attestations: BoundedVec<SignedAttestation, MaxBatch>,
 }
@@ -487,13 +490,11 @@ pub struct AttestationBatch<
 	TypeInfo,
 )]
 pub struct OracleState<BlockNumber> {
-	/// `(block, index)` of its last landed batch: later batches must be above it.
-	pub last_batch: Option<(BlockNumber, u16)>,
 	/// The block its last batch landed in.
 	pub landed_in: BlockNumber,
 	/// Batches landed in `landed_in`.
 	pub landed_count: u16,
-	/// Batches landed since it was authorised.
+	/// Batches landed since it was authorised: the sequence number its next batch carries.
 	pub batches: u64,
 	/// Attestations accepted from its batches since it was authorised.
 	pub accepted: u64,

@@ -4,12 +4,6 @@ use depin_primitives::{
 	EpochScore, Heartbeat, SignatureScheme, SignedAttestation, SignedPayload,
 };
 
-fn alice_device(scheme: SignatureScheme, n: u32) -> depin_primitives::device::pair::DevicePair {
-	let device = pair(scheme, n);
-	MockDevices::insert(&device, ALICE, paris());
-	device
-}
-
 #[test]
 fn heartbeat_in_its_slot_scores_uptime_in_every_scheme() {
 	build_and_execute(|| {
@@ -235,13 +229,13 @@ fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
 		};
 
 		// Three devices of one page: charged 2 pages each, used 2 in all.
-		let (batch, signature) = signed_batch(0, beats(0..3));
+		let (batch, signature) = signed_batch(beats(0..3));
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4)));
 
 		// Same block, same pages: already in the block's overlay, no database access at all.
-		let (batch, signature) = signed_batch(1, beats(3..6));
+		let (batch, signature) = signed_batch(beats(3..6));
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(post.actual_weight, Some(charged - page_ops(6, 6)));
@@ -251,7 +245,7 @@ fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
 		run_to_block(System::block_number() + 1);
 		let slot = current_slot();
 		let (batch, signature) =
-			signed_batch(0, devices[..3].iter().map(|d| heartbeat(d, epoch, slot)).collect());
+			signed_batch(devices[..3].iter().map(|d| heartbeat(d, epoch, slot)).collect());
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (3, 0));

@@ -1,4 +1,4 @@
-use crate::{impl_authorize::RATE_LIMITED, mock::*, Oracles, Parameters};
+use crate::{impl_authorize::BATCH_TOO_HEAVY, mock::*, Oracles, Parameters};
 use codec::{Decode, Encode};
 use depin_primitives::{oracle::queue, OracleId, SignatureScheme, SignedAttestation};
 use frame_support::{
@@ -35,7 +35,7 @@ fn some_heartbeat() -> SignedAttestation {
 fn an_unknown_oracle_is_refused_by_the_pool() {
 	build_and_execute(|| {
 		let stranger = OracleId::generate_pair(Some(b"//Stranger".to_vec()));
-		let (mut batch, _) = signed_batch(0, vec![some_heartbeat()]);
+		let (mut batch, _) = signed_batch(vec![some_heartbeat()]);
 		batch.oracle = stranger.clone();
 		let signature = stranger.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
 		assert_eq!(authorize(batch, signature), invalid(InvalidTransaction::BadSigner));
@@ -46,7 +46,7 @@ fn an_unknown_oracle_is_refused_by_the_pool() {
 fn a_removed_oracle_is_refused() {
 	build_and_execute(|| {
 		frame_support::assert_ok!(ProofOfCoverage::remove_oracle(RuntimeOrigin::root(), oracle()));
-		let (batch, signature) = signed_batch(0, vec![some_heartbeat()]);
+		let (batch, signature) = signed_batch(vec![some_heartbeat()]);
 		assert_eq!(authorize(batch, signature), invalid(InvalidTransaction::BadSigner));
 	});
 }
@@ -54,7 +54,7 @@ fn a_removed_oracle_is_refused() {
 #[test]
 fn a_batch_not_signed_by_its_oracle_is_refused() {
 	build_and_execute(|| {
-		let (batch, signature) = signed_batch(0, vec![some_heartbeat()]);
+		let (batch, signature) = signed_batch(vec![some_heartbeat()]);
 		// Attestations swapped after signing.
 		let mut tampered = batch.clone();
 		tampered.attestations.force_push(some_heartbeat());
@@ -71,61 +71,106 @@ fn a_batch_not_signed_by_its_oracle_is_refused() {
 fn batches_expire_and_cannot_be_made_for_future_blocks() {
 	build_and_execute(|| {
 		run_to_block(10);
-		let (mut batch, _) = signed_batch(0, vec![]);
-		batch.block = 11;
-		let signature = oracle().sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
-		assert_eq!(authorize(batch, signature), invalid(InvalidTransaction::Future));
+		batch_for(0, 11, invalid(InvalidTransaction::Future));
 		// Longevity 5: a batch for block 4 is valid until block 9.
-		batch_for(4, 0, invalid(InvalidTransaction::Stale));
-		batch_for(5, 0, Ok(()));
+		batch_for(0, 4, invalid(InvalidTransaction::Stale));
+		batch_for(0, 5, Ok(()));
 	});
 }
 
-fn batch_for(block: u64, index: u16, expected: Result<(), TransactionValidityError>) {
-	let (mut batch, _) = signed_batch(index, vec![]);
-	batch.block = block;
-	let signature = oracle().sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
-	assert_eq!(authorize(batch, signature), expected, "batch ({block}, {index})");
+fn batch_for(sequence: u64, block: u64, expected: Result<(), TransactionValidityError>) {
+	let (batch, signature) = batch_with(sequence, block, vec![]);
+	assert_eq!(authorize(batch, signature), expected, "batch {sequence} for block {block}");
+}
+
+/// The pool's view of a batch: its `(requires, provides)` tags.
+fn tags(sequence: u64) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+	let (batch, signature) = batch_with(sequence, System::block_number(), vec![]);
+	let (validity, _) =
+		RuntimeCall::ProofOfCoverage(crate::Call::submit_attestations { batch, signature })
+			.authorize(TransactionSource::External)
+			.expect("authorizes itself")
+			.expect("valid in the pool");
+	(validity.requires, validity.provides)
 }
 
 #[test]
-fn each_oracle_lands_a_bounded_number_of_batches_per_block_in_order() {
+fn batches_land_in_sequence_and_a_later_one_waits_for_its_predecessor() {
 	build_and_execute(|| {
 		run_to_block(5);
-		let mut parameters = Parameters::<Test>::get();
-		parameters.max_batches_per_block = 2;
-		Parameters::<Test>::put(parameters);
-		// max_batches_per_block is 2: index 2 is never valid.
-		batch_for(5, 2, invalid(InvalidTransaction::Custom(RATE_LIMITED)));
-		let (first, s1) = signed_batch(0, vec![some_heartbeat()]);
+		// The attack without the rule: a later batch that lands first makes the one before
+		// it stale, and its attestations are lost. Now the pool holds it back behind its
+		// predecessor, and a block may not carry it.
+		let (first_requires, first_provides) = tags(0);
+		let (second_requires, second_provides) = tags(1);
+		assert!(first_requires.is_empty());
+		assert_eq!(second_requires, first_provides);
+		assert_ne!(second_provides, first_provides);
+		let (early, signature) = batch_with(1, 5, vec![some_heartbeat()]);
+		assert_eq!(submit(early, signature).err(), Some(InvalidTransaction::Future.into()));
+
+		let (first, s1) = batch_with(0, 5, vec![some_heartbeat()]);
 		submit(first.clone(), s1.clone()).unwrap().unwrap();
 		// The same batch again (a replay by anyone who saw it) is stale.
 		assert_eq!(authorize(first, s1), invalid(InvalidTransaction::Stale));
-		let (second, s2) = signed_batch(1, vec![]);
+		// The second is the next now: no longer waiting for anything.
+		assert!(tags(1).0.is_empty());
+		let (second, s2) = batch_with(1, 4, vec![]);
 		submit(second, s2).unwrap().unwrap();
-		// Older than the last landed batch: stale.
-		batch_for(4, 1, invalid(InvalidTransaction::Stale));
-		run_to_block(6);
-		batch_for(6, 0, Ok(()));
 		let state = Oracles::<Test>::get(oracle()).unwrap();
-		assert_eq!((state.last_batch, state.landed_in, state.landed_count), (Some((5, 1)), 5, 2));
-		assert_eq!((state.batches, state.accepted, state.rejected), (2, 1, 0));
+		assert_eq!((state.batches, state.landed_in, state.landed_count), (2, 5, 2));
+		assert_eq!((state.accepted, state.rejected), (1, 0));
 	});
 }
 
 #[test]
-fn the_rate_limit_holds_within_one_block() {
+fn the_rate_limit_leaves_a_batch_in_the_pool_for_the_next_block() {
 	build_and_execute(|| {
 		run_to_block(5);
 		let mut parameters = Parameters::<Test>::get();
 		parameters.max_batches_per_block = 1;
 		Parameters::<Test>::put(parameters);
-		// A batch made for block 4 and one for block 5 both land in block 5: only one may.
-		let (mut older, _) = signed_batch(0, vec![]);
-		older.block = 4;
-		let signature = oracle().sign(&ProofOfCoverage::batch_signing_bytes(&older)).unwrap();
-		submit(older, signature).unwrap().unwrap();
-		batch_for(5, 0, invalid(InvalidTransaction::Custom(RATE_LIMITED)));
+		land(vec![]);
+		// Not invalid (which would drop it from the pool): the block is full for this oracle.
+		let (batch, signature) = signed_batch(vec![some_heartbeat()]);
+		assert_eq!(
+			submit(batch.clone(), signature.clone()).err(),
+			Some(InvalidTransaction::ExhaustsResources.into())
+		);
+		run_to_block(6);
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (1, 0));
+	});
+}
+
+#[test]
+fn a_batch_over_the_per_batch_cap_is_refused_by_the_runtime() {
+	build_and_execute(|| {
+		// The attack without the rule: an oracle's one batch takes the whole normal class,
+		// crowding out every other oracle and transaction. P-256 heartbeats are the dearest.
+		let devices: Vec<_> =
+			(0..200).map(|n| alice_device(SignatureScheme::EcdsaP256, n)).collect();
+		let beats: Vec<_> =
+			devices.iter().map(|d| heartbeat(d, current_epoch(), current_slot())).collect();
+		let cap = ProofOfCoverage::max_batch_weight();
+		let fits = (1..=beats.len())
+			.take_while(|n| !ProofOfCoverage::batch_weight(&beats[..*n]).any_gt(cap))
+			.last()
+			.unwrap();
+		assert!(fits < beats.len(), "200 P-256 heartbeats are above the cap");
+		let (batch, signature) = signed_batch(beats.clone());
+		assert_eq!(
+			submit(batch.clone(), signature.clone()).err(),
+			Some(InvalidTransaction::Custom(BATCH_TOO_HEAVY).into())
+		);
+		assert_eq!(
+			authorize(batch, signature),
+			invalid(InvalidTransaction::Custom(BATCH_TOO_HEAVY))
+		);
+		// Just under the cap: it lands.
+		let (batch, signature) = signed_batch(beats[..fits].to_vec());
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (fits as u32, 0));
 	});
 }
 
@@ -187,44 +232,164 @@ fn enqueue(chunks: &[Vec<SignedAttestation>]) {
 	StorageValueRef::persistent(queue::TAIL).set(&(tail + chunks.len() as u64));
 }
 
-#[test]
-fn the_offchain_worker_drains_the_queue_into_signed_batches() {
-	with_offchain(|take| {
-		let devices: Vec<_> = (0..250).map(|n| pair(SignatureScheme::Ed25519, n)).collect();
-		for d in &devices {
-			MockDevices::insert(d, ALICE, paris());
-		}
-		let attestations: Vec<_> =
-			devices.iter().map(|d| heartbeat(d, current_epoch(), current_slot())).collect();
-		enqueue(&[attestations[..150].to_vec(), attestations[150..].to_vec()]);
-
-		ProofOfCoverage::offchain_worker(System::block_number());
-
-		// MaxBatchSize is 200: the 250 attestations make two batches for the next block.
-		let transactions = take();
-		assert_eq!(transactions.len(), 2);
-		let mut landed = Vec::new();
-		run_to_block(System::block_number() + 1);
-		for (index, raw) in transactions.iter().enumerate() {
+/// The batches among `transactions`, with their signatures.
+fn batches(
+	transactions: &[Vec<u8>],
+) -> Vec<(crate::BatchOf<Test>, depin_primitives::OracleSignature)> {
+	transactions
+		.iter()
+		.map(|raw| {
 			let xt = Extrinsic::decode(&mut &raw[..]).unwrap();
 			let RuntimeCall::ProofOfCoverage(crate::Call::submit_attestations { batch, signature }) =
 				xt.function
 			else {
 				panic!("not a batch")
 			};
+			(batch, signature)
+		})
+		.collect()
+}
+
+/// `count` registered devices' heartbeats for the current slot.
+fn heartbeats(count: u32) -> Vec<SignedAttestation> {
+	(0..count)
+		.map(|n| {
+			heartbeat(&alice_device(SignatureScheme::Ed25519, n), current_epoch(), current_slot())
+		})
+		.collect()
+}
+
+/// Heartbeats stay valid for 20 blocks after their slot: these tests are about batches
+/// landing late, not about heartbeats expiring.
+fn long_heartbeat_grace() {
+	crate::Parameters::<Test>::mutate(|parameters| parameters.heartbeat_grace = 20);
+}
+
+/// `(first, next)` of the in-flight batches.
+fn in_flight() -> Option<(u64, u64)> {
+	StorageValueRef::persistent(queue::IN_FLIGHT).get::<(u64, u64)>().unwrap()
+}
+
+#[test]
+fn the_offchain_worker_drains_the_queue_into_signed_batches() {
+	with_offchain(|take| {
+		let attestations = heartbeats(250);
+		enqueue(&[attestations[..150].to_vec(), attestations[150..].to_vec()]);
+
+		ProofOfCoverage::offchain_worker(System::block_number());
+
+		// MaxBatchSize is 200: the 250 attestations make two batches for the next block,
+		// numbered on from the oracle's count.
+		let sent = batches(&take());
+		assert_eq!(sent.len(), 2);
+		assert_eq!(in_flight(), Some((0, 2)));
+		run_to_block(System::block_number() + 1);
+		let mut landed = Vec::new();
+		for (sequence, (batch, signature)) in sent.into_iter().enumerate() {
 			assert_eq!(
-				(batch.oracle.clone(), batch.block, batch.index),
-				(oracle(), System::block_number(), index as u16)
+				(batch.oracle.clone(), batch.sequence, batch.block),
+				(oracle(), sequence as u64, System::block_number())
 			);
 			landed.extend(batch.attestations.iter().cloned());
 			submit(batch, signature).unwrap().unwrap();
 			assert_eq!(last_batch_counts().1, 0);
 		}
 		assert_eq!(landed, attestations);
-		// The queue is empty: nothing more to send.
+		// The queue is empty and both batches landed: nothing more to send, nothing kept.
 		ProofOfCoverage::offchain_worker(System::block_number());
 		assert!(take().is_empty());
 		assert_eq!(StorageValueRef::persistent(queue::HEAD).get::<u64>().unwrap(), Some(2));
+		assert_eq!(in_flight(), Some((2, 2)));
+		assert_eq!(
+			StorageValueRef::persistent(&queue::in_flight_key(0))
+				.get::<(crate::BatchOf<Test>, depin_primitives::OracleSignature)>()
+				.unwrap(),
+			None
+		);
+	});
+}
+
+#[test]
+fn a_batch_left_out_of_its_block_lands_later() {
+	with_offchain(|take| {
+		// The attack without the rule (or the plain bad luck of a full block): the worker
+		// took the attestations out of the queue, the pool dropped the batch, and they were
+		// gone. Now the batch stays in flight until the chain has it.
+		long_heartbeat_grace();
+		let attestations = heartbeats(3);
+		enqueue(&[attestations.clone()]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let first = batches(&take());
+		assert_eq!(first.len(), 1);
+		// The next block does not carry it; the worker sends the same transaction again.
+		run_to_block(System::block_number() + 1);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let again = batches(&take());
+		assert_eq!(again, first);
+		// Still out past its longevity (5 blocks): signed again for a later block.
+		run_to_block(System::block_number() + 5);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let (batch, signature) = batches(&take()).pop().unwrap();
+		assert_eq!((batch.sequence, batch.block), (0, System::block_number() + 1));
+		assert_eq!(batch.attestations.to_vec(), attestations);
+		run_to_block(System::block_number() + 1);
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (3, 0));
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert!(take().is_empty());
+	});
+}
+
+#[test]
+fn a_restarted_oracle_lands_what_it_had_queued_and_in_flight() {
+	with_offchain(|take| {
+		// A node killed with batches in its (in-memory) pool: its off-chain storage is all
+		// that survives. On restart, the worker's first run submits them again.
+		long_heartbeat_grace();
+		let attestations = heartbeats(450);
+		enqueue(&[attestations.clone()]);
+		let mut parameters = Parameters::<Test>::get();
+		parameters.max_batches_per_block = 1;
+		Parameters::<Test>::put(parameters);
+		// Two in flight (twice max_batches_per_block), 50 left in the queue.
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert_eq!(batches(&take()).len(), 2);
+		// Killed: the pool is lost. Restarted two blocks later.
+		run_to_block(System::block_number() + 2);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let mut landed = Vec::new();
+		for _ in 0..3 {
+			let sent = batches(&take());
+			let (batch, signature) = sent.into_iter().next().expect("the next batch is sent");
+			run_to_block(System::block_number() + 1);
+			landed.extend(batch.attestations.iter().cloned());
+			submit(batch, signature).unwrap().unwrap();
+			ProofOfCoverage::offchain_worker(System::block_number());
+		}
+		assert!(take().is_empty());
+		assert_eq!(landed, attestations);
+		assert_eq!(Oracles::<Test>::get(oracle()).unwrap().accepted, 450);
+	});
+}
+
+#[test]
+fn in_flight_batches_follow_the_chain_when_the_oracle_is_authorised_again() {
+	with_offchain(|take| {
+		land(vec![]);
+		land(vec![]);
+		enqueue(&[heartbeats(2)]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert_eq!(batches(&take())[0].0.sequence, 2);
+		// Removed and authorised again: the chain counts its batches from 0.
+		frame_support::assert_ok!(ProofOfCoverage::remove_oracle(RuntimeOrigin::root(), oracle()));
+		frame_support::assert_ok!(ProofOfCoverage::add_oracle(RuntimeOrigin::root(), oracle()));
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let (batch, signature) = batches(&take()).pop().unwrap();
+		assert_eq!(batch.sequence, 0);
+		assert_eq!(in_flight(), Some((0, 1)));
+		run_to_block(System::block_number() + 1);
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (2, 0));
 	});
 }
 
@@ -244,10 +409,10 @@ fn a_node_without_an_authorised_oracle_key_sends_nothing() {
 #[test]
 fn batches_encode_compactly() {
 	build_and_execute(|| {
-		let (batch, _) = signed_batch(0, vec![some_heartbeat(); 10]);
+		let (batch, _) = signed_batch(vec![some_heartbeat(); 10]);
 		// Per heartbeat: 136 bytes (104 and its 32-byte slot anchor); the batch header:
-		// oracle, block, index, length.
-		assert_eq!(batch.encode().len(), 32 + 8 + 2 + 1 + 10 * 136);
+		// oracle, sequence, block, length.
+		assert_eq!(batch.encode().len(), 32 + 8 + 8 + 1 + 10 * 136);
 	});
 }
 
@@ -263,8 +428,8 @@ fn the_same_attestation_from_two_oracles_lands_once() {
 		land(vec![attestation.clone()]);
 		let batch = crate::AttestationBatch {
 			oracle: second.clone(),
+			sequence: 0,
 			block: System::block_number(),
-			index: 0,
 			attestations: frame_support::BoundedVec::truncate_from(vec![attestation.clone()]),
 		};
 		let signature = second.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
@@ -295,7 +460,7 @@ fn refused_attestations_are_refunded_the_checks_they_skipped() {
 			heartbeat: body,
 			signature: depin_primitives::DeviceSignature::Ed25519([3u8; 64]),
 		};
-		let (batch, signature) = signed_batch(0, vec![forged, unknown, good.clone(), good]);
+		let (batch, signature) = signed_batch(vec![forged, unknown, good.clone(), good]);
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (1, 3));

@@ -416,7 +416,7 @@ fn the_charge_covers_every_device_a_batch_activates() {
 			vec![heartbeat(&fresh, current_epoch(), current_slot()), reveal(&beaconer, epoch)];
 		let charged_activations: u64 = batch.iter().map(ProofOfCoverage::activations_charged).sum();
 		let before = active_devices().len();
-		let (batch, signature) = signed_batch(0, batch);
+		let (batch, signature) = signed_batch(batch);
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		let activated = (active_devices().len() - before) as u64;
