@@ -66,10 +66,10 @@ pub mod error {
 	/// The runtime could not be asked (node still starting, or state pruned).
 	pub const RUNTIME: i32 = 4004;
 	/// The node's oracle key is not authorised on chain: its batches would be refused.
-	pub const ORACLE_NOT_AUTHORISED: i32 = 4005;
+	pub const ORACLE_NOT_AUTHORISED: i32 = 4006;
 	/// The node runs without off-chain workers (`--offchain-worker never`): nothing it
 	/// queued would be submitted.
-	pub const OFFCHAIN_WORKERS_DISABLED: i32 = 4006;
+	pub const OFFCHAIN_WORKERS_DISABLED: i32 = 4007;
 }
 
 /// How a node takes attestations in (`depin-node --attestation-quota`, `--attestation-checkers`).

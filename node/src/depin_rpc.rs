@@ -33,7 +33,8 @@ use sp_core::{crypto::Ss58Codec, H256};
 /// Most items in one page (`depin_devicesOf`, `depin_ownerRewards`).
 pub const MAX_PAGE: u32 = 100;
 
-/// Error codes of the `depin_*` query methods (4001-4004 are the attestation methods').
+/// Error codes of the `depin_*` query methods (4001-4004, 4006 and 4007 are the attestation
+/// methods').
 pub mod error {
 	pub use crate::attestations::error::RUNTIME;
 	/// A page larger than [`super::MAX_PAGE`] was asked for.
