@@ -144,7 +144,15 @@ describe('depin-device: keys, registration proof and a simulated fleet', { timeo
 
     // Honest devices: every heartbeat of two epochs queued, accepted on chain, scored, paid.
     assert.equal(honest.devices, 20);
-    assert.equal(honest.queued, honest.sent);
+    // Every honest attestation queued, or refused by the node for a rule the chain would have
+    // refused it for anyway (the node now applies every rule state decides, e.g. a witness
+    // list already full): never for its signature, its quota or a copy it did not send.
+    const honestRefused = Object.values(honest.refusedAtNode ?? {}).reduce((a, b) => a + b, 0);
+    assert.equal(honest.queued + honestRefused, honest.sent);
+    for (const reason of ['BadSignature', 'QuotaExceeded']) {
+      assert.equal(honest.refusedAtNode?.[reason] ?? 0, 0, `honest refused ${reason}`);
+    }
+    assert.ok(honestRefused * 20 <= honest.sent, `honest refused at the node: ${JSON.stringify(honest.refusedAtNode)}`);
     assert.ok(honest.sent >= 20 * 2 * 10, `${honest.sent} sent`);
     assert.ok(honest.queued - Object.values(honest.rejectedOnChain).reduce((a, b) => a + b, 0) >= 360);
     assert.ok(honest.counted >= 20 * 2 * 9, `${honest.counted} counted`);
