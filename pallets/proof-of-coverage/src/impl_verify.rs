@@ -36,6 +36,15 @@ pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
 	}
 }
 
+/// The check that `signature` is `signer`'s over `message`.
+fn signature_check<AccountId>(
+	signer: &DeviceInfo<AccountId>,
+	message: Vec<u8>,
+	signature: &DeviceSignature,
+) -> SignatureCheck {
+	SignatureCheck { key: signer.key.clone(), message, signature: signature.clone() }
+}
+
 /// A stored value as a batch holds it (`None`: absent) and whether the batch changed it.
 type Touched<Value> = (Option<Value>, bool);
 
@@ -508,11 +517,7 @@ impl<T: Config> BatchContext<T> {
 		signature: &DeviceSignature,
 	) -> SignatureCheck {
 		let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
-		SignatureCheck {
-			key: device.key.clone(),
-			message: payload.signing_bytes(),
-			signature: signature.clone(),
-		}
+		signature_check(&device, payload.signing_bytes(), signature)
 	}
 
 	fn apply_heartbeat(
@@ -541,11 +546,7 @@ impl<T: Config> BatchContext<T> {
 			beacon,
 			randomness: &epoch.randomness,
 		};
-		SignatureCheck {
-			key: beaconer.key.clone(),
-			message: message.signing_bytes(),
-			signature: signature.clone(),
-		}
+		signature_check(&beaconer, message.signing_bytes(), signature)
 	}
 
 	/// Every rule of a beacon but its signature: witness window open, device active and
@@ -665,11 +666,7 @@ impl<T: Config> BatchContext<T> {
 		signature: &DeviceSignature,
 	) -> SignatureCheck {
 		let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
-		SignatureCheck {
-			key: witness.key.clone(),
-			message: message.signing_bytes(),
-			signature: signature.clone(),
-		}
+		signature_check(&witness, message.signing_bytes(), signature)
 	}
 
 	fn apply_witness(
