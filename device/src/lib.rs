@@ -23,6 +23,7 @@ pub mod extrinsic;
 pub mod fleet;
 pub mod geo;
 pub mod keys;
+pub mod load;
 pub mod radio;
 pub mod rng;
 pub mod rpc;

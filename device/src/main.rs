@@ -6,6 +6,7 @@ use depin_device::{
 	fleet::{self, Fleet, FleetOptions},
 	geo::Position,
 	keys::{self, DeviceSecret, KeyReport},
+	load,
 	rpc::NodeClient,
 	run::{self, RunOptions},
 	verify_bench,
@@ -99,6 +100,60 @@ enum Command {
 	/// Simulate a fleet: register N devices on-chain and run them, with adversaries if asked;
 	/// ends with a table of what the chain accepted, rejected and paid per group.
 	Fleet(FleetArgs),
+	/// Write a benchmark chain spec: `--base` (exported from a preset, e.g.
+	/// `depin-node export-chain-spec --chain benchmark`) with `--devices` Ed25519 load
+	/// devices registered at genesis and their owners endowed.
+	BenchSpec {
+		/// The chain spec to extend (JSON with a genesis patch).
+		#[arg(long)]
+		base: PathBuf,
+		/// Where to write the result.
+		#[arg(long)]
+		out: PathBuf,
+		/// Load devices to register (one more than `load --devices` if the flooding device
+		/// is to run).
+		#[arg(long, default_value_t = 30_000)]
+		devices: u32,
+		/// Seed the devices' keys derive from (give `load` the same one).
+		#[arg(long, default_value_t = 2026)]
+		seed: u64,
+		/// Devices per owner.
+		#[arg(long, default_value_t = 25)]
+		per_owner: u32,
+	},
+	/// Saturate a chain whose genesis holds `bench-spec` devices: a heartbeat per device per
+	/// slot, signed as soon as the slot's anchor is known, with optional flooders; prints a
+	/// JSON report of what was offered, queued and accepted on chain.
+	Load {
+		/// The node's RPC address.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// Honest devices (genesis load devices `0..devices`).
+		#[arg(long, default_value_t = 30_000)]
+		devices: u32,
+		/// The `bench-spec` seed.
+		#[arg(long, default_value_t = 2026)]
+		seed: u64,
+		/// Seconds to send for.
+		#[arg(long, default_value_t = 120)]
+		seconds: u64,
+		/// Concurrent connections for the honest load.
+		#[arg(long, default_value_t = 4)]
+		connections: usize,
+		/// Signing threads.
+		#[arg(long, default_value_t = 1)]
+		signers: usize,
+		/// Also run the flooding device (genesis load device number `devices`).
+		#[arg(long)]
+		flood_device: bool,
+		/// Also run the keyless flooder, forging heartbeats of this registered device
+		/// (0x-hex device id; a P-256 device is the dearest to check).
+		#[arg(long)]
+		keyless_victim: Option<String>,
+		/// Write the JSON report here too.
+		#[arg(long)]
+		summary_json: Option<PathBuf>,
+	},
 	/// Measure signature verifications per second on one core, per scheme.
 	BenchVerify {
 		/// Seconds per scheme.
@@ -383,6 +438,49 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 				let text = serde_json::to_string_pretty(&report).expect("a report serialises");
 				std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
 				eprintln!("report written to {}", path.display());
+			}
+		}
+		Command::BenchSpec { base, out, devices, seed, per_owner } => {
+			load::write_bench_spec(&base, &out, seed, devices, per_owner)?;
+			eprintln!("{devices} load devices added; chain spec written to {}", out.display());
+		}
+		Command::Load {
+			node,
+			devices,
+			seed,
+			seconds,
+			connections,
+			signers,
+			flood_device,
+			keyless_victim,
+			summary_json,
+		} => {
+			let keyless_victim = match keyless_victim {
+				Some(hex) => {
+					let raw = bytes::from_hex(&hex).map_err(|e| format!("keyless-victim: {e}"))?;
+					let raw: [u8; 32] = raw
+						.try_into()
+						.map_err(|_| "keyless-victim: expected 32 bytes".to_string())?;
+					Some(depin_primitives::DeviceId(raw))
+				}
+				None => None,
+			};
+			let options = load::LoadOptions {
+				devices,
+				seed,
+				seconds,
+				connections,
+				signers,
+				flood_device,
+				keyless_victim,
+			};
+			let client = NodeClient::new(&node);
+			client.wait_ready(Duration::from_secs(60))?;
+			let report = load::run(&client, &options)?;
+			let text = serde_json::to_string_pretty(&report).expect("a report serialises");
+			println!("{text}");
+			if let Some(path) = summary_json {
+				std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
 			}
 		}
 		Command::BenchVerify { seconds, json } => {

@@ -70,6 +70,13 @@ pub mod error {
 	/// The node runs without off-chain workers (`--offchain-worker never`): nothing it
 	/// queued would be submitted.
 	pub const OFFCHAIN_WORKERS_DISABLED: i32 = 4007;
+	/// Every checker is busy and [`super::IngestSettings::backlog`] calls wait already: try
+	/// again shortly (or another node).
+	pub const BUSY: i32 = 4008;
+	/// This connection's signature checks failed
+	/// [`super::IngestSettings::failure_budget`] times in this uptime slot: its calls are
+	/// refused until the next slot.
+	pub const TOO_MANY_BAD_SIGNATURES: i32 = 4009;
 }
 
 /// How a node takes attestations in (`depin-node --attestation-quota`, `--attestation-checkers`).
@@ -80,13 +87,24 @@ pub struct IngestSettings {
 	pub quota_per_slot: u16,
 	/// Calls checked at once, each on a blocking thread; later calls wait their turn.
 	pub checkers: usize,
+	/// Calls that may wait for a checker; more are refused with [`error::BUSY`].
+	pub backlog: usize,
+	/// Failed signature checks allowed per RPC connection and quota window; past it, the
+	/// connection's attestations are refused unchecked ([`error::TOO_MANY_BAD_SIGNATURES`]).
+	pub failure_budget: u32,
 	/// Whether the node runs its off-chain workers (which submit the queue).
 	pub offchain_workers: bool,
 }
 
 impl Default for IngestSettings {
 	fn default() -> Self {
-		Self { quota_per_slot: 16, checkers: 2, offchain_workers: true }
+		Self {
+			quota_per_slot: 16,
+			checkers: 2,
+			backlog: 32,
+			failure_budget: 64,
+			offchain_workers: true,
+		}
 	}
 }
 
@@ -155,7 +173,7 @@ pub struct EpochView {
 pub trait AttestationApi {
 	/// Admits and queues attestations: each a hex string of a SCALE-encoded
 	/// `SignedAttestation`. Answers one result per item, in order.
-	#[method(name = "depin_submitAttestations")]
+	#[method(name = "depin_submitAttestations", with_extensions)]
 	async fn submit_attestations(
 		&self,
 		attestations: Vec<Bytes>,
@@ -251,6 +269,30 @@ pub struct AttestationQueue<S> {
 	keystore: KeystorePtr,
 	settings: IngestSettings,
 	checkers: Arc<tokio::sync::Semaphore>,
+	/// Calls waiting for a checker.
+	waiting: std::sync::atomic::AtomicUsize,
+	/// Failed signature checks per RPC connection in the current quota window.
+	failures: Mutex<FailureLedger>,
+}
+
+/// Most connections whose failed checks are remembered at once (the node's
+/// `--rpc-max-connections` is far below it); past it the ledger starts again.
+const MAX_LEDGER_CONNECTIONS: usize = 65_536;
+
+/// Failed signature checks per RPC connection, in one quota window.
+#[derive(Default)]
+struct FailureLedger {
+	window: Option<QuotaWindow>,
+	per_connection: HashMap<usize, u32>,
+}
+
+impl FailureLedger {
+	fn enter(&mut self, window: QuotaWindow) {
+		if self.window != Some(window) || self.per_connection.len() >= MAX_LEDGER_CONNECTIONS {
+			self.window = Some(window);
+			self.per_connection.clear();
+		}
+	}
 }
 
 impl<S: OffchainStorage> AttestationQueue<S> {
@@ -260,6 +302,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			storage: Mutex::new((storage, Queued::default())),
 			keystore,
 			checkers: Arc::new(tokio::sync::Semaphore::new(settings.checkers.max(1))),
+			waiting: Default::default(),
+			failures: Default::default(),
 			settings,
 		})
 	}
@@ -282,13 +326,59 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 	/// Batches submitted and not landed yet (as the off-chain worker last saw the chain).
 	pub fn in_flight_batches(&self) -> u64 {
 		let guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
-		let (first, next) = Self::read::<(u64, u64)>(&guard.0, queue::IN_FLIGHT);
-		next.saturating_sub(first)
+		Self::read::<queue::InFlight>(&guard.0, queue::IN_FLIGHT).pending()
 	}
 
 	/// This node's oracle keys.
 	pub fn oracle_keys(&self) -> Vec<OracleId> {
 		self.keystore.sr25519_public_keys(KEY_TYPE).into_iter().map(OracleId::from).collect()
+	}
+
+	/// Signature checks `connection` may still fail in `window` (`None`: a call from inside
+	/// the node, unlimited).
+	fn failures_left(&self, connection: Option<usize>, window: QuotaWindow) -> u32 {
+		let Some(connection) = connection else { return u32::MAX };
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		ledger.enter(window);
+		let used = ledger.per_connection.get(&connection).copied().unwrap_or(0);
+		self.settings.failure_budget.saturating_sub(used)
+	}
+
+	/// A checker for one call: free now, or after waiting behind at most
+	/// [`IngestSettings::backlog`] other calls; else [`error::BUSY`].
+	async fn checker(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ErrorObjectOwned> {
+		use std::sync::atomic::Ordering;
+		if let Ok(permit) = self.checkers.clone().try_acquire_owned() {
+			return Ok(permit);
+		}
+		/// A place in the backlog, given back however the wait ends (a caller that hangs
+		/// up drops the waiting call).
+		struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+		impl Drop for Waiting<'_> {
+			fn drop(&mut self) {
+				self.0.fetch_sub(1, Ordering::SeqCst);
+			}
+		}
+		let place = Waiting(&self.waiting);
+		if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.settings.backlog {
+			return Err(ErrorObject::owned(
+				error::BUSY,
+				"every attestation checker is busy and the backlog is full: try again shortly",
+				None::<()>,
+			));
+		}
+		let permit = self.checkers.clone().acquire_owned().await;
+		drop(place);
+		permit.map_err(runtime_error)
+	}
+
+	/// Records `failed` failed checks of `connection` in `window`.
+	fn charge_failures(&self, connection: Option<usize>, window: QuotaWindow, failed: u32) {
+		let (Some(connection), true) = (connection, failed > 0) else { return };
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		ledger.enter(window);
+		let used = ledger.per_connection.entry(connection).or_default();
+		*used = used.saturating_add(failed);
 	}
 
 	/// Admits `attestations` (step 2 to 4 of the module's list) and queues those admitted as
@@ -298,9 +388,22 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		&self,
 		attestations: Vec<Bytes>,
 		window: QuotaWindow,
+		connection: Option<usize>,
 		admit: impl FnOnce(Vec<SignedAttestation>) -> Result<Vec<Admission>, ErrorObjectOwned>,
 		admit_finalized: impl FnOnce(Vec<SignedAttestation>) -> Vec<Admission>,
 	) -> Result<Vec<SubmissionResult>, ErrorObjectOwned> {
+		let failures_allowed = self.failures_left(connection, window);
+		if failures_allowed == 0 {
+			return Err(ErrorObject::owned(
+				error::TOO_MANY_BAD_SIGNATURES,
+				format!(
+					"{} signature checks of this connection failed in this uptime slot: its \
+					 attestations are refused until the next slot",
+					self.settings.failure_budget
+				),
+				None::<()>,
+			));
+		}
 		let mut results: Vec<SubmissionResult> = (0..attestations.len())
 			.map(|i| SubmissionResult { index: i as u32, queued: false, error: None })
 			.collect();
@@ -311,7 +414,9 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let mut candidates = Vec::new();
 		{
 			let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
-			let (_, queued) = &mut *guard;
+			let (storage, queued) = &mut *guard;
+			// A full queue refuses the call before any work is spent on it.
+			Self::ensure_room(storage, queued)?;
 			queued.enter(window);
 			let mut in_call_per_device = HashMap::<DeviceBytes, u16>::new();
 			for (i, raw) in attestations.iter().enumerate() {
@@ -356,10 +461,19 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let mut at_finalized =
 			if reveals.is_empty() { Vec::new() } else { admit_finalized(reveals) }.into_iter();
 		let mut admitted = Vec::new();
+		let mut failed = 0u32;
 		for ((i, attestation), admission) in candidates.into_iter().zip(admissions) {
 			let verdict = match admission {
 				Err(reason) => Err(reason),
-				Ok(Some(check)) if !check.verify() => Err(AttestationRejection::BadSignature),
+				// The connection has spent its budget: the rest of the call is not checked.
+				Ok(Some(_)) if failed >= failures_allowed => {
+					refuse(&mut results, i, "TooManyBadSignatures".into());
+					continue;
+				}
+				Ok(Some(check)) if !check.verify() => {
+					failed += 1;
+					Err(AttestationRejection::BadSignature)
+				}
 				Ok(Some(_)) => Ok(()),
 				// A reveal: its secret becomes public once queued (the pool gossips it). Queued
 				// while only the best block is past the witness window, a fork that drops those
@@ -375,8 +489,24 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 				Err(reason) => refuse(&mut results, i, format!("{reason:?}")),
 			}
 		}
+		self.charge_failures(connection, window, failed);
 		self.push(admitted, window, &mut results)?;
 		Ok(results)
+	}
+
+	/// [`error::QUEUE_FULL`] if the queue holds [`MAX_QUEUED_CHUNKS`] chunks (or the node
+	/// remembers [`MAX_REMEMBERED`] subjects).
+	fn ensure_room(storage: &S, queued: &Queued) -> Result<(), ErrorObjectOwned> {
+		let head = Self::read::<u64>(storage, queue::HEAD);
+		let tail = Self::read::<u64>(storage, queue::TAIL);
+		if tail.saturating_sub(head) >= MAX_QUEUED_CHUNKS || queued.remembered >= MAX_REMEMBERED {
+			return Err(ErrorObject::owned(
+				error::QUEUE_FULL,
+				"attestation queue full: this node's oracle is not keeping up; try another node",
+				None::<()>,
+			));
+		}
+		Ok(())
 	}
 
 	/// Appends `admitted` as one chunk, minus what another call queued meanwhile.
@@ -391,15 +521,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		}
 		let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
 		let (storage, queued) = &mut *guard;
-		let head = Self::read::<u64>(storage, queue::HEAD);
+		Self::ensure_room(storage, queued)?;
 		let tail = Self::read::<u64>(storage, queue::TAIL);
-		if tail.saturating_sub(head) >= MAX_QUEUED_CHUNKS || queued.remembered >= MAX_REMEMBERED {
-			return Err(ErrorObject::owned(
-				error::QUEUE_FULL,
-				"attestation queue full: this node's oracle is not keeping up; try another node",
-				None::<()>,
-			));
-		}
 		queued.enter(window);
 		let mut chunk = Vec::with_capacity(admitted.len());
 		for (i, attestation) in admitted {
@@ -497,14 +620,11 @@ where
 	}
 
 	/// The whole call, on a blocking thread.
-	fn submit_blocking(&self, attestations: Vec<Bytes>) -> RpcResult<Vec<SubmissionResult>> {
-		if attestations.len() > MAX_ATTESTATIONS_PER_CALL {
-			return Err(ErrorObject::owned(
-				error::TOO_MANY,
-				format!("at most {MAX_ATTESTATIONS_PER_CALL} attestations per call"),
-				None::<()>,
-			));
-		}
+	fn submit_blocking(
+		&self,
+		connection: Option<usize>,
+		attestations: Vec<Bytes>,
+	) -> RpcResult<Vec<SubmissionResult>> {
 		let info = self.client.info();
 		self.ensure_submitting(info.best_hash)?;
 		let epoch =
@@ -514,6 +634,7 @@ where
 		self.queue.submit(
 			attestations,
 			window,
+			connection,
 			|decoded| api.admit_attestations(info.best_hash, decoded).map_err(runtime_error),
 			// If the finalized state cannot answer, the reveals wait.
 			|reveals| {
@@ -535,13 +656,23 @@ where
 {
 	async fn submit_attestations(
 		&self,
+		extensions: &jsonrpsee::Extensions,
 		attestations: Vec<Bytes>,
 	) -> RpcResult<Vec<SubmissionResult>> {
-		let permit = self.queue.checkers.clone().acquire_owned().await.map_err(runtime_error)?;
+		// Cheapest first: the call's size, then a checker (or a bounded wait for one).
+		if attestations.len() > MAX_ATTESTATIONS_PER_CALL {
+			return Err(ErrorObject::owned(
+				error::TOO_MANY,
+				format!("at most {MAX_ATTESTATIONS_PER_CALL} attestations per call"),
+				None::<()>,
+			));
+		}
+		let connection = extensions.get::<jsonrpsee::ConnectionId>().map(|id| id.0);
+		let permit = self.queue.checker().await?;
 		let handler = self.clone();
 		tokio::task::spawn_blocking(move || {
 			let _permit = permit;
-			handler.submit_blocking(attestations)
+			handler.submit_blocking(connection, attestations)
 		})
 		.await
 		.map_err(runtime_error)?
@@ -671,6 +802,7 @@ mod tests {
 			.submit(
 				raw,
 				WINDOW,
+				None,
 				|decoded| {
 					asked.set(asked.get() + decoded.len());
 					Ok(decoded.iter().map(|a| admissible(a, key)).collect())
@@ -782,6 +914,7 @@ mod tests {
 			.submit(
 				raw,
 				WINDOW,
+				None,
 				|decoded| {
 					asked.set(decoded.len());
 					Ok(decoded.iter().map(|a| admissible(a, &honest)).collect())
@@ -806,10 +939,132 @@ mod tests {
 			.submit(
 				raw,
 				(WINDOW.0, WINDOW.1 + 1),
+				None,
 				|decoded| Ok(decoded.iter().map(|a| admissible(a, &device)).collect()),
 				|_| Vec::new(),
 			)
 			.unwrap();
 		assert!(results[0].queued);
+	}
+
+	/// `attestations` from RPC connection `connection` in `window`: the answers, or the
+	/// call's error code.
+	fn submit_from(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+		key: &DevicePair,
+		attestations: &[SignedAttestation],
+		connection: usize,
+		window: QuotaWindow,
+	) -> Result<Vec<Option<String>>, i32> {
+		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
+		queue
+			.submit(
+				raw,
+				window,
+				Some(connection),
+				|decoded| Ok(decoded.iter().map(|a| admissible(a, key)).collect()),
+				|_| Vec::new(),
+			)
+			.map(|results| {
+				results.into_iter().map(|r| if r.queued { None } else { r.error }).collect()
+			})
+			.map_err(|e| e.code())
+	}
+
+	#[test]
+	fn a_caller_without_keys_spends_its_failure_budget_then_is_refused_unchecked() {
+		// The attack without the budget: no key at all, call after call of forged P-256
+		// heartbeats naming registered devices (a new slot each, so nothing is queued to
+		// dedup against): each forgery costs the node a native check, and the checkers are
+		// never free for honest calls. Now a connection may fail `failure_budget` checks per
+		// slot; then its calls are refused before any check.
+		let keystore = MemoryKeystore::new();
+		keystore.sr25519_generate_new(KEY_TYPE, Some("//Oracle")).unwrap();
+		let settings = IngestSettings { failure_budget: 8, ..Default::default() };
+		let queue =
+			AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings);
+		let victims: Vec<_> = (0..64u8).map(|n| device(SignatureScheme::EcdsaP256, n)).collect();
+		let forged: Vec<_> = victims
+			.iter()
+			.map(|victim| match heartbeat(victim, 1) {
+				SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
+					heartbeat,
+					signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
+				},
+				_ => unreachable!(),
+			})
+			.collect();
+		// Each claims its own victim (the check uses the victim's key).
+		let bad = Some("BadSignature".to_string());
+		for (victim, beat) in victims.iter().zip(&forged).take(8) {
+			assert_eq!(
+				submit_from(&queue, victim, &[beat.clone()], 7, WINDOW),
+				Ok(vec![bad.clone()])
+			);
+		}
+		// The budget is spent: the next call is refused whole, before any check.
+		assert_eq!(
+			submit_from(&queue, &victims[20], &forged[20..21], 7, WINDOW),
+			Err(error::TOO_MANY_BAD_SIGNATURES)
+		);
+		// Other connections and genuine devices are not held back.
+		let honest = device(SignatureScheme::EcdsaP256, 200);
+		assert_eq!(
+			submit_from(&queue, &honest, &[heartbeat(&honest, 1)], 8, WINDOW),
+			Ok(vec![None])
+		);
+		// The next slot gives the connection its budget again.
+		let next = (WINDOW.0, WINDOW.1 + 1);
+		assert_eq!(submit_from(&queue, &victims[30], &forged[30..31], 7, next), Ok(vec![bad]));
+	}
+
+	#[test]
+	fn within_one_call_checks_stop_once_the_budget_is_spent() {
+		let keystore = MemoryKeystore::new();
+		keystore.sr25519_generate_new(KEY_TYPE, Some("//Oracle")).unwrap();
+		let settings = IngestSettings { failure_budget: 3, ..Default::default() };
+		let queue =
+			AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings);
+		let victim = device(SignatureScheme::EcdsaP256, 9);
+		let forged: Vec<_> = (0..10u16)
+			.map(|slot| match heartbeat(&victim, slot) {
+				SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
+					heartbeat,
+					signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
+				},
+				_ => unreachable!(),
+			})
+			.collect();
+		let answers = submit_from(&queue, &victim, &forged, 1, WINDOW).unwrap();
+		assert!(answers[..3].iter().all(|a| a.as_deref() == Some("BadSignature")));
+		assert!(answers[3..].iter().all(|a| a.as_deref() == Some("TooManyBadSignatures")));
+	}
+
+	#[test]
+	fn calls_wait_for_a_checker_behind_a_bounded_backlog() {
+		// The attack without the bound: a flood of calls all wait for the checkers, holding
+		// memory and making every honest call wait behind them. Now a call past the backlog
+		// is answered `4008` at once.
+		let keystore = MemoryKeystore::new();
+		let settings = IngestSettings { checkers: 1, backlog: 1, ..Default::default() };
+		let queue =
+			AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings);
+		futures::executor::block_on(async {
+			let first = queue.checker().await.unwrap();
+			let mut second = Box::pin(queue.checker());
+			assert!(futures::poll!(&mut second).is_pending());
+			assert_eq!(queue.checker().await.unwrap_err().code(), error::BUSY);
+			drop(first);
+			let second = second.await.unwrap();
+			// A waiting caller that hangs up gives its place back.
+			{
+				let mut gone = Box::pin(queue.checker());
+				assert!(futures::poll!(&mut gone).is_pending());
+			}
+			let mut third = Box::pin(queue.checker());
+			assert!(futures::poll!(&mut third).is_pending());
+			drop(second);
+			drop(third.await.unwrap());
+		});
 	}
 }

@@ -58,6 +58,18 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	)
 }
 
+/// `--chain benchmark`: `--dev`'s validator and accounts with the throughput benchmark's
+/// proof-of-coverage rules (`scripts/bench.sh` adds the load devices with
+/// `depin-device bench-spec`).
+pub fn benchmark_chain_spec() -> Result<ChainSpec, String> {
+	from_preset(
+		"DePIN Benchmark",
+		"depin_benchmark",
+		ChainType::Development,
+		depin_runtime::genesis_config_presets::BENCHMARK_PRESET,
+	)
+}
+
 /// `--chain local-bft`: four validators (plus Dave), so finality survives one being down.
 pub fn local_bft_chain_spec() -> Result<ChainSpec, String> {
 	from_preset(

@@ -30,6 +30,17 @@ pub struct IngestParams {
 	/// further calls wait their turn.
 	#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
 	pub attestation_checkers: u16,
+
+	/// `depin_submitAttestations` calls that may wait for a checker; more are answered
+	/// `4008` (node busy) at once, so a flood cannot pile up waiting calls.
+	#[arg(long, default_value_t = 32)]
+	pub attestation_backlog: u16,
+
+	/// Signature checks that may fail per RPC connection and uptime slot; past it the
+	/// connection's calls are answered `4009` without any check, so a caller without device
+	/// keys cannot keep the checkers busy with forgeries.
+	#[arg(long, default_value_t = 64)]
+	pub attestation_failure_budget: u32,
 }
 
 /// Maintenance subcommands.

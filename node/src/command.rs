@@ -39,6 +39,7 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"local-bft" => Box::new(chain_spec::local_bft_chain_spec()?),
+			"benchmark" => Box::new(chain_spec::benchmark_chain_spec()?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			}

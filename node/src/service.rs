@@ -187,6 +187,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let ingest = crate::attestations::IngestSettings {
 		quota_per_slot: ingest.attestation_quota,
 		checkers: usize::from(ingest.attestation_checkers),
+		backlog: usize::from(ingest.attestation_backlog),
+		failure_budget: ingest.attestation_failure_budget,
 		offchain_workers: config.offchain_worker.enabled,
 	};
 	let sc_service::PartialComponents {

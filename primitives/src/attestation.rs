@@ -332,6 +332,10 @@ pub enum AttestationRejection {
 	RevealTooEarly,
 	/// The revealed secret does not match the beacon's commitment.
 	InvalidReveal,
+	/// The batch's declared charge ([`crate::oracle::BatchCharge`]) is used up: this
+	/// heartbeat would touch a page or an anchor, or make its device active, beyond what the
+	/// batch paid for. The oracle under-counted; a later batch can carry it.
+	OverCharge,
 }
 
 /// A device's (or an epoch's total) score, in score units ([`SCORE_UNIT`] per point), split

@@ -8,19 +8,25 @@
 //!
 //! Batch bytes an oracle signs:
 //! ```text
-//! b"depin/oracle-batch/v2" ‖ genesis_hash ‖ oracle (32) ‖ sequence (u64) ‖ block (u32)
-//!   ‖ blake2_256(SCALE(attestations))
+//! b"depin/oracle-batch/v3" ‖ genesis_hash ‖ oracle (32) ‖ authorisation (u32)
+//!   ‖ sequence (u64) ‖ block (u32) ‖ charge (3 × u32) ‖ blake2_256(SCALE(attestations))
 //! ```
+//!
+//! `authorisation` is the number the chain gave the oracle's current authorisation (each
+//! `add_oracle` gets a new one, never reused): a batch signed before the oracle was removed
+//! and authorised again cannot be replayed under the new authorisation, whose sequence
+//! numbers start again from 0.
 
 use crate::payload::SignedPayload;
-use codec::Encode;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
 use sp_core::crypto::KeyTypeId;
 
 /// Key type of oracle keys in the node keystore.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"dpoc");
 
 /// Domain tag of [`OracleBatchPayload`].
-pub const ORACLE_BATCH_DOMAIN: &[u8] = b"depin/oracle-batch/v2";
+pub const ORACLE_BATCH_DOMAIN: &[u8] = b"depin/oracle-batch/v3";
 
 /// The oracle key scheme: sr25519 under [`KEY_TYPE`].
 pub mod crypto {
@@ -34,6 +40,54 @@ pub type OracleId = crypto::Public;
 /// An oracle's signature over a batch.
 pub type OracleSignature = crypto::Signature;
 
+/// What a batch's heartbeats cost besides their own checks, as the oracle counted it against
+/// the chain's state when it built the batch. The chain charges the batch for it (so a dense
+/// batch is not charged as if each heartbeat touched pages of its own), refuses a heartbeat
+/// that would go past it (`AttestationRejection::OverCharge`), and refunds what was not used.
+/// Counts above the batch's worst case are charged as the worst case.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct BatchCharge {
+	/// Heartbeats that are their device's first attestation of the epoch: the score sink
+	/// hears of each (at most one per heartbeat).
+	pub activations: u32,
+	/// Distinct heartbeat and tally pages the heartbeats touch, each read and written once
+	/// (at most two per heartbeat).
+	pub pages: u32,
+	/// Distinct slots whose anchor (a block hash) the heartbeats are checked against, each
+	/// read once (at most one per heartbeat).
+	pub anchors: u32,
+}
+
+impl BatchCharge {
+	/// The worst case of `heartbeats` heartbeats: each its device's first, on pages and in a
+	/// slot of its own.
+	pub fn worst_case(heartbeats: u32) -> Self {
+		Self { activations: heartbeats, pages: heartbeats.saturating_mul(2), anchors: heartbeats }
+	}
+
+	/// Each count capped at the worst case of `heartbeats` heartbeats.
+	pub fn capped(&self, heartbeats: u32) -> Self {
+		let worst = Self::worst_case(heartbeats);
+		Self {
+			activations: self.activations.min(worst.activations),
+			pages: self.pages.min(worst.pages),
+			anchors: self.anchors.min(worst.anchors),
+		}
+	}
+}
+
 /// What an oracle signs for a batch.
 #[derive(Encode)]
 pub struct OracleBatchPayload<'a, Hash: Encode, BlockNumber: Encode> {
@@ -41,10 +95,15 @@ pub struct OracleBatchPayload<'a, Hash: Encode, BlockNumber: Encode> {
 	pub genesis_hash: &'a Hash,
 	/// The oracle.
 	pub oracle: &'a OracleId,
+	/// The number of the oracle's authorisation the batch is signed under.
+	pub authorisation: u32,
 	/// The batch's sequence number among the oracle's batches.
 	pub sequence: u64,
-	/// The block the batch is signed for (the oracle's best block + 1 when it signed it).
+	/// The block the batch is signed for (the oracle's best block when it signed it); it is
+	/// valid from that block on, for the chain's `batch_longevity`.
 	pub block: BlockNumber,
+	/// What the batch's heartbeats are charged for besides their checks.
+	pub charge: BatchCharge,
 	/// `blake2_256` of the SCALE-encoded attestations.
 	pub attestations_hash: [u8; 32],
 }
@@ -59,19 +118,24 @@ impl<Hash: Encode, BlockNumber: Encode> SignedPayload
 /// the off-chain worker drains them into batches. Values are SCALE-encoded: `HEAD` and `TAIL`
 /// are `u64` chunk sequence numbers (chunks `HEAD..TAIL` are queued), a chunk is a
 /// `Vec<SignedAttestation>`. Only the RPC writes `TAIL` and new chunks (a chunk is complete
-/// before `TAIL` moves past it); only the off-chain worker, under `LOCK`, writes `HEAD` and
-/// shortens or removes chunks below `TAIL`.
+/// before `TAIL` moves past it); only the off-chain worker, under `LOCK`, writes `HEAD`,
+/// shortens or removes chunks below `TAIL`, and writes `FRONT` (attestations it put back:
+/// taken before the chunks).
 ///
-/// A batch taken from the queue is **in flight** until the chain has landed it: `IN_FLIGHT`
-/// holds `(first, next)` (`u64`s: batches with sequence numbers `first..next` are in flight)
-/// and each is stored, with its signature, under [`in_flight_key`]. The worker submits every
-/// batch in flight again each block until the chain's count of the oracle's batches passes
-/// it, signing it anew when it expires: a batch the pool dropped, or lost with the pool when
-/// the node was killed, lands later. A batch is written before the queue's `HEAD` moves past
-/// its attestations, so a crash between the two can only submit them twice (the chain refuses
-/// the second copy), never lose them.
+/// A batch taken from the queue is **in flight** until the chain has landed it and the
+/// landing is old enough not to be undone by a fork: `IN_FLIGHT` holds an [`InFlight`], and
+/// each batch `first..next` is stored, with its signature, under [`in_flight_key`]. The
+/// worker submits again, each block, every batch its view of the chain has not landed yet,
+/// signing it anew when it would expire: a batch the pool dropped, lost with the pool when
+/// the node was killed, or undone by a fork, lands later. A batch is written before the
+/// queue's `HEAD` moves past its attestations, so a crash between the two can only submit
+/// them twice (the chain refuses the second copy), never lose them. Sequence numbers are
+/// given once per authorisation and never changed; only a new authorisation (or a new key)
+/// numbers the batches not landed yet again, under new keys, switched to in one write.
 pub mod queue {
+	use super::OracleId;
 	use alloc::vec::Vec;
+	use codec::{Decode, Encode};
 
 	/// Key of the first queued chunk's sequence number.
 	pub const HEAD: &[u8] = b"depin/poc/queue/head";
@@ -81,15 +145,50 @@ pub mod queue {
 	pub const LOCK: &[u8] = b"depin/poc/queue/lock";
 	/// Prefix of chunk keys.
 	pub const CHUNK_PREFIX: &[u8] = b"depin/poc/queue/chunk/";
+	/// Key of the attestations the worker put back (a `Vec<SignedAttestation>`, taken before
+	/// the chunks): those of an in-flight batch that no longer fits the chain's cap.
+	pub const FRONT: &[u8] = b"depin/poc/queue/front";
 
-	/// Key of the `(first, next)` sequence numbers of the batches in flight.
-	pub const IN_FLIGHT: &[u8] = b"depin/poc/queue/in-flight";
+	/// Key of the [`InFlight`] index.
+	pub const IN_FLIGHT: &[u8] = b"depin/poc/queue/in-flight-v3";
 	/// Prefix of in-flight batch keys.
-	pub const IN_FLIGHT_PREFIX: &[u8] = b"depin/poc/queue/in-flight/";
+	pub const IN_FLIGHT_PREFIX: &[u8] = b"depin/poc/queue/in-flight-v3/";
 
-	/// Key of the in-flight batch with sequence number `sequence`.
-	pub fn in_flight_key(sequence: u64) -> Vec<u8> {
+	/// The off-chain worker's index of its batches in flight.
+	#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]
+	pub struct InFlight {
+		/// The key and the authorisation number the batches are signed under.
+		pub signer: Option<(OracleId, u32)>,
+		/// The lowest sequence number kept (landed batches are kept until their landing is
+		/// old enough, then forgotten).
+		pub first: u64,
+		/// The sequence number the next batch gets.
+		pub next: u64,
+		/// Counts of landed batches the worker saw on chain, with the block it saw each at,
+		/// ascending: the highest count seen at least the retention ago lets go of the
+		/// batches below it.
+		pub landed: Vec<(u64, u64)>,
+		/// Keys of a set replaced by numbering again (authorisation, first, next), cleared at
+		/// the next run.
+		pub retired: Option<(u32, u64, u64)>,
+	}
+
+	impl InFlight {
+		/// The highest count of landed batches seen (`first` if none is recorded).
+		pub fn landed_count(&self) -> u64 {
+			self.landed.last().map_or(self.first, |(count, _)| *count).max(self.first)
+		}
+
+		/// Batches submitted and not landed (as the worker last saw the chain).
+		pub fn pending(&self) -> u64 {
+			self.next.saturating_sub(self.landed_count())
+		}
+	}
+
+	/// Key of the in-flight batch `sequence` signed under authorisation `authorisation`.
+	pub fn in_flight_key(authorisation: u32, sequence: u64) -> Vec<u8> {
 		let mut key = IN_FLIGHT_PREFIX.to_vec();
+		key.extend_from_slice(&authorisation.to_be_bytes());
 		key.extend_from_slice(&sequence.to_be_bytes());
 		key
 	}

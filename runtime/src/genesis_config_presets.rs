@@ -172,6 +172,34 @@ pub fn development_config_genesis() -> Value {
 	)
 }
 
+/// Name of the throughput benchmark preset.
+pub const BENCHMARK_PRESET: &str = "benchmark";
+
+/// Proof-of-coverage rules of the throughput benchmark: 63 one-block slots per epoch (the most
+/// an epoch has), heartbeats only (no device challenged), and room for one oracle to fill a
+/// block with batches.
+pub fn benchmark_poc_parameters() -> PocParameters<BlockNumber> {
+	PocParameters {
+		epoch_length: 63,
+		slots_per_epoch: 63,
+		heartbeat_grace: 3,
+		witness_grace: 3,
+		challenge_rate: sp_runtime::Perbill::zero(),
+		uptime_needs_coverage: false,
+		max_batches_per_block: 32,
+		..crate::configs::ProofOfCoverageDefaults::get()
+	}
+}
+
+/// `benchmark`: `development` with [`benchmark_poc_parameters`]; `depin-device bench-spec`
+/// adds the load devices to its genesis.
+pub fn benchmark_config_genesis() -> Value {
+	let mut patch = development_config_genesis();
+	patch["proofOfCoverage"]["parameters"] =
+		serde_json::to_value(benchmark_poc_parameters()).expect("parameters serialise");
+	patch
+}
+
 /// Name of the four-validator local preset.
 pub const LOCAL_TESTNET_BFT_PRESET: &str = "local_testnet_bft";
 
@@ -206,6 +234,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
 		LOCAL_TESTNET_BFT_PRESET => local_bft_config_genesis(),
+		BENCHMARK_PRESET => benchmark_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -221,6 +250,7 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 		PresetId::from(LOCAL_TESTNET_BFT_PRESET),
+		PresetId::from(BENCHMARK_PRESET),
 	]
 }
 
@@ -252,7 +282,7 @@ pub(crate) mod tests {
 
 	#[test]
 	fn presets_are_listed_and_unknown_is_none() {
-		assert_eq!(preset_names().len(), 3);
+		assert_eq!(preset_names().len(), 4);
 		assert!(get_preset(&PresetId::from("no-such-preset")).is_none());
 	}
 

@@ -213,6 +213,7 @@ mod proof_of_coverage {
 			oracle: oracle.clone(),
 			sequence,
 			block: System::block_number(),
+			charge: ProofOfCoverage::charge_of(&attestations),
 			attestations: BoundedVec::truncate_from(attestations),
 		};
 		let signature = oracle.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();

@@ -271,6 +271,10 @@ pub mod pallet {
 		pub parameters: Option<ParametersOf<T>>,
 		/// Kinds that require a maker certificate (makers are admitted by governance).
 		pub kinds_requiring_maker: Vec<DeviceKind>,
+		/// Ed25519 devices registered from the start, for test and benchmark networks:
+		/// `(owner, public key, H3 cell)`, each a hotspot with the bond held from its owner
+		/// (who must be endowed). Registered in order, so the n-th gets device index n.
+		pub devices: Vec<(T::AccountId, [u8; 32], u64)>,
 	}
 
 	#[pallet::genesis_build]
@@ -285,6 +289,40 @@ pub mod pallet {
 			}
 			for kind in &self.kinds_requiring_maker {
 				KindRequiresMaker::<T>::insert(kind, true);
+			}
+			let parameters = Parameters::<T>::get();
+			for (owner, key, cell) in &self.devices {
+				let (key, location) = (DeviceKey::Ed25519(*key), H3Cell(*cell));
+				assert!(
+					Pallet::<T>::ensure_location_allowed(location).is_ok(),
+					"genesis device at a cell of a resolution not allowed"
+				);
+				assert!(
+					!Devices::<T>::contains_key(key.device_id()),
+					"genesis device listed twice"
+				);
+				assert!(
+					OwnerDeviceCount::<T>::get(owner) < parameters.max_devices_per_owner,
+					"genesis owner over max_devices_per_owner"
+				);
+				assert!(
+					T::Currency::hold(
+						&HoldReason::DeviceBond.into(),
+						owner,
+						parameters.device_bond
+					)
+					.is_ok(),
+					"genesis device owner cannot pay the bond"
+				);
+				Pallet::<T>::insert_device(
+					owner,
+					key,
+					DeviceKind::Hotspot,
+					location,
+					Default::default(),
+					None,
+					parameters.device_bond,
+				);
 			}
 		}
 	}
@@ -565,8 +603,10 @@ pub mod pallet {
 			let parameters = Parameters::<T>::get();
 			let owned = OwnerDeviceCount::<T>::get(&owner);
 			ensure!(owned < parameters.max_devices_per_owner, Error::<T>::TooManyDevices);
-			let index = NextDeviceIndex::<T>::get();
-			let next_index = index.checked_add(1).ok_or(Error::<T>::DeviceIndexesExhausted)?;
+			ensure!(
+				NextDeviceIndex::<T>::get().checked_add(1).is_some(),
+				Error::<T>::DeviceIndexesExhausted
+			);
 
 			let onboarding_fee = match &maker {
 				Some((_, maker)) => maker.onboarding_fee,
@@ -580,32 +620,15 @@ pub mod pallet {
 				Makers::<T>::insert(id, maker);
 				id
 			});
-			let now = frame_system::Pallet::<T>::block_number();
-			Devices::<T>::insert(
-				device,
-				DeviceRecord {
-					index,
-					owner: owner.clone(),
-					key,
-					kind,
-					location,
-					metadata,
-					maker: maker_id,
-					bond: parameters.device_bond,
-					state: DeviceState::Active,
-					registered_at: now,
-					location_updated_at: now,
-				},
+			Self::insert_device(
+				&owner,
+				key,
+				kind,
+				location,
+				metadata,
+				maker_id,
+				parameters.device_bond,
 			);
-			NextDeviceIndex::<T>::put(next_index);
-			// Spends the proof: the next registration of this key must sign the new count.
-			// (Never saturates: a key's count is at most the registrations ever made, which
-			// `NextDeviceIndex` caps at `u32::MAX`, so no registration signs `u32::MAX`.)
-			KeyRegistrations::<T>::insert(device, registrations.saturating_add(1));
-			OwnerDevices::<T>::insert(&owner, device, ());
-			OwnerDeviceCount::<T>::insert(&owner, owned.saturating_add(1));
-			DeviceCount::<T>::mutate(|n| *n = n.saturating_add(1));
-			Self::count_in_cell(&device, location, true);
 
 			Self::deposit_event(Event::DeviceRegistered {
 				device,
@@ -1020,6 +1043,47 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Adds (`add`) or removes `device`, active, in the density cell containing `location`.
+	/// Records a new device of `owner` (its bond already held) under the next device index,
+	/// and spends its key's registration proof.
+	fn insert_device(
+		owner: &T::AccountId,
+		key: DeviceKey,
+		kind: DeviceKind,
+		location: H3Cell,
+		metadata: MetadataOf<T>,
+		maker: Option<MakerId>,
+		bond: BalanceOf<T>,
+	) {
+		let device = key.device_id();
+		let index = NextDeviceIndex::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		Devices::<T>::insert(
+			device,
+			DeviceRecord {
+				index,
+				owner: owner.clone(),
+				key,
+				kind,
+				location,
+				metadata,
+				maker,
+				bond,
+				state: DeviceState::Active,
+				registered_at: now,
+				location_updated_at: now,
+			},
+		);
+		NextDeviceIndex::<T>::put(index.saturating_add(1));
+		// Spends the proof: the next registration of this key must sign the new count.
+		// (Never saturates: a key's count is at most the registrations ever made, which
+		// `NextDeviceIndex` caps at `u32::MAX`, so no registration signs `u32::MAX`.)
+		KeyRegistrations::<T>::mutate(device, |count| *count = count.saturating_add(1));
+		OwnerDevices::<T>::insert(owner, device, ());
+		OwnerDeviceCount::<T>::mutate(owner, |count| *count = count.saturating_add(1));
+		DeviceCount::<T>::mutate(|n| *n = n.saturating_add(1));
+		Self::count_in_cell(&device, location, true);
+	}
+
 	fn count_in_cell(device: &DeviceId, location: H3Cell, add: bool) {
 		let Some(cell) = location.parent(T::DensityResolution::get()) else { return };
 		if add {

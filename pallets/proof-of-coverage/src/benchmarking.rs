@@ -210,6 +210,7 @@ fn batch<T: Config>(attestations: Vec<SignedAttestation>) -> (BatchOf<T>, Oracle
 		oracle: oracle.clone(),
 		sequence: crate::Oracles::<T>::get(&oracle).map_or(0, |state| state.batches),
 		block: frame_system::Pallet::<T>::block_number(),
+		charge: ProofOfCoverage::<T>::charge_of(&attestations),
 		attestations: BoundedVec::truncate_from(attestations),
 	};
 	let signature = oracle.sign(&ProofOfCoverage::<T>::batch_signing_bytes(&batch)).expect("key");
@@ -257,6 +258,29 @@ mod benchmarks {
 		T::BenchmarkHelper::skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE);
 		let items = (0..n)
 			.map(|i| heartbeat::<T>(&device_next_in_page::<T>(i, PARIS), epoch.index))
+			.collect();
+		let (batch, signature) = batch::<T>(items);
+		let oracle = batch.oracle.clone();
+
+		#[extrinsic_call]
+		submit_attestations(RawOrigin::Authorized, batch, signature);
+
+		assert_all_accepted::<T>(oracle, n);
+	}
+
+	/// `n` heartbeats from `n` devices in one page, each already active in the epoch (an
+	/// earlier slot's heartbeat counted): what a heartbeat costs when it is not its device's
+	/// first of the epoch, so the score sink does not hear of it.
+	#[benchmark]
+	fn heartbeats_active(n: Linear<0, MAX_MEASURED>) {
+		let epoch = epoch::<T>();
+		T::BenchmarkHelper::skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE);
+		let items = (0..n)
+			.map(|i| {
+				let device = device_next_in_page::<T>(i, PARIS);
+				tally_heartbeat::<T>(&device, epoch.index);
+				heartbeat::<T>(&device, epoch.index)
+			})
 			.collect();
 		let (batch, signature) = batch::<T>(items);
 		let oracle = batch.oracle.clone();

@@ -1,8 +1,14 @@
 //! The oracle's off-chain worker: drains the node's attestation queue into signed batches.
 
-use crate::{AttestationBatch, BatchOf, Call, Config, Oracles, Pallet, Parameters};
+use crate::{
+	charge::ChargeCounter, AttestationBatch, BatchCharge, BatchOf, Call, Config, Oracles, Pallet,
+	Parameters,
+};
 use alloc::vec::Vec;
-use depin_primitives::{oracle::queue, OracleId, OracleSignature, SignedAttestation};
+use depin_primitives::{
+	oracle::queue::{self, InFlight},
+	OracleId, OracleSignature, SignedAttestation,
+};
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight, BoundedVec};
 use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
@@ -14,7 +20,7 @@ use sp_runtime::{
 		storage_lock::{StorageLock, Time},
 		Duration,
 	},
-	traits::{One, Saturating},
+	traits::{One, SaturatedConversion, Saturating},
 	Perbill, RuntimeAppPublic,
 };
 
@@ -43,10 +49,11 @@ impl<T: Config> Pallet<T> {
 		u64::from(Parameters::<T>::get().max_batches_per_block).saturating_mul(2)
 	}
 
-	/// Brings the oracle's batches on chain: forgets those the chain has landed, submits again
-	/// (signed anew if they expire before block `now + 1`) those it has not, and fills the
-	/// in-flight window from the queue with new batches for block `now + 1`. See
-	/// [`depin_primitives::oracle::queue`] for the storage and why nothing queued is lost.
+	/// Brings the oracle's batches on chain: forgets those the chain landed long enough ago,
+	/// submits again (signed anew if they would expire) those this view of the chain has not
+	/// landed, and fills the in-flight window from the queue with new batches signed for
+	/// block `now`. See [`depin_primitives::oracle::queue`] for the storage and why nothing
+	/// queued is lost.
 	pub(crate) fn run_oracle(now: BlockNumberFor<T>) {
 		let Some(oracle) = Self::local_oracle() else { return };
 		let Some(state) = Oracles::<T>::get(&oracle) else { return };
@@ -56,34 +63,43 @@ impl<T: Config> Pallet<T> {
 			log::debug!(target: LOG_TARGET, "queue locked by another worker; skipping block");
 			return;
 		};
-		let block = now.saturating_add(One::one());
-		let Some(mut in_flight) = Self::reconcile_in_flight(&oracle, state.batches, block) else {
+		let authorisation = state.authorisation;
+		let Some((mut index, mut pending)) =
+			Self::reconcile_in_flight(&oracle, authorisation, state.batches, now)
+		else {
 			return;
 		};
-		let landed = state.batches;
 		let limit = Self::max_batches_in_flight();
-		while (in_flight.len() as u64) < limit {
-			let (attestations, taken) =
+		while (pending.len() as u64) < limit {
+			let (attestations, charge, taken) =
 				Self::take_from_queue(T::MaxBatchSize::get(), Self::max_batch_weight());
 			if attestations.is_empty() {
 				break;
 			}
 			let Ok(attestations) = BoundedVec::try_from(attestations) else { break };
-			let sequence = landed.saturating_add(in_flight.len() as u64);
-			let batch = AttestationBatch { oracle: oracle.clone(), sequence, block, attestations };
-			let Some(signature) = oracle.sign(&Self::batch_signing_bytes(&batch)) else {
+			let sequence = index.next;
+			let batch = AttestationBatch {
+				oracle: oracle.clone(),
+				sequence,
+				block: now,
+				charge,
+				attestations,
+			};
+			let Some(signature) =
+				oracle.sign(&Self::batch_signing_bytes_under(&batch, authorisation))
+			else {
 				log::warn!(target: LOG_TARGET, "oracle key vanished from the keystore");
 				return;
 			};
 			// The batch is stored before the queue lets go of its attestations.
-			StorageValueRef::persistent(&queue::in_flight_key(sequence))
+			StorageValueRef::persistent(&queue::in_flight_key(authorisation, sequence))
 				.set(&(batch.clone(), signature.clone()));
-			StorageValueRef::persistent(queue::IN_FLIGHT)
-				.set(&(landed, sequence.saturating_add(1)));
+			index.next = sequence.saturating_add(1);
+			StorageValueRef::persistent(queue::IN_FLIGHT).set(&index);
 			taken.commit();
-			in_flight.push((batch, signature));
+			pending.push((batch, signature));
 		}
-		for (batch, signature) in in_flight {
+		for (batch, signature) in pending {
 			let (sequence, count) = (batch.sequence, batch.attestations.len());
 			let call = Call::<T>::submit_attestations { batch, signature };
 			let xt = <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(
@@ -92,7 +108,7 @@ impl<T: Config> Pallet<T> {
 			match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
 				Ok(()) => log::info!(
 					target: LOG_TARGET,
-					"submitted batch {sequence} for block {block:?} with {count} attestations"
+					"submitted batch {sequence} at block {now:?} with {count} attestations"
 				),
 				// Most often: the pool holds it already (submitted at an earlier block).
 				Err(()) => log::debug!(
@@ -103,64 +119,277 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The batches still in flight, in sequence order from `landed` (the chain's count of the
-	/// oracle's batches): those below it landed and are forgotten; the others are numbered on
-	/// from `landed` and signed again if their number, signer or freshness no longer fits
-	/// block `block` (the chain forgot the oracle's count when it was removed and authorised
-	/// again, the node's key changed, or the batch would expire). `None` if the key is gone.
+	/// Reads the in-flight index and brings it up to date with this view of the chain, where
+	/// `oracle`'s authorisation `authorisation` has landed `landed` batches; returns it and
+	/// the batches this view has not landed, ready to submit at block `now`. `None` if this
+	/// view is older than what the worker keeps (an out-of-order run, or a deep fork): it
+	/// then does nothing.
+	///
+	/// - Landed batches are kept until a count covering them was seen `batch_longevity`
+	///   blocks ago, so a fork that undoes their landing finds them still here.
+	/// - Sequence numbers never change under one authorisation: a new authorisation (or a new
+	///   key) numbers the batches not landed again from the chain's count, under new keys
+	///   written before the index switches to them.
+	/// - A batch that would expire is signed again for `now`; one that no longer decodes is
+	///   replaced by an empty one (its number must land for the next to); one over the
+	///   chain's cap (a runtime upgrade changed the weights) keeps what fits and puts the rest
+	///   back at the front of the queue.
 	fn reconcile_in_flight(
 		oracle: &OracleId,
+		authorisation: u32,
 		landed: u64,
-		block: BlockNumberFor<T>,
-	) -> Option<Vec<(BatchOf<T>, OracleSignature)>> {
-		let index = StorageValueRef::persistent(queue::IN_FLIGHT);
-		let (first, next) = index.get::<(u64, u64)>().ok().flatten().unwrap_or((landed, landed));
-		let longevity = Parameters::<T>::get().batch_longevity;
-		let mut kept = Vec::new();
-		for sequence in first.max(landed)..next {
-			match StorageValueRef::persistent(&queue::in_flight_key(sequence))
-				.get::<(BatchOf<T>, OracleSignature)>()
-			{
-				Ok(Some(batch)) => kept.push(batch),
-				_ => log::warn!(
-					target: LOG_TARGET,
-					"in-flight batch {sequence} unreadable (written by another node version)"
-				),
+		now: BlockNumberFor<T>,
+	) -> Option<(InFlight, Vec<(BatchOf<T>, OracleSignature)>)> {
+		let store = StorageValueRef::persistent(queue::IN_FLIGHT);
+		let mut index = match store.get::<InFlight>() {
+			Ok(index) => index.unwrap_or_default(),
+			Err(_) => {
+				log::warn!(target: LOG_TARGET, "in-flight index unreadable; starting a new one");
+				InFlight::default()
 			}
+		};
+		if let Some((retired, first, next)) = index.retired.take() {
+			(first..next).for_each(|s| {
+				StorageValueRef::persistent(&queue::in_flight_key(retired, s)).clear()
+			});
+			store.set(&index);
 		}
-		let renumbered = landed.saturating_add(kept.len() as u64);
-		for (position, (batch, signature)) in kept.iter_mut().enumerate() {
-			let sequence = landed.saturating_add(position as u64);
-			let fresh = batch.block <= block && batch.block.saturating_add(longevity) > block;
-			if batch.sequence != sequence || &batch.oracle != oracle || !fresh {
-				batch.sequence = sequence;
-				batch.oracle = oracle.clone();
-				batch.block = block;
-				*signature = oracle.sign(&Self::batch_signing_bytes(batch))?;
-				StorageValueRef::persistent(&queue::in_flight_key(sequence))
-					.set(&(batch.clone(), signature.clone()));
+		let at: u64 = now.saturated_into();
+		let signer = (oracle.clone(), authorisation);
+		if index.signer.as_ref() != Some(&signer) {
+			return Self::number_again(index, signer, landed, now);
+		}
+		if landed < index.first {
+			log::debug!(
+				target: LOG_TARGET,
+				"this view has landed {landed} batches, older than the {} kept; skipping",
+				index.first
+			);
+			return None;
+		}
+		if landed > index.next {
+			log::warn!(
+				target: LOG_TARGET,
+				"the chain landed batches up to {landed}, this node only numbered up to {}",
+				index.next
+			);
+			(index.first..index.next).for_each(|s| {
+				StorageValueRef::persistent(&queue::in_flight_key(authorisation, s)).clear()
+			});
+			index = InFlight {
+				signer: Some(signer),
+				first: landed,
+				next: landed,
+				..Default::default()
+			};
+			store.set(&index);
+			return Some((index, Vec::new()));
+		}
+		let mut changed = false;
+		if landed > index.landed_count() {
+			index.landed.push((landed, at));
+			changed = true;
+		}
+		let retention: u64 = Parameters::<T>::get().batch_longevity.saturated_into();
+		let settled = index
+			.landed
+			.iter()
+			.filter(|(_, seen)| seen.saturating_add(retention) <= at)
+			.map(|(count, _)| *count)
+			.max()
+			// Never past what this view has landed: a count seen on another fork does not
+			// let go of batches this one still needs.
+			.map(|settled| settled.min(landed));
+		if let Some(settled) = settled.filter(|settled| *settled > index.first) {
+			(index.first..settled).for_each(|s| {
+				StorageValueRef::persistent(&queue::in_flight_key(authorisation, s)).clear()
+			});
+			index.first = settled;
+			changed = true;
+		}
+		let before = index.landed.len();
+		let first = index.first;
+		index.landed.retain(|(count, _)| *count > first);
+		changed |= index.landed.len() != before;
+		if changed {
+			store.set(&index);
+		}
+		let mut pending = Vec::new();
+		for sequence in landed..index.next {
+			let key = queue::in_flight_key(authorisation, sequence);
+			let stored = StorageValueRef::persistent(&key).get::<(BatchOf<T>, OracleSignature)>();
+			let (mut batch, signature) = match stored {
+				Ok(Some(batch)) => batch,
+				_ => {
+					log::warn!(
+						target: LOG_TARGET,
+						"in-flight batch {sequence} unreadable (written by another node version); \
+						 sending an empty one in its place"
+					);
+					let empty = AttestationBatch {
+						oracle: oracle.clone(),
+						sequence,
+						block: now,
+						charge: Default::default(),
+						attestations: BoundedVec::new(),
+					};
+					let signature =
+						oracle.sign(&Self::batch_signing_bytes_under(&empty, authorisation))?;
+					StorageValueRef::persistent(&key).set(&(empty.clone(), signature.clone()));
+					(empty, signature)
+				}
+			};
+			if batch.block > now {
+				// Signed at a later view than this one: its view submits it.
+				continue;
 			}
+			let mut resign = Self::trim_to_cap(&mut batch);
+			let longevity = Parameters::<T>::get().batch_longevity;
+			if batch.block.saturating_add(longevity) <= now.saturating_add(One::one()) {
+				batch.block = now;
+				resign = true;
+			}
+			let signature = if resign {
+				let signature =
+					oracle.sign(&Self::batch_signing_bytes_under(&batch, authorisation))?;
+				StorageValueRef::persistent(&key).set(&(batch.clone(), signature.clone()));
+				signature
+			} else {
+				signature
+			};
+			pending.push((batch, signature));
 		}
-		// Landed batches, and keys left behind by renumbering.
-		for sequence in (first..next).filter(|s| *s < landed || *s >= renumbered) {
-			StorageValueRef::persistent(&queue::in_flight_key(sequence)).clear();
-		}
-		if (first, next) != (landed, renumbered) {
-			index.set(&(landed, renumbered));
-		}
-		Some(kept)
+		Some((index, pending))
 	}
 
-	/// Takes attestations from the head of the queue, at most `max_items` and `max_weight`;
-	/// the queue lets go of them only when the returned [`Taken`] is committed.
-	fn take_from_queue(max_items: u32, max_weight: Weight) -> (Vec<SignedAttestation>, Taken) {
+	/// Numbers the batches `index` has not seen landed again, from `landed`, for `signer`
+	/// (a new authorisation or key), signed for block `now` under new keys; the index
+	/// switches to them in one write, then the old keys are cleared.
+	fn number_again(
+		mut index: InFlight,
+		signer: (OracleId, u32),
+		landed: u64,
+		now: BlockNumberFor<T>,
+	) -> Option<(InFlight, Vec<(BatchOf<T>, OracleSignature)>)> {
+		let (oracle, authorisation) = signer.clone();
+		let mut pending = Vec::new();
+		if let Some((_, old)) = &index.signer {
+			for sequence in index.landed_count()..index.next {
+				let Ok(Some((mut batch, _))) =
+					StorageValueRef::persistent(&queue::in_flight_key(*old, sequence))
+						.get::<(BatchOf<T>, OracleSignature)>()
+				else {
+					continue;
+				};
+				Self::trim_to_cap(&mut batch);
+				batch.oracle = oracle.clone();
+				batch.sequence = landed.saturating_add(pending.len() as u64);
+				batch.block = now;
+				let signature =
+					oracle.sign(&Self::batch_signing_bytes_under(&batch, authorisation))?;
+				StorageValueRef::persistent(&queue::in_flight_key(authorisation, batch.sequence))
+					.set(&(batch.clone(), signature.clone()));
+				pending.push((batch, signature));
+			}
+		}
+		let retired = index.signer.as_ref().map(|(_, old)| (*old, index.first, index.next));
+		index = InFlight {
+			signer: Some(signer),
+			first: landed,
+			next: landed.saturating_add(pending.len() as u64),
+			landed: Vec::new(),
+			retired,
+		};
+		let store = StorageValueRef::persistent(queue::IN_FLIGHT);
+		store.set(&index);
+		if let Some((old, first, next)) = index.retired.take() {
+			(first..next)
+				.for_each(|s| StorageValueRef::persistent(&queue::in_flight_key(old, s)).clear());
+			store.set(&index);
+		}
+		Some((index, pending))
+	}
+
+	/// Cuts `batch` to the most the chain's cap takes (its charge counted again), putting
+	/// the rest back at the front of the queue; `true` if it cut anything.
+	fn trim_to_cap(batch: &mut BatchOf<T>) -> bool {
+		let cap = Self::max_batch_weight();
+		if !Self::batch_weight(&batch.attestations, &batch.charge).any_gt(cap) {
+			return false;
+		}
+		let mut counter = ChargeCounter::<T>::new();
+		let mut weight = Self::batch_weight(&[], &Default::default());
+		let fits = batch
+			.attestations
+			.iter()
+			.take_while(|attestation| {
+				weight.saturating_accrue(counter.add(attestation));
+				!weight.any_gt(cap)
+			})
+			.count();
+		let rest: Vec<SignedAttestation> = batch.attestations.iter().skip(fits).cloned().collect();
+		batch.attestations.truncate(fits);
+		batch.charge = Self::charge_of(&batch.attestations);
+		log::warn!(
+			target: LOG_TARGET,
+			"in-flight batch {} is over the chain's cap: {} attestations put back",
+			batch.sequence,
+			rest.len()
+		);
+		let front = StorageValueRef::persistent(queue::FRONT);
+		let mut queued = front.get::<Vec<SignedAttestation>>().ok().flatten().unwrap_or_default();
+		queued.splice(0..0, rest);
+		front.set(&queued);
+		true
+	}
+
+	/// Takes attestations from the front of the queue (those put back first, then the
+	/// chunks), at most `max_items` and `max_weight`; the queue lets go of them only when the
+	/// returned [`Taken`] is committed.
+	fn take_from_queue(
+		max_items: u32,
+		max_weight: Weight,
+	) -> (Vec<SignedAttestation>, BatchCharge, Taken) {
 		let head =
 			StorageValueRef::persistent(queue::HEAD).get::<u64>().ok().flatten().unwrap_or(0);
 		let tail =
 			StorageValueRef::persistent(queue::TAIL).get::<u64>().ok().flatten().unwrap_or(0);
+		let front = StorageValueRef::persistent(queue::FRONT)
+			.get::<Vec<SignedAttestation>>()
+			.ok()
+			.flatten()
+			.unwrap_or_default();
 		let mut taken = Vec::new();
-		let mut weight = Self::batch_weight(&[]);
-		let mut done = Taken { head, new_head: head, rest: None };
+		let mut weight = Self::batch_weight(&[], &Default::default());
+		let mut done = Taken { front: None, head, new_head: head, rest: None };
+		let mut counter = ChargeCounter::<T>::new();
+		let mut fits = |attestation: &SignedAttestation, taken: &Vec<SignedAttestation>| {
+			if taken.len() as u32 >= max_items {
+				return false;
+			}
+			let added = counter.added(attestation);
+			let cost =
+				Self::attestation_weight(attestation).saturating_add(Self::charge_weight(&added));
+			if weight.saturating_add(cost).any_gt(max_weight) {
+				return false;
+			}
+			counter.add(attestation);
+			weight.saturating_accrue(cost);
+			true
+		};
+		if !front.is_empty() {
+			for attestation in &front {
+				if !fits(attestation, &taken) {
+					break;
+				}
+				taken.push(attestation.clone());
+			}
+			done.front = Some(front[taken.len()..].to_vec());
+			if taken.len() < front.len() {
+				drop(fits);
+				return (taken, counter.charge(), done);
+			}
+		}
 		while done.new_head < tail && (taken.len() as u32) < max_items {
 			let key = queue::chunk_key(done.new_head);
 			let Ok(Some(chunk)) = StorageValueRef::persistent(&key).get::<Vec<SignedAttestation>>()
@@ -171,12 +400,9 @@ impl<T: Config> Pallet<T> {
 			};
 			let mut used = 0;
 			for attestation in &chunk {
-				let cost = Self::attestation_weight(attestation);
-				if taken.len() as u32 >= max_items || weight.saturating_add(cost).any_gt(max_weight)
-				{
+				if !fits(attestation, &taken) {
 					break;
 				}
-				weight.saturating_accrue(cost);
 				taken.push(attestation.clone());
 				used += 1;
 			}
@@ -187,12 +413,15 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 		}
-		(taken, done)
+		drop(fits);
+		(taken, counter.charge(), done)
 	}
 }
 
 /// Attestations taken from the queue, not yet let go of.
 struct Taken {
+	/// What is left of the put-back attestations, if some were taken.
+	front: Option<Vec<SignedAttestation>>,
 	/// The queue's head when they were taken.
 	head: u64,
 	/// The head once they are let go of: chunks `head..new_head` are used up.
@@ -204,6 +433,11 @@ struct Taken {
 impl Taken {
 	/// Removes the taken attestations from the queue.
 	fn commit(self) {
+		match self.front {
+			Some(front) if front.is_empty() => StorageValueRef::persistent(queue::FRONT).clear(),
+			Some(front) => StorageValueRef::persistent(queue::FRONT).set(&front),
+			None => {}
+		}
 		for sequence in self.head..self.new_head {
 			StorageValueRef::persistent(&queue::chunk_key(sequence)).clear();
 		}

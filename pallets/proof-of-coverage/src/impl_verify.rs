@@ -15,6 +15,7 @@ use depin_primitives::{
 		beacon_commitment, is_challenged, witness_tag, Beacon, BeaconPayload, BeaconReveal,
 		HeartbeatPayload, WitnessPayload, SCORE_UNIT,
 	},
+	oracle::BatchCharge,
 	radio::max_plausible_rssi_centi_dbm,
 	AttestationRejection as Rejection, DeviceId, DeviceIndex, DeviceInfo, DeviceInspect,
 	DevicePenalty, DeviceSignature, DeviceStatus, EpochIndex, EpochScore, H3Cell, Heartbeat,
@@ -24,17 +25,9 @@ use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
 
-/// Pages an attestation of each kind is charged for (a read and a write each): a heartbeat
-/// touches its slot's heartbeat page and its tally page; a beacon and a witness report are
-/// charged one, as their benchmarks measured; a reveal's pages are inside its per-candidate
-/// charge, so it is charged none here (the pages it touches only shrink the refund).
-pub(crate) fn pages_charged(attestation: &SignedAttestation) -> u64 {
-	match attestation {
-		SignedAttestation::Heartbeat { .. } => 2,
-		SignedAttestation::Beacon { .. } | SignedAttestation::Witness { .. } => 1,
-		SignedAttestation::Reveal(_) => 0,
-	}
-}
+/// A charge with no limit: for contexts that are not a batch (a node's admission check).
+const UNLIMITED: BatchCharge =
+	BatchCharge { activations: u32::MAX, pages: u32::MAX, anchors: u32::MAX };
 
 /// The check that `signature` is `signer`'s over `message`.
 fn signature_check<AccountId>(
@@ -105,6 +98,13 @@ pub(crate) struct BatchContext<T: Config> {
 	tally_pages: BTreeMap<(EpochIndex, PageIndex), PageEntry<TallyPageOf<T>>>,
 	/// Devices whose first attestation of an epoch this batch accepted, in order.
 	newly_active: Vec<(DeviceId, DeviceIndex, EpochIndex)>,
+	/// What the batch's heartbeats were charged for (capped at their worst case).
+	charge: BatchCharge,
+	/// What is left of it: a heartbeat that needs more is refused.
+	left: BatchCharge,
+	/// Pages the heartbeats read that an earlier transaction of the block had written (in
+	/// the block's overlay: no database access).
+	overlay_pages: u64,
 	totals: BTreeMap<EpochIndex, EpochScore>,
 	/// Weight charged for work that turned out unnecessary.
 	pub(crate) unused: Weight,
@@ -130,9 +130,17 @@ impl<T: Config> BatchContext<T> {
 			heartbeat_pages: BTreeMap::new(),
 			tally_pages: BTreeMap::new(),
 			newly_active: Vec::new(),
+			charge: UNLIMITED,
+			left: UNLIMITED,
+			overlay_pages: 0,
 			totals: BTreeMap::new(),
 			unused: Weight::zero(),
 		}
+	}
+
+	/// A context for a batch whose heartbeats were charged `charge`.
+	pub(crate) fn charged(charge: BatchCharge) -> Self {
+		Self { charge, left: charge, ..Self::new() }
 	}
 
 	/// The current or previous epoch `index`.
@@ -344,6 +352,7 @@ impl<T: Config> BatchContext<T> {
 		let idle = entry.page.add_heartbeat(at);
 		let located = entry.page.is_located(at);
 		if idle {
+			self.left.activations = self.left.activations.saturating_sub(1);
 			self.newly_active.push((*id, device.index, epoch.index));
 		}
 		if located {
@@ -413,22 +422,13 @@ impl<T: Config> BatchContext<T> {
 			T::ScoreSink::device_active(device, *index, *epoch);
 		}
 		let now: BlockNumberFor<T> = self.now.saturated_into();
-		let (mut reads, mut writes) = (0u64, 0u64);
-		let mut count = |in_overlay: bool, dirty: bool| {
-			if !in_overlay {
-				reads += 1;
-				writes += u64::from(dirty);
-			}
-		};
 		for ((epoch, slot, index), mut entry) in self.heartbeat_pages {
-			count(entry.in_overlay, entry.dirty);
 			if entry.dirty {
 				entry.page.written_in = now;
 				HeartbeatPages::<T>::insert(epoch, (slot, index), entry.page);
 			}
 		}
 		for ((epoch, index), mut entry) in self.tally_pages {
-			count(entry.in_overlay, entry.dirty);
 			if entry.dirty {
 				entry.page.written_in = now;
 				TallyPages::<T>::insert(epoch, index, entry.page);
@@ -455,15 +455,27 @@ impl<T: Config> BatchContext<T> {
 			EpochTotals::<T>::mutate(epoch, |total| total.saturating_accrue(&delta));
 		}
 
-		let charged: u64 = attestations.iter().map(pages_charged).sum();
+		// What the charge paid for that the batch did not use: declared pages and anchors not
+		// read, pages found in the block's overlay (no database access), devices declared
+		// active that were not, and reveal candidates that made no device active.
 		let db = T::DbWeight::get();
-		let unused_pages = db
-			.reads(charged.saturating_sub(reads))
-			.saturating_add(db.writes(charged.saturating_sub(writes)));
-		let activations: u64 = attestations.iter().map(Pallet::<T>::activations_charged).sum();
-		let silent = activations.saturating_sub(self.newly_active.len() as u64);
-		let unused_sink = T::ScoreSink::device_active_weight().saturating_mul(silent);
-		self.unused = self.unused.saturating_add(unused_pages).saturating_add(unused_sink);
+		let unused_pages = Pallet::<T>::page_weight()
+			.saturating_mul(u64::from(self.left.pages))
+			.saturating_add(db.reads(self.overlay_pages))
+			.saturating_add(db.writes(self.overlay_pages));
+		let unused_anchors =
+			Pallet::<T>::anchor_weight().saturating_mul(u64::from(self.left.anchors));
+		let by_heartbeats = self.charge.activations.saturating_sub(self.left.activations);
+		let by_reveals = (self.newly_active.len() as u64).saturating_sub(u64::from(by_heartbeats));
+		let for_reveals: u64 = attestations.iter().map(Pallet::<T>::activations_charged).sum();
+		let silent =
+			u64::from(self.left.activations).saturating_add(for_reveals.saturating_sub(by_reveals));
+		let unused_sink = Pallet::<T>::activation_weight().saturating_mul(silent);
+		self.unused = self
+			.unused
+			.saturating_add(unused_pages)
+			.saturating_add(unused_anchors)
+			.saturating_add(unused_sink);
 		self.unused
 	}
 
@@ -499,13 +511,33 @@ impl<T: Config> BatchContext<T> {
 		if self.landing >= to.saturating_add(grace) {
 			return Err(Rejection::SlotExpired);
 		}
+		// Within the batch's charge: each read it would add is paid for before it is made.
+		let anchor = from.checked_sub(1).filter(|block| *block < self.now);
+		if anchor.is_some_and(|block| !self.anchors.contains_key(&block)) {
+			self.left.anchors = self.left.anchors.checked_sub(1).ok_or(Rejection::OverCharge)?;
+		}
 		if !self.anchor_matches(heartbeat, from) {
 			return Err(Rejection::WrongSlotAnchor);
 		}
 		let device = self.active_device(&heartbeat.device)?;
+		let (page, _) = locate(device.index);
+		let new_bits = !self.heartbeat_pages.contains_key(&(heartbeat.epoch, heartbeat.slot, page));
+		let new_tally = !self.tally_pages.contains_key(&(heartbeat.epoch, page));
+		let new_pages = u32::from(new_bits) + u32::from(new_tally);
+		self.left.pages = self.left.pages.checked_sub(new_pages).ok_or(Rejection::OverCharge)?;
 		let (entry, at) = self.heartbeat_page(heartbeat.epoch, heartbeat.slot, &device);
-		if entry.page.get(at) {
+		let (counted, bits_in_overlay) = (entry.page.get(at), entry.in_overlay);
+		let (tally, at) = self.tally_page(heartbeat.epoch, &device);
+		let (idle, tally_in_overlay) = (tally.page.is_idle(at), tally.in_overlay);
+		self.overlay_pages = self
+			.overlay_pages
+			.saturating_add(u64::from(new_bits && bits_in_overlay))
+			.saturating_add(u64::from(new_tally && tally_in_overlay));
+		if counted {
 			return Err(Rejection::Duplicate);
+		}
+		if idle && self.left.activations == 0 {
+			return Err(Rejection::OverCharge);
 		}
 		Ok((epoch, device))
 	}
@@ -813,7 +845,8 @@ impl<T: Config> Pallet<T> {
 	/// records the oracle's progress, and returns the weight charged but not used.
 	pub(crate) fn land_batch(batch: BatchOf<T>) -> Weight {
 		let now = frame_system::Pallet::<T>::block_number();
-		let mut context = BatchContext::<T>::new();
+		let charge = batch.charge.capped(Self::heartbeat_count(&batch.attestations));
+		let mut context = BatchContext::<T>::charged(charge);
 		let (mut accepted, mut rejected) = (0u32, 0u32);
 		for (index, attestation) in batch.attestations.iter().enumerate() {
 			match context.apply(attestation) {

@@ -71,14 +71,17 @@
 
 extern crate alloc;
 
+pub use depin_primitives::oracle::BatchCharge;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+mod charge;
 mod impl_authorize;
 mod impl_epochs;
 mod impl_offchain;
 mod impl_verify;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -156,7 +159,7 @@ pub mod pallet {
 	use frame_system::offchain::CreateAuthorizedTransaction;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -313,6 +316,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OracleCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// Authorisations granted so far (at genesis and by `add_oracle`): the next one gets this
+	/// number, so no two authorisations, even of one key, share one.
+	#[pallet::storage]
+	pub type OracleAuthorisations<T: Config> = StorageValue<_, u32, ValueQuery>;
+
 	/// Genesis state: authorised oracles and parameters.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -336,8 +344,7 @@ pub mod pallet {
 			assert!(self.oracles.len() as u32 <= T::MaxOracles::get(), "too many oracles");
 			for oracle in &self.oracles {
 				if !Oracles::<T>::contains_key(oracle) {
-					Oracles::<T>::insert(oracle, OracleStateOf::<T>::default());
-					OracleCount::<T>::mutate(|n| *n = n.saturating_add(1));
+					Pallet::<T>::authorise(oracle);
 				}
 			}
 		}
@@ -492,19 +499,23 @@ pub mod pallet {
 		/// Lands an oracle's batch of device attestations.
 		///
 		/// Not signed by an account: authorized by the oracle's signature over the batch
-		/// (`b"depin/oracle-batch/v1" ‖ genesis ‖ oracle ‖ block ‖ index ‖
-		/// blake2_256(SCALE(attestations))`), checked in the transaction pool together with
-		/// the oracle's authorisation, its rate (`max_batches_per_block`) and the batch order.
+		/// ([`depin_primitives::oracle::OracleBatchPayload`]: genesis, oracle, authorisation,
+		/// sequence, block, hash of the attestations), checked in the transaction pool
+		/// together with the oracle's authorisation, the batch's freshness and order, the
+		/// per-batch weight cap and the oracle's rate (`max_batches_per_block`).
 		/// Each attestation is then verified on its own; a refused one emits
 		/// `AttestationRejected` with the reason, the others are scored. Emits
 		/// `BatchProcessed`.
 		///
 		/// Weight: per attestation, its kind's measured cost with the signature scheme it
-		/// carries and the score sink's cost for each device it may make active; refunded for
-		/// what did not run (signature checks of attestations refused before them, candidates
-		/// a reveal did not hold, devices already active).
+		/// carries; for the heartbeats, what the batch's [`BatchCharge`] declares (pages,
+		/// anchors, devices made active: a heartbeat past it is refused with `OverCharge`);
+		/// for reveals, the score sink's cost for each device they may make active. Refunded
+		/// for what did not run (signature checks of attestations refused before them,
+		/// candidates a reveal did not hold, pages already in the block's overlay, declared
+		/// work not used).
 		#[pallet::call_index(0)]
-		#[pallet::weight(Pallet::<T>::batch_weight(&batch.attestations))]
+		#[pallet::weight(Pallet::<T>::batch_weight(&batch.attestations, &batch.charge))]
 		#[pallet::authorize(Pallet::<T>::authorize_batch)]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_batch(batch.attestations.len() as u32))]
 		pub fn submit_attestations(
@@ -515,7 +526,7 @@ pub mod pallet {
 			frame_system::ensure_authorized(origin)?;
 			// The signature was checked by `authorize_batch`; it only travels with the call.
 			let _ = signature;
-			let charged = Self::batch_weight(&batch.attestations);
+			let charged = Self::batch_weight(&batch.attestations, &batch.charge);
 			let unused = Self::land_batch(batch);
 			Ok(Some(charged.saturating_sub(unused)).into())
 		}
@@ -528,10 +539,8 @@ pub mod pallet {
 		pub fn add_oracle(origin: OriginFor<T>, oracle: OracleId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(!Oracles::<T>::contains_key(&oracle), Error::<T>::OracleAlreadyAuthorised);
-			let count = OracleCount::<T>::get();
-			ensure!(count < T::MaxOracles::get(), Error::<T>::TooManyOracles);
-			Oracles::<T>::insert(&oracle, OracleStateOf::<T>::default());
-			OracleCount::<T>::put(count.saturating_add(1));
+			ensure!(OracleCount::<T>::get() < T::MaxOracles::get(), Error::<T>::TooManyOracles);
+			Self::authorise(&oracle);
 			Self::deposit_event(Event::OracleAdded { oracle });
 			Ok(())
 		}
@@ -600,6 +609,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Authorises `oracle` under a new authorisation number, its batch count from 0.
+	fn authorise(oracle: &OracleId) {
+		let authorisation = OracleAuthorisations::<T>::mutate(|next| {
+			let this = *next;
+			*next = next.saturating_add(1);
+			this
+		});
+		Oracles::<T>::insert(oracle, OracleStateOf::<T> { authorisation, ..Default::default() });
+		OracleCount::<T>::mutate(|n| *n = n.saturating_add(1));
+	}
+
 	/// Measured weight of one signature verification in `scheme`.
 	pub fn verify_weight(scheme: SignatureScheme) -> Weight {
 		match scheme {
@@ -615,13 +635,15 @@ impl<T: Config> Pallet<T> {
 		Self::verify_weight(scheme).saturating_sub(T::WeightInfo::verify_ed25519())
 	}
 
-	/// Devices an attestation may make active in an epoch (each costs the score sink's
-	/// `device_active`): a heartbeat its device; a beacon or a witness report none (nothing
-	/// is credited before the reveal); a reveal its beaconer and every witness it credits.
+	/// Devices an attestation may make active in an epoch besides those its batch's
+	/// [`BatchCharge`] pays for (each costs the score sink's `device_active`): a heartbeat
+	/// none (its activation is in the charge); a beacon or a witness report none (nothing is
+	/// credited before the reveal); a reveal its beaconer and every witness it credits.
 	pub fn activations_charged(attestation: &SignedAttestation) -> u64 {
 		match attestation {
-			SignedAttestation::Heartbeat { .. } => 1,
-			SignedAttestation::Beacon { .. } | SignedAttestation::Witness { .. } => 0,
+			SignedAttestation::Heartbeat { .. }
+			| SignedAttestation::Beacon { .. }
+			| SignedAttestation::Witness { .. } => 0,
 			SignedAttestation::Reveal(_) => 1 + u64::from(T::MaxWitnessCandidates::get()),
 		}
 	}
@@ -638,17 +660,49 @@ impl<T: Config> Pallet<T> {
 		credited.max(invalid)
 	}
 
-	/// Weight of one attestation in a batch (worst case: every signature checked, every
-	/// device it may activate reported to the score sink).
+	/// Weight of one heartbeat on its own: its device's record, its signature check (Ed25519)
+	/// and its bits, on pages already read, its device already active (`heartbeats_active`).
+	pub fn heartbeat_weight() -> Weight {
+		T::WeightInfo::heartbeats_active(1).saturating_sub(T::WeightInfo::heartbeats_active(0))
+	}
+
+	/// Weight of one bitmap page a batch reads and writes (a heartbeat page or a tally page):
+	/// half of what a heartbeat on pages of its own costs more than one on a shared page.
+	pub fn page_weight() -> Weight {
+		let own = T::WeightInfo::heartbeats(1).saturating_sub(T::WeightInfo::heartbeats(0));
+		let shared = T::WeightInfo::heartbeats_one_page(1)
+			.saturating_sub(T::WeightInfo::heartbeats_one_page(0));
+		own.saturating_sub(shared) / 2
+	}
+
+	/// Weight of reading one slot anchor (a block hash).
+	pub fn anchor_weight() -> Weight {
+		T::DbWeight::get().reads(1)
+	}
+
+	/// Weight of one device made active by a heartbeat: the score sink's `device_active` (its
+	/// dearest case), which covers the rewards ledger a first heartbeat of the epoch touches.
+	pub fn activation_weight() -> Weight {
+		T::ScoreSink::device_active_weight()
+	}
+
+	/// Weight of what `charge` pays for.
+	pub fn charge_weight(charge: &BatchCharge) -> Weight {
+		Self::activation_weight()
+			.saturating_mul(u64::from(charge.activations))
+			.saturating_add(Self::page_weight().saturating_mul(u64::from(charge.pages)))
+			.saturating_add(Self::anchor_weight().saturating_mul(u64::from(charge.anchors)))
+	}
+
+	/// Weight of one attestation in a batch on its own (worst case: every signature checked,
+	/// every device it may activate reported to the score sink), without what the batch's
+	/// [`BatchCharge`] pays for.
 	pub fn attestation_weight(attestation: &SignedAttestation) -> Weight {
 		let db = T::DbWeight::get();
 		let own =
 			match attestation {
-				// Plus the slot anchor (a block hash, read once per slot and batch).
-				SignedAttestation::Heartbeat { signature, .. } => T::WeightInfo::heartbeats(1)
-					.saturating_sub(T::WeightInfo::heartbeats(0))
-					.saturating_add(Self::scheme_surcharge(signature.scheme()))
-					.saturating_add(db.reads(1)),
+				SignedAttestation::Heartbeat { signature, .. } => Self::heartbeat_weight()
+					.saturating_add(Self::scheme_surcharge(signature.scheme())),
 				SignedAttestation::Beacon { signature, .. } => T::WeightInfo::beacons(1)
 					.saturating_sub(T::WeightInfo::beacons(0))
 					.saturating_add(Self::scheme_surcharge(signature.scheme())),
@@ -671,12 +725,23 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// Weight of a batch: the fixed part plus each attestation's weight (all worst cases; see
-	/// `BatchContext::commit` for the refunds).
-	pub fn batch_weight(attestations: &[SignedAttestation]) -> Weight {
-		attestations.iter().fold(T::WeightInfo::heartbeats(0), |total, attestation| {
-			total.saturating_add(Self::attestation_weight(attestation))
-		})
+	/// Heartbeats among `attestations`.
+	pub fn heartbeat_count(attestations: &[SignedAttestation]) -> u32 {
+		attestations.iter().filter(|a| matches!(a, SignedAttestation::Heartbeat { .. })).count()
+			as u32
+	}
+
+	/// Weight of a batch of `attestations` with `charge`: the fixed part, each attestation's
+	/// own weight, and what the charge pays for (capped at its heartbeats' worst case). See
+	/// `BatchContext::commit` for the refunds.
+	pub fn batch_weight(attestations: &[SignedAttestation], charge: &BatchCharge) -> Weight {
+		let charge = charge.capped(Self::heartbeat_count(attestations));
+		attestations
+			.iter()
+			.fold(T::WeightInfo::heartbeats_active(0), |total, attestation| {
+				total.saturating_add(Self::attestation_weight(attestation))
+			})
+			.saturating_add(Self::charge_weight(&charge))
 	}
 
 	/// A device's coverage activity in `epoch` (beacon, witness reports, coverage), if

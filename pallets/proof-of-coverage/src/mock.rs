@@ -252,11 +252,6 @@ pub fn page_ops(reads: u64, writes: u64) -> frame_support::weights::Weight {
 	db.reads(reads).saturating_add(db.writes(writes))
 }
 
-/// What the score sink charges for `n` devices (refunded for those already active).
-pub fn sink(n: u64) -> frame_support::weights::Weight {
-	frame_support::weights::Weight::from_parts(DEVICE_ACTIVE_WEIGHT * n, 0)
-}
-
 /// Devices reported active, in order, with the epoch.
 pub fn active_devices() -> Vec<(DeviceId, EpochIndex)> {
 	ACTIVE.with(|a| a.borrow().clone())
@@ -605,6 +600,7 @@ pub fn batch_with(
 		oracle: oracle(),
 		sequence,
 		block,
+		charge: crate::Pallet::<Test>::charge_of(&attestations),
 		attestations: BoundedVec::truncate_from(attestations),
 	};
 	let signature = oracle().sign(&crate::Pallet::<Test>::batch_signing_bytes(&batch)).unwrap();

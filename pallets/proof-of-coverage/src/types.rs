@@ -4,6 +4,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use depin_primitives::{
 	api::EpochSummary,
 	attestation::{Hash32, DEVICES_PER_PAGE},
+	oracle::BatchCharge,
 	DeviceId, DeviceIndex, EpochIndex, OracleId, SignedAttestation,
 };
 use frame_support::{
@@ -367,6 +368,12 @@ impl<BlockNumber> TallyPage<BlockNumber> {
 		entry & !TALLY_LOCATED != 0
 	}
 
+	/// Whether position `at` has no activity yet in the epoch: its next heartbeat or
+	/// coverage makes the device active (and the score sink hears of it).
+	pub fn is_idle(&self, at: usize) -> bool {
+		at < DEVICES_PER_PAGE as usize && self.entries.get(at).is_none_or(|e| !Self::active(*e))
+	}
+
 	/// Heartbeats counted for position `at`.
 	pub fn heartbeats(&self, at: usize) -> u8 {
 		self.entries.get(at).map_or(0, |entry| entry & TALLY_HEARTBEATS)
@@ -472,6 +479,9 @@ pub struct AttestationBatch<
 	/// The block the batch was signed for; valid from it for `batch_longevity` blocks. A
 	/// batch not landed by then is signed again for a later block, with the same sequence.
 	pub block: BlockNumber,
+	/// What its heartbeats are charged for besides their own checks (pages, anchors, devices
+	/// made active), as the oracle counted it.
+	pub charge: BatchCharge,
 	/// The attestations, each verified on its own.
 	pub attestations: BoundedVec<SignedAttestation, MaxBatch>,
 }
@@ -490,6 +500,10 @@ pub struct AttestationBatch<
 	TypeInfo,
 )]
 pub struct OracleState<BlockNumber> {
+	/// The number of this authorisation ([`crate::OracleAuthorisations`] when it was
+	/// granted): batches are signed under it, so one signed under an earlier authorisation
+	/// of the same key is refused.
+	pub authorisation: u32,
 	/// The block its last batch landed in.
 	pub landed_in: BlockNumber,
 	/// Batches landed in `landed_in`.

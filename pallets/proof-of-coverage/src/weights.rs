@@ -4,7 +4,7 @@
 //! reference machine.
 //!
 //! DATE: 2026-12-02, STEPS: `20`, REPEAT: `10`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -28,7 +28,7 @@
 // --template
 // scripts/templates/pallet-weights.hbs
 // --output
-// pallets/proof-of-coverage/src/weights.rs
+// /tmp/poc-weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -42,6 +42,7 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn heartbeats(n: u32, ) -> Weight;
 	fn heartbeats_one_page(n: u32, ) -> Weight;
+	fn heartbeats_active(n: u32, ) -> Weight;
 	fn beacons(n: u32, ) -> Weight;
 	fn witnesses(n: u32, ) -> Weight;
 	fn reveals(c: u32, ) -> Weight;
@@ -80,16 +81,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::Ledgers` (r:200 w:200)
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `786 + n * (163 ±0)`
-		//  Estimated: `3550 + n * (6601 ±0)`
-		// Minimum execution time: 25_144_000 picoseconds.
-		Weight::from_parts(31_403_486, 3550)
-			// Standard Error: 134_490
-			.saturating_add(Weight::from_parts(56_569_519, 0).saturating_mul(n.into()))
+		//  Measured:  `813 + n * (163 ±0)`
+		//  Estimated: `3547 + n * (6601 ±0)`
+		// Minimum execution time: 23_595_000 picoseconds.
+		Weight::from_parts(100_081_303, 3547)
+			// Standard Error: 233_106
+			.saturating_add(Weight::from_parts(51_649_797, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -113,16 +114,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::Ledgers` (r:200 w:200)
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn heartbeats_one_page(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `786 + n * (163 ±0)`
+		//  Measured:  `813 + n * (163 ±0)`
 		//  Estimated: `7591 + n * (2964 ±0)`
-		// Minimum execution time: 25_396_000 picoseconds.
-		Weight::from_parts(88_198_235, 7591)
-			// Standard Error: 108_035
-			.saturating_add(Weight::from_parts(46_978_794, 0).saturating_mul(n.into()))
+		// Minimum execution time: 22_504_000 picoseconds.
+		Weight::from_parts(152_261_165, 7591)
+			// Standard Error: 198_675
+			.saturating_add(Weight::from_parts(42_055_651, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -139,19 +140,49 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::HeartbeatPages` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::HeartbeatPages` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::TallyPages` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[0, 200]`.
+	fn heartbeats_active(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `789 + n * (164 ±0)`
+		//  Estimated: `7591 + n * (2964 ±0)`
+		// Minimum execution time: 21_813_000 picoseconds.
+		Weight::from_parts(30_981_750, 7591)
+			// Standard Error: 341_168
+			.saturating_add(Weight::from_parts(40_352_383, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
+	}
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::PreviousEpoch` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::PreviousEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:200 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Beacons` (r:200 w:200)
 	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(2146), added: 4621, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn beacons(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `711 + n * (163 ±0)`
-		//  Estimated: `3550 + n * (4621 ±0)`
-		// Minimum execution time: 24_580_000 picoseconds.
-		Weight::from_parts(22_080_825, 3550)
-			// Standard Error: 102_507
-			.saturating_add(Weight::from_parts(47_926_460, 0).saturating_mul(n.into()))
+		//  Measured:  `737 + n * (163 ±0)`
+		//  Estimated: `3547 + n * (4621 ±0)`
+		// Minimum execution time: 24_276_000 picoseconds.
+		Weight::from_parts(156_360_322, 3547)
+			// Standard Error: 176_569
+			.saturating_add(Weight::from_parts(44_381_714, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -173,16 +204,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::Beacons` (r:200 w:200)
 	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(2146), added: 4621, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 200]`.
 	fn witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `720 + n * (421 ±0)`
-		//  Estimated: `3550 + n * (5928 ±0)`
-		// Minimum execution time: 24_928_000 picoseconds.
-		Weight::from_parts(39_837_365, 3550)
-			// Standard Error: 143_869
-			.saturating_add(Weight::from_parts(59_645_997, 0).saturating_mul(n.into()))
+		//  Measured:  `747 + n * (421 ±0)`
+		//  Estimated: `3547 + n * (5928 ±0)`
+		// Minimum execution time: 22_354_000 picoseconds.
+		Weight::from_parts(23_455_000, 3547)
+			// Standard Error: 376_207
+			.saturating_add(Weight::from_parts(58_639_613, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -212,16 +243,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::EpochTotals` (r:2 w:2)
 	/// Proof: `ProofOfCoverage::EpochTotals` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 25]`.
 	fn reveals(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1198 + c * (315 ±0)`
+		//  Measured:  `1226 + c * (315 ±0)`
 		//  Estimated: `14192 + c * (13202 ±0)`
-		// Minimum execution time: 45_032_000 picoseconds.
-		Weight::from_parts(82_620_055, 14192)
-			// Standard Error: 169_232
-			.saturating_add(Weight::from_parts(22_097_227, 0).saturating_mul(c.into()))
+		// Minimum execution time: 43_275_000 picoseconds.
+		Weight::from_parts(78_610_965, 14192)
+			// Standard Error: 209_608
+			.saturating_add(Weight::from_parts(24_214_792, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -245,18 +276,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:33 w:33)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::WitnessBars` (r:0 w:32)
 	/// Proof: `ProofOfCoverage::WitnessBars` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 32]`.
 	fn reveals_invalid(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1284 + c * (385 ±0)`
+		//  Measured:  `1312 + c * (385 ±0)`
 		//  Estimated: `5611 + c * (2964 ±0)`
-		// Minimum execution time: 45_532_000 picoseconds.
-		Weight::from_parts(60_637_359, 5611)
-			// Standard Error: 201_718
-			.saturating_add(Weight::from_parts(44_023_980, 0).saturating_mul(c.into()))
+		// Minimum execution time: 40_620_000 picoseconds.
+		Weight::from_parts(66_877_009, 5611)
+			// Standard Error: 336_549
+			.saturating_add(Weight::from_parts(45_962_663, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -264,7 +295,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(c.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Parameters` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Parameters` (`max_values`: Some(1), `max_size`: Some(81), added: 576, mode: `MaxEncodedLen`)
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -272,50 +303,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 200]`.
 	fn authorize_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `433`
-		//  Estimated: `3550`
-		// Minimum execution time: 54_989_000 picoseconds.
-		Weight::from_parts(60_610_281, 3550)
-			// Standard Error: 3_820
-			.saturating_add(Weight::from_parts(172_412, 0).saturating_mul(n.into()))
+		//  Measured:  `460`
+		//  Estimated: `3547`
+		// Minimum execution time: 51_818_000 picoseconds.
+		Weight::from_parts(65_641_471, 3547)
+			// Standard Error: 11_231
+			.saturating_add(Weight::from_parts(273_098, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 33_647_000 picoseconds.
-		Weight::from_parts(36_461_000, 0)
+		// Minimum execution time: 31_527_000 picoseconds.
+		Weight::from_parts(33_330_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 35_155_000 picoseconds.
-		Weight::from_parts(37_844_000, 0)
+		// Minimum execution time: 32_769_000 picoseconds.
+		Weight::from_parts(35_824_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 30_847_000 picoseconds.
-		Weight::from_parts(33_417_000, 0)
+		// Minimum execution time: 31_387_000 picoseconds.
+		Weight::from_parts(34_892_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 1_000_824_000 picoseconds.
-		Weight::from_parts(1_041_716_000, 0)
+		// Minimum execution time: 1_145_548_000 picoseconds.
+		Weight::from_parts(1_231_485_000, 0)
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(55), added: 550, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `246`
+		//  Measured:  `269`
 		//  Estimated: `1540`
-		// Minimum execution time: 3_740_000 picoseconds.
-		Weight::from_parts(4_309_000, 1540)
+		// Minimum execution time: 4_016_000 picoseconds.
+		Weight::from_parts(4_637_000, 1540)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:1)
@@ -350,10 +381,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::EpochSlots` (`max_values`: None, `max_size`: Some(14), added: 2489, mode: `MaxEncodedLen`)
 	fn on_initialize_epoch_turn() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `836`
+		//  Measured:  `859`
 		//  Estimated: `6196`
-		// Minimum execution time: 58_144_000 picoseconds.
-		Weight::from_parts(62_425_000, 6196)
+		// Minimum execution time: 57_226_000 picoseconds.
+		Weight::from_parts(61_712_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -365,10 +396,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	fn device_score() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `545`
+		//  Measured:  `568`
 		//  Estimated: `7591`
-		// Minimum execution time: 13_634_000 picoseconds.
-		Weight::from_parts(14_827_000, 7591)
+		// Minimum execution time: 14_251_000 picoseconds.
+		Weight::from_parts(16_054_000, 7591)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::CurrentEpoch` (r:1 w:0)
@@ -382,12 +413,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 1024]`.
 	fn prune_pages(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `801 + n * (35 ±0)`
+		//  Measured:  `824 + n * (35 ±0)`
 		//  Estimated: `172616 + n * (3054 ±0)`
-		// Minimum execution time: 26_436_000 picoseconds.
-		Weight::from_parts(12_552_794, 172616)
-			// Standard Error: 2_419
-			.saturating_add(Weight::from_parts(837_884, 0).saturating_mul(n.into()))
+		// Minimum execution time: 20_140_000 picoseconds.
+		Weight::from_parts(4_831_341, 172616)
+			// Standard Error: 2_715
+			.saturating_add(Weight::from_parts(859_854, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -395,28 +426,30 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 3054).saturating_mul(n.into()))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::OracleCount` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::OracleCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::OracleAuthorisations` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::OracleAuthorisations` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn add_oracle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `204`
-		//  Estimated: `3550`
-		// Minimum execution time: 12_658_000 picoseconds.
-		Weight::from_parts(14_249_000, 3550)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `227`
+		//  Estimated: `3547`
+		// Minimum execution time: 13_089_000 picoseconds.
+		Weight::from_parts(14_652_000, 3547)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::Oracles` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::Oracles` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::OracleCount` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::OracleCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn remove_oracle() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `242`
-		//  Estimated: `3550`
-		// Minimum execution time: 12_315_000 picoseconds.
-		Weight::from_parts(13_732_000, 3550)
+		//  Measured:  `269`
+		//  Estimated: `3547`
+		// Minimum execution time: 11_698_000 picoseconds.
+		Weight::from_parts(13_299_000, 3547)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -426,8 +459,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_177_000 picoseconds.
-		Weight::from_parts(5_903_000, 0)
+		// Minimum execution time: 4_076_000 picoseconds.
+		Weight::from_parts(4_938_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -435,8 +468,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn heartbeats(n: u32, ) -> Weight {
-		Weight::from_parts(31_403_486, 3550)
-			.saturating_add(Weight::from_parts(56_569_519, 0).saturating_mul(n.into()))
+		Weight::from_parts(100_081_303, 3547)
+			.saturating_add(Weight::from_parts(51_649_797, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -444,17 +477,25 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6601).saturating_mul(n.into()))
 	}
 	fn heartbeats_one_page(n: u32, ) -> Weight {
-		Weight::from_parts(88_198_235, 7591)
-			.saturating_add(Weight::from_parts(46_978_794, 0).saturating_mul(n.into()))
+		Weight::from_parts(152_261_165, 7591)
+			.saturating_add(Weight::from_parts(42_055_651, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
 	}
+	fn heartbeats_active(n: u32, ) -> Weight {
+		Weight::from_parts(30_981_750, 7591)
+			.saturating_add(Weight::from_parts(40_352_383, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(n.into()))
+	}
 	fn beacons(n: u32, ) -> Weight {
-		Weight::from_parts(22_080_825, 3550)
-			.saturating_add(Weight::from_parts(47_926_460, 0).saturating_mul(n.into()))
+		Weight::from_parts(156_360_322, 3547)
+			.saturating_add(Weight::from_parts(44_381_714, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -462,8 +503,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4621).saturating_mul(n.into()))
 	}
 	fn witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(39_837_365, 3550)
-			.saturating_add(Weight::from_parts(59_645_997, 0).saturating_mul(n.into()))
+		Weight::from_parts(23_455_000, 3547)
+			.saturating_add(Weight::from_parts(58_639_613, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -471,8 +512,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5928).saturating_mul(n.into()))
 	}
 	fn reveals(c: u32, ) -> Weight {
-		Weight::from_parts(82_620_055, 14192)
-			.saturating_add(Weight::from_parts(22_097_227, 0).saturating_mul(c.into()))
+		Weight::from_parts(78_610_965, 14192)
+			.saturating_add(Weight::from_parts(24_214_792, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
@@ -480,8 +521,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 13202).saturating_mul(c.into()))
 	}
 	fn reveals_invalid(c: u32, ) -> Weight {
-		Weight::from_parts(60_637_359, 5611)
-			.saturating_add(Weight::from_parts(44_023_980, 0).saturating_mul(c.into()))
+		Weight::from_parts(66_877_009, 5611)
+			.saturating_add(Weight::from_parts(45_962_663, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -489,38 +530,38 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2964).saturating_mul(c.into()))
 	}
 	fn authorize_batch(n: u32, ) -> Weight {
-		Weight::from_parts(60_610_281, 3550)
-			.saturating_add(Weight::from_parts(172_412, 0).saturating_mul(n.into()))
+		Weight::from_parts(65_641_471, 3547)
+			.saturating_add(Weight::from_parts(273_098, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn verify_ed25519() -> Weight {
-		Weight::from_parts(36_461_000, 0)
+		Weight::from_parts(33_330_000, 0)
 	}
 	fn verify_sr25519() -> Weight {
-		Weight::from_parts(37_844_000, 0)
+		Weight::from_parts(35_824_000, 0)
 	}
 	fn verify_ecdsa_secp256k1() -> Weight {
-		Weight::from_parts(33_417_000, 0)
+		Weight::from_parts(34_892_000, 0)
 	}
 	fn verify_ecdsa_p256() -> Weight {
-		Weight::from_parts(1_041_716_000, 0)
+		Weight::from_parts(1_231_485_000, 0)
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(4_309_000, 1540)
+		Weight::from_parts(4_637_000, 1540)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn on_initialize_epoch_turn() -> Weight {
-		Weight::from_parts(62_425_000, 6196)
+		Weight::from_parts(61_712_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn device_score() -> Weight {
-		Weight::from_parts(14_827_000, 7591)
+		Weight::from_parts(16_054_000, 7591)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn prune_pages(n: u32, ) -> Weight {
-		Weight::from_parts(12_552_794, 172616)
-			.saturating_add(Weight::from_parts(837_884, 0).saturating_mul(n.into()))
+		Weight::from_parts(4_831_341, 172616)
+			.saturating_add(Weight::from_parts(859_854, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -528,17 +569,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3054).saturating_mul(n.into()))
 	}
 	fn add_oracle() -> Weight {
-		Weight::from_parts(14_249_000, 3550)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(14_652_000, 3547)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn remove_oracle() -> Weight {
-		Weight::from_parts(13_732_000, 3550)
+		Weight::from_parts(13_299_000, 3547)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(5_903_000, 0)
+		Weight::from_parts(4_938_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -344,3 +344,40 @@ fn registration_weight_charges_the_schemes_used() {
 	);
 	assert!(certified.ref_time() >= plain.ref_time());
 }
+
+#[test]
+fn genesis_devices_are_registered_with_their_bonds_held() {
+	use frame_support::traits::{fungible::InspectHold, BuildGenesisConfig};
+	new_test_ext().execute_with(|| {
+		let keys: Vec<_> = (0..3u8)
+			.map(|n| match device(SignatureScheme::Ed25519, n).public() {
+				depin_primitives::DeviceKey::Ed25519(key) => key,
+				_ => unreachable!(),
+			})
+			.collect();
+		let owners = [ALICE, ALICE, BOB];
+		crate::GenesisConfig::<Test> {
+			devices: keys
+				.iter()
+				.zip(owners)
+				.enumerate()
+				.map(|(i, (key, owner))| (owner, *key, paris(12, i as u32).0))
+				.collect(),
+			..Default::default()
+		}
+		.build();
+		for (index, (key, owner)) in keys.iter().zip(owners).enumerate() {
+			let id = depin_primitives::DeviceKey::Ed25519(*key).device_id();
+			let record = Devices::<Test>::get(id).expect("registered at genesis");
+			assert_eq!((record.index, record.owner, record.bond), (index as u32, owner, BOND));
+			assert_eq!(KeyRegistrations::<Test>::get(id), 1);
+		}
+		assert_eq!(DeviceCount::<Test>::get(), 3);
+		assert_eq!(OwnerDeviceCount::<Test>::get(ALICE), 2);
+		assert_eq!(
+			Balances::balance_on_hold(&crate::HoldReason::DeviceBond.into(), &ALICE),
+			2 * BOND
+		);
+		crate::Pallet::<Test>::do_try_state().expect("registry invariants hold");
+	});
+}

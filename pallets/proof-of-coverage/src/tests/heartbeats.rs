@@ -1,4 +1,4 @@
-use crate::{mock::*, DeviceActivity, EpochTotals};
+use crate::{mock::*, BatchCharge, DeviceActivity, EpochTotals};
 use depin_primitives::{
 	attestation::HeartbeatPayload, AttestationRejection as R, DeviceSignature, DeviceStatus,
 	EpochScore, Heartbeat, SignatureScheme, SignedAttestation, SignedPayload,
@@ -218,7 +218,7 @@ fn devices_far_apart_in_registration_order_use_their_own_pages() {
 }
 
 #[test]
-fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
+fn a_batch_is_charged_its_pages_anchors_and_activations_not_the_worst_case() {
 	build_and_execute(|| {
 		use frame_support::dispatch::PostDispatchInfo;
 		let epoch = current_epoch();
@@ -228,30 +228,111 @@ fn pages_shared_in_a_batch_or_written_earlier_in_the_block_are_refunded() {
 			devices[range].iter().map(|d| heartbeat(d, epoch, slot)).collect()
 		};
 
-		// Three devices of one page: charged 2 pages each, used 2 in all.
+		// Three devices of one page, all new in the epoch: one slot page, one tally page,
+		// one anchor, three activations; charged exactly that, nothing to refund.
 		let (batch, signature) = signed_batch(beats(0..3));
-		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		assert_eq!(batch.charge, BatchCharge { activations: 3, pages: 2, anchors: 1 });
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
+		let worst = ProofOfCoverage::batch_weight(&batch.attestations, &BatchCharge::worst_case(3));
+		assert!(charged.ref_time() < worst.ref_time());
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
-		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4)));
+		assert_eq!(post.actual_weight, Some(charged));
 
-		// Same block, same pages: already in the block's overlay, no database access at all.
+		// Same block, same pages: in the block's overlay, no database access for them.
 		let (batch, signature) = signed_batch(beats(3..6));
-		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
-		assert_eq!(post.actual_weight, Some(charged - page_ops(6, 6)));
+		assert_eq!(post.actual_weight, Some(charged - page_ops(2, 2)));
 		assert_eq!(EpochTotals::<Test>::get(epoch).uptime, 6 * HEARTBEAT_SCORE);
 
-		// Next block: the pages are read and written again.
+		// Next block, next slot: the devices are active already, so no activation is charged.
 		run_to_block(System::block_number() + 1);
 		let slot = current_slot();
 		let (batch, signature) =
 			signed_batch(devices[..3].iter().map(|d| heartbeat(d, epoch, slot)).collect());
-		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		assert_eq!(batch.charge, BatchCharge { activations: 0, pages: 2, anchors: 1 });
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (3, 0));
-		// A new slot page, and the tally page (both read and written); the devices were
-		// active in the epoch already, so the score sink's charge is refunded.
-		assert_eq!(post.actual_weight, Some(charged - page_ops(4, 4) - sink(3)));
+		assert_eq!(post.actual_weight, Some(charged));
+	});
+}
+
+#[test]
+fn a_heartbeat_past_its_batch_charge_is_refused_before_its_work() {
+	build_and_execute(|| {
+		use frame_support::dispatch::PostDispatchInfo;
+		use sp_runtime::RuntimeAppPublic;
+		// The attack without the rule: an oracle declares a tiny charge, its batch is
+		// charged next to nothing, and the block does the pages, anchors and score-sink work
+		// of every heartbeat for free, past the block's weight limit.
+		let epoch = current_epoch();
+		let two_pages_apart = |n: u32| {
+			let near = alice_device(SignatureScheme::Ed25519, 2 * n);
+			skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE * 3);
+			let far = alice_device(SignatureScheme::Ed25519, 2 * n + 1);
+			skip_device_indexes(depin_primitives::attestation::DEVICES_PER_PAGE * 3);
+			vec![heartbeat(&near, epoch, current_slot()), heartbeat(&far, epoch, current_slot())]
+		};
+		let mut last = Vec::new();
+		type Shorten = fn(BatchCharge) -> BatchCharge;
+		let cases: [(Shorten, Vec<(u32, R)>); 3] = [
+			(
+				|c: BatchCharge| BatchCharge { anchors: 0, ..c },
+				vec![(0, R::OverCharge), (1, R::OverCharge)],
+			),
+			(|c: BatchCharge| BatchCharge { pages: 3, ..c }, vec![(1, R::OverCharge)]),
+			(|c: BatchCharge| BatchCharge { activations: 1, ..c }, vec![(1, R::OverCharge)]),
+		];
+		for (n, (short, expected)) in cases.into_iter().enumerate() {
+			let beats = two_pages_apart(n as u32);
+			let honest = ProofOfCoverage::charge_of(&beats);
+			assert_eq!(honest, BatchCharge { activations: 2, pages: 4, anchors: 1 });
+			let (mut batch, _) = signed_batch(beats.clone());
+			batch.charge = short(honest);
+			let signature = oracle().sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
+			let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
+			let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
+			assert_eq!(rejections(), expected, "charge {:?}", short(honest));
+			// Never more work than paid for.
+			assert!(post.actual_weight.unwrap().all_lte(charged));
+			last = beats;
+		}
+		// A refused one lands later in a batch that pays for it.
+		land(vec![last[1].clone()]);
+		assert_eq!(rejections(), vec![]);
+		assert_eq!(
+			ProofOfCoverage::device_report(&last[1].device(), epoch).unwrap().heartbeats(),
+			1
+		);
+	});
+}
+
+#[test]
+fn the_charge_is_signed_and_capped_at_the_worst_case() {
+	build_and_execute(|| {
+		let beats = vec![heartbeat(
+			&alice_device(SignatureScheme::Ed25519, 0),
+			current_epoch(),
+			current_slot(),
+		)];
+		// A relay that lowers the charge (so the heartbeats are refused) breaks the oracle's
+		// signature.
+		let (mut batch, signature) = signed_batch(beats.clone());
+		batch.charge.pages = 0;
+		let call =
+			RuntimeCall::ProofOfCoverage(crate::Call::submit_attestations { batch, signature });
+		use frame_support::{pallet_prelude::TransactionSource, traits::Authorize};
+		assert_eq!(
+			call.authorize(TransactionSource::External).unwrap().map(|_| ()),
+			Err(frame_support::pallet_prelude::InvalidTransaction::BadProof.into())
+		);
+		// Counts above the worst case are charged as the worst case.
+		let huge = BatchCharge { activations: u32::MAX, pages: u32::MAX, anchors: u32::MAX };
+		assert_eq!(
+			ProofOfCoverage::batch_weight(&beats, &huge),
+			ProofOfCoverage::batch_weight(&beats, &BatchCharge::worst_case(1))
+		);
 	});
 }
 

@@ -1,6 +1,12 @@
-use crate::{impl_authorize::BATCH_TOO_HEAVY, mock::*, Oracles, Parameters};
+use crate::{
+	impl_authorize::{BATCH_TOO_FAR_AHEAD, BATCH_TOO_HEAVY},
+	mock::*,
+	Oracles, Parameters,
+};
 use codec::{Decode, Encode};
-use depin_primitives::{oracle::queue, OracleId, SignatureScheme, SignedAttestation};
+use depin_primitives::{
+	oracle::queue, OracleId, OracleSignature, SignatureScheme, SignedAttestation,
+};
 use frame_support::{
 	pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
 	traits::{Authorize, Hooks},
@@ -143,22 +149,33 @@ fn the_rate_limit_leaves_a_batch_in_the_pool_for_the_next_block() {
 	});
 }
 
+/// A batch of `beats` declaring the worst case of each (as an oracle that over-counts does):
+/// the heaviest charge those heartbeats can carry.
+fn worst_case_batch(beats: &[SignedAttestation]) -> (crate::BatchOf<Test>, OracleSignature) {
+	let (mut batch, _) = signed_batch(beats.to_vec());
+	batch.charge = crate::BatchCharge::worst_case(beats.len() as u32);
+	let signature = oracle().sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
+	(batch, signature)
+}
+
 #[test]
 fn a_batch_over_the_per_batch_cap_is_refused_by_the_runtime() {
 	build_and_execute(|| {
 		// The attack without the rule: an oracle's one batch takes the whole normal class,
-		// crowding out every other oracle and transaction. P-256 heartbeats are the dearest.
+		// crowding out every other oracle and transaction. P-256 heartbeats, each declared at
+		// its worst case, are the dearest heartbeats can be.
 		let devices: Vec<_> =
 			(0..200).map(|n| alice_device(SignatureScheme::EcdsaP256, n)).collect();
 		let beats: Vec<_> =
 			devices.iter().map(|d| heartbeat(d, current_epoch(), current_slot())).collect();
 		let cap = ProofOfCoverage::max_batch_weight();
+		let worst = |n: usize| crate::BatchCharge::worst_case(n as u32);
 		let fits = (1..=beats.len())
-			.take_while(|n| !ProofOfCoverage::batch_weight(&beats[..*n]).any_gt(cap))
+			.take_while(|n| !ProofOfCoverage::batch_weight(&beats[..*n], &worst(*n)).any_gt(cap))
 			.last()
 			.unwrap();
-		assert!(fits < beats.len(), "200 P-256 heartbeats are above the cap");
-		let (batch, signature) = signed_batch(beats.clone());
+		assert!(fits < beats.len(), "200 worst-case P-256 heartbeats are above the cap");
+		let (batch, signature) = worst_case_batch(&beats);
 		assert_eq!(
 			submit(batch.clone(), signature.clone()).err(),
 			Some(InvalidTransaction::Custom(BATCH_TOO_HEAVY).into())
@@ -168,7 +185,7 @@ fn a_batch_over_the_per_batch_cap_is_refused_by_the_runtime() {
 			invalid(InvalidTransaction::Custom(BATCH_TOO_HEAVY))
 		);
 		// Just under the cap: it lands.
-		let (batch, signature) = signed_batch(beats[..fits].to_vec());
+		let (batch, signature) = worst_case_batch(&beats[..fits]);
 		submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (fits as u32, 0));
 	});
@@ -265,9 +282,22 @@ fn long_heartbeat_grace() {
 	crate::Parameters::<Test>::mutate(|parameters| parameters.heartbeat_grace = 20);
 }
 
-/// `(first, next)` of the in-flight batches.
+/// `(first, next)` of the in-flight batches: those kept, landed or not.
 fn in_flight() -> Option<(u64, u64)> {
-	StorageValueRef::persistent(queue::IN_FLIGHT).get::<(u64, u64)>().unwrap()
+	in_flight_index().map(|index| (index.first, index.next))
+}
+
+/// The worker's in-flight index.
+fn in_flight_index() -> Option<queue::InFlight> {
+	StorageValueRef::persistent(queue::IN_FLIGHT).get::<queue::InFlight>().unwrap()
+}
+
+/// The in-flight batch `sequence` under the oracle's current authorisation.
+fn stored_batch(
+	sequence: u64,
+) -> Option<(crate::BatchOf<Test>, depin_primitives::OracleSignature)> {
+	let authorisation = Oracles::<Test>::get(oracle()).unwrap().authorisation;
+	StorageValueRef::persistent(&queue::in_flight_key(authorisation, sequence)).get().unwrap()
 }
 
 #[test]
@@ -280,6 +310,7 @@ fn the_offchain_worker_drains_the_queue_into_signed_batches() {
 
 		// MaxBatchSize is 200: the 250 attestations make two batches for the next block,
 		// numbered on from the oracle's count.
+		let signed_at = System::block_number();
 		let sent = batches(&take());
 		assert_eq!(sent.len(), 2);
 		assert_eq!(in_flight(), Some((0, 2)));
@@ -288,24 +319,25 @@ fn the_offchain_worker_drains_the_queue_into_signed_batches() {
 		for (sequence, (batch, signature)) in sent.into_iter().enumerate() {
 			assert_eq!(
 				(batch.oracle.clone(), batch.sequence, batch.block),
-				(oracle(), sequence as u64, System::block_number())
+				(oracle(), sequence as u64, signed_at)
 			);
 			landed.extend(batch.attestations.iter().cloned());
 			submit(batch, signature).unwrap().unwrap();
 			assert_eq!(last_batch_counts().1, 0);
 		}
 		assert_eq!(landed, attestations);
-		// The queue is empty and both batches landed: nothing more to send, nothing kept.
+		// The queue is empty and both batches landed: nothing more to send. They are kept
+		// until their landing is `batch_longevity` (5) blocks old, then forgotten.
 		ProofOfCoverage::offchain_worker(System::block_number());
 		assert!(take().is_empty());
 		assert_eq!(StorageValueRef::persistent(queue::HEAD).get::<u64>().unwrap(), Some(2));
+		assert_eq!((in_flight(), in_flight_index().unwrap().pending()), (Some((0, 2)), 0));
+		assert!(stored_batch(0).is_some());
+		run_to_block(System::block_number() + 5);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert!(take().is_empty());
 		assert_eq!(in_flight(), Some((2, 2)));
-		assert_eq!(
-			StorageValueRef::persistent(&queue::in_flight_key(0))
-				.get::<(crate::BatchOf<Test>, depin_primitives::OracleSignature)>()
-				.unwrap(),
-			None
-		);
+		assert_eq!(stored_batch(0), None);
 	});
 }
 
@@ -330,7 +362,7 @@ fn a_batch_left_out_of_its_block_lands_later() {
 		run_to_block(System::block_number() + 5);
 		ProofOfCoverage::offchain_worker(System::block_number());
 		let (batch, signature) = batches(&take()).pop().unwrap();
-		assert_eq!((batch.sequence, batch.block), (0, System::block_number() + 1));
+		assert_eq!((batch.sequence, batch.block), (0, System::block_number()));
 		assert_eq!(batch.attestations.to_vec(), attestations);
 		run_to_block(System::block_number() + 1);
 		submit(batch, signature).unwrap().unwrap();
@@ -394,6 +426,152 @@ fn in_flight_batches_follow_the_chain_when_the_oracle_is_authorised_again() {
 }
 
 #[test]
+fn a_batch_signed_under_an_earlier_authorisation_cannot_be_replayed() {
+	build_and_execute(|| {
+		// The attack without the rule: the oracle is removed and authorised again, its count
+		// starts from 0, and anyone replays its old batch 0 (still fresh) from gossip.
+		let (old, old_signature) = signed_batch(vec![some_heartbeat()]);
+		frame_support::assert_ok!(ProofOfCoverage::remove_oracle(RuntimeOrigin::root(), oracle()));
+		frame_support::assert_ok!(ProofOfCoverage::add_oracle(RuntimeOrigin::root(), oracle()));
+		assert_eq!(Oracles::<Test>::get(oracle()).unwrap().authorisation, 1);
+		assert_eq!(authorize(old.clone(), old_signature), invalid(InvalidTransaction::BadProof));
+		// The same batch signed under the new authorisation is the oracle's next.
+		let (batch, signature) = signed_batch(old.attestations.to_vec());
+		assert_eq!(authorize(batch, signature), Ok(()));
+	});
+}
+
+#[test]
+fn the_pool_refuses_batches_too_far_ahead_of_the_oracle() {
+	build_and_execute(|| {
+		// The attack without the rule: an oracle (or its stolen key) fills the pool with
+		// batches numbered far ahead, which wait for predecessors that never come.
+		let ahead = ProofOfCoverage::max_batches_ahead();
+		assert_eq!(ahead, 32);
+		batch_for(ahead, System::block_number(), Ok(()));
+		batch_for(
+			ahead + 1,
+			System::block_number(),
+			invalid(InvalidTransaction::Custom(BATCH_TOO_FAR_AHEAD)),
+		);
+		batch_for(
+			u64::MAX,
+			System::block_number(),
+			invalid(InvalidTransaction::Custom(BATCH_TOO_FAR_AHEAD)),
+		);
+	});
+}
+
+#[test]
+fn a_fork_that_undoes_a_landing_finds_the_batches_still_in_flight() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		let attestations = heartbeats(250);
+		enqueue(&[attestations.clone()]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let sent = batches(&take());
+		run_to_block(System::block_number() + 1);
+		for (batch, signature) in sent.clone() {
+			submit(batch, signature).unwrap().unwrap();
+		}
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert!(take().is_empty());
+		// The worker now runs on a branch where neither landed (a fork, or a worker for an
+		// older block running late). Without the rule it forgot them, or numbered them again
+		// from 0 under other contents: lost, or colliding with what landed.
+		let landed = Oracles::<Test>::get(oracle()).unwrap();
+		Oracles::<Test>::mutate(oracle(), |state| state.as_mut().unwrap().batches = 0);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert_eq!(batches(&take()), sent);
+		assert_eq!(in_flight(), Some((0, 2)));
+		// Back on the branch that landed them, and long enough after: forgotten.
+		Oracles::<Test>::insert(oracle(), landed.clone());
+		run_to_block(System::block_number() + 5);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert_eq!(in_flight(), Some((2, 2)));
+		// A view older than what is kept changes nothing and sends nothing.
+		Oracles::<Test>::mutate(oracle(), |state| state.as_mut().unwrap().batches = 1);
+		enqueue(&[heartbeats(1)]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert!(take().is_empty());
+		assert_eq!(in_flight(), Some((2, 2)));
+		// The next view numbers the new batch on from the last one.
+		Oracles::<Test>::insert(oracle(), landed);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert_eq!(batches(&take())[0].0.sequence, 2);
+	});
+}
+
+#[test]
+fn an_unreadable_in_flight_batch_is_replaced_so_the_next_ones_can_land() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		enqueue(&[heartbeats(250)]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let sent = batches(&take());
+		// A node upgrade can no longer read batch 0 (the attestation encoding changed).
+		// Without the rule the chain waits for batch 0 for ever, and batch 1 never lands.
+		let authorisation = Oracles::<Test>::get(oracle()).unwrap().authorisation;
+		StorageValueRef::persistent(&queue::in_flight_key(authorisation, 0)).set(&[0xffu8; 3]);
+		run_to_block(System::block_number() + 1);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let again = batches(&take());
+		assert_eq!((again[0].0.sequence, again[0].0.attestations.len()), (0, 0));
+		assert_eq!(again[1], sent[1]);
+		for (batch, signature) in again {
+			submit(batch, signature).unwrap().unwrap();
+		}
+		assert_eq!(Oracles::<Test>::get(oracle()).unwrap().batches, 2);
+	});
+}
+
+#[test]
+fn an_in_flight_batch_over_a_new_cap_lands_what_fits_and_the_rest_later() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		// Signed when the weights allowed it; a runtime upgrade then made reveals dearer, so
+		// it is over the cap. Without the rule the pool refuses it for ever and every later
+		// batch of the oracle waits behind it.
+		let reveals: Vec<_> =
+			(0..200).map(|n| reveal(&pair(SignatureScheme::Ed25519, n), current_epoch())).collect();
+		let (heavy, _) = signed_batch(reveals.clone());
+		let cap = ProofOfCoverage::max_batch_weight();
+		assert!(ProofOfCoverage::batch_weight(&heavy.attestations, &heavy.charge).any_gt(cap));
+		let authorisation = Oracles::<Test>::get(oracle()).unwrap().authorisation;
+		let signature = oracle().sign(&ProofOfCoverage::batch_signing_bytes(&heavy)).unwrap();
+		StorageValueRef::persistent(&queue::in_flight_key(authorisation, 0))
+			.set(&(heavy, signature));
+		StorageValueRef::persistent(queue::IN_FLIGHT).set(&queue::InFlight {
+			signer: Some((oracle(), authorisation)),
+			first: 0,
+			next: 1,
+			..Default::default()
+		});
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let sent = batches(&take());
+		let fits = sent[0].0.attestations.len();
+		assert!(fits > 0 && fits < reveals.len());
+		// The rest was put back at the front of the queue and makes the next batches, each
+		// under the cap.
+		assert!(sent.len() >= 2);
+		let numbers: Vec<u64> = sent.iter().map(|(batch, _)| batch.sequence).collect();
+		assert_eq!(numbers, (0..sent.len() as u64).collect::<Vec<_>>());
+		let mut landed = Vec::new();
+		run_to_block(System::block_number() + 1);
+		for (batch, signature) in sent {
+			assert!(!ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge).any_gt(cap));
+			landed.extend(batch.attestations.iter().cloned());
+			submit(batch, signature).unwrap().unwrap();
+		}
+		assert_eq!(landed, reveals);
+		assert_eq!(
+			StorageValueRef::persistent(queue::FRONT).get::<Vec<SignedAttestation>>().unwrap(),
+			None
+		);
+	});
+}
+
+#[test]
 fn a_node_without_an_authorised_oracle_key_sends_nothing() {
 	with_offchain(|take| {
 		frame_support::assert_ok!(ProofOfCoverage::remove_oracle(RuntimeOrigin::root(), oracle()));
@@ -411,8 +589,8 @@ fn batches_encode_compactly() {
 	build_and_execute(|| {
 		let (batch, _) = signed_batch(vec![some_heartbeat(); 10]);
 		// Per heartbeat: 136 bytes (104 and its 32-byte slot anchor); the batch header:
-		// oracle, sequence, block, length.
-		assert_eq!(batch.encode().len(), 32 + 8 + 8 + 1 + 10 * 136);
+		// oracle, sequence, block, charge, length.
+		assert_eq!(batch.encode().len(), 32 + 8 + 8 + 12 + 1 + 10 * 136);
 	});
 }
 
@@ -430,6 +608,7 @@ fn the_same_attestation_from_two_oracles_lands_once() {
 			oracle: second.clone(),
 			sequence: 0,
 			block: System::block_number(),
+			charge: ProofOfCoverage::charge_of(&[attestation.clone()]),
 			attestations: frame_support::BoundedVec::truncate_from(vec![attestation.clone()]),
 		};
 		let signature = second.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
@@ -461,12 +640,13 @@ fn refused_attestations_are_refunded_the_checks_they_skipped() {
 			signature: depin_primitives::DeviceSignature::Ed25519([3u8; 64]),
 		};
 		let (batch, signature) = signed_batch(vec![forged, unknown, good.clone(), good]);
-		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
+		let batch_charge = batch.charge;
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (1, 3));
-		// Unknown: its P-256 check; the duplicate: its Ed25519 check. Pages: 4 × 2 charged,
-		// 2 read and written (the slot's and the activity page, shared by the batch).
-		// The score sink heard of one device: the three others' charge is refunded.
-		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519 - page_ops(6, 6) - sink(3)));
+		// Unknown: its P-256 check; the duplicate: its Ed25519 check. The charge (one
+		// anchor, the two pages of the known device, its activation) was used exactly.
+		assert_eq!(batch_charge, crate::BatchCharge { activations: 1, pages: 2, anchors: 1 });
+		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519));
 	});
 }

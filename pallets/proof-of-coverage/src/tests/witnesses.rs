@@ -414,10 +414,14 @@ fn the_charge_covers_every_device_a_batch_activates() {
 		let fresh = device_challenged(false, current_epoch(), CHARLIE, paris(), 9_000);
 		let batch =
 			vec![heartbeat(&fresh, current_epoch(), current_slot()), reveal(&beaconer, epoch)];
-		let charged_activations: u64 = batch.iter().map(ProofOfCoverage::activations_charged).sum();
 		let before = active_devices().len();
 		let (batch, signature) = signed_batch(batch);
-		let charged = ProofOfCoverage::batch_weight(&batch.attestations);
+		// The reveal's beaconer and candidates, and the heartbeat's device in the charge.
+		let charged_activations: u64 =
+			batch.attestations.iter().map(ProofOfCoverage::activations_charged).sum::<u64>()
+				+ u64::from(batch.charge.activations);
+		assert_eq!(batch.charge.activations, 1);
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		let activated = (active_devices().len() - before) as u64;
 		// The heartbeat's device, the beaconer and its three witnesses.
