@@ -26,6 +26,9 @@ use sp_runtime::{
 
 const LOG_TARGET: &str = "runtime::proof-of-coverage";
 
+/// Batches in flight that this view has not landed, with their signatures, in order.
+type Pending<T> = Vec<(BatchOf<T>, OracleSignature)>;
+
 impl<T: Config> Pallet<T> {
 	/// This node's authorised oracle key, if its keystore holds one.
 	pub fn local_oracle() -> Option<OracleId> {
@@ -139,7 +142,7 @@ impl<T: Config> Pallet<T> {
 		authorisation: u32,
 		landed: u64,
 		now: BlockNumberFor<T>,
-	) -> Option<(InFlight, Vec<(BatchOf<T>, OracleSignature)>)> {
+	) -> Option<(InFlight, Pending<T>)> {
 		let store = StorageValueRef::persistent(queue::IN_FLIGHT);
 		let mut index = match store.get::<InFlight>() {
 			Ok(index) => index.unwrap_or_default(),
@@ -270,7 +273,7 @@ impl<T: Config> Pallet<T> {
 		signer: (OracleId, u32),
 		landed: u64,
 		now: BlockNumberFor<T>,
-	) -> Option<(InFlight, Vec<(BatchOf<T>, OracleSignature)>)> {
+	) -> Option<(InFlight, Pending<T>)> {
 		let (oracle, authorisation) = signer.clone();
 		let mut pending = Vec::new();
 		if let Some((_, old)) = &index.signer {
@@ -386,7 +389,6 @@ impl<T: Config> Pallet<T> {
 			}
 			done.front = Some(front[taken.len()..].to_vec());
 			if taken.len() < front.len() {
-				drop(fits);
 				return (taken, counter.charge(), done);
 			}
 		}
@@ -413,7 +415,6 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 		}
-		drop(fits);
 		(taken, counter.charge(), done)
 	}
 }

@@ -549,7 +549,7 @@ impl<T: Config> BatchContext<T> {
 		signature: &DeviceSignature,
 	) -> SignatureCheck {
 		let payload = HeartbeatPayload { genesis_hash: &self.genesis_hash, heartbeat };
-		signature_check(&device, payload.signing_bytes(), signature)
+		signature_check(device, payload.signing_bytes(), signature)
 	}
 
 	fn apply_heartbeat(
@@ -578,7 +578,7 @@ impl<T: Config> BatchContext<T> {
 			beacon,
 			randomness: &epoch.randomness,
 		};
-		signature_check(&beaconer, message.signing_bytes(), signature)
+		signature_check(beaconer, message.signing_bytes(), signature)
 	}
 
 	/// Every rule of a beacon but its signature: witness window open, device active and
@@ -698,7 +698,7 @@ impl<T: Config> BatchContext<T> {
 		signature: &DeviceSignature,
 	) -> SignatureCheck {
 		let message = WitnessPayload { genesis_hash: &self.genesis_hash, report };
-		signature_check(&witness, message.signing_bytes(), signature)
+		signature_check(witness, message.signing_bytes(), signature)
 	}
 
 	fn apply_witness(
