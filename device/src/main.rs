@@ -346,12 +346,7 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 			let owner = keys::parse_account(&owner)?;
 			let offline = genesis.is_some();
 			let genesis = match genesis {
-				Some(hex) => {
-					let raw = bytes::from_hex(&hex).map_err(|e| format!("genesis: {e}"))?;
-					let raw: [u8; 32] =
-						raw.try_into().map_err(|_| "genesis: expected 32 bytes".to_string())?;
-					H256(raw)
-				}
+				Some(hex) => H256(parse_hex32(&hex, "genesis")?),
 				None => NodeClient::new(&node).chain_info()?.genesis,
 			};
 			let (registrations, source) = match registrations {
@@ -455,16 +450,9 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 			keyless_victim,
 			summary_json,
 		} => {
-			let keyless_victim = match keyless_victim {
-				Some(hex) => {
-					let raw = bytes::from_hex(&hex).map_err(|e| format!("keyless-victim: {e}"))?;
-					let raw: [u8; 32] = raw
-						.try_into()
-						.map_err(|_| "keyless-victim: expected 32 bytes".to_string())?;
-					Some(depin_primitives::DeviceId(raw))
-				}
-				None => None,
-			};
+			let keyless_victim = keyless_victim
+				.map(|hex| parse_hex32(&hex, "keyless-victim").map(depin_primitives::DeviceId))
+				.transpose()?;
 			let options = load::LoadOptions {
 				devices,
 				seed,
@@ -502,6 +490,12 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 		}
 	}
 	Ok(())
+}
+
+/// 32 bytes given as `0x`-hex (`what` names the argument in errors).
+fn parse_hex32(text: &str, what: &str) -> Result<[u8; 32], String> {
+	let raw = bytes::from_hex(text).map_err(|e| format!("{what}: {e}"))?;
+	raw.try_into().map_err(|_| format!("{what}: expected 32 bytes"))
 }
 
 fn parse_position(text: &str) -> Result<Position, String> {

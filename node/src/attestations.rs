@@ -731,9 +731,13 @@ mod tests {
 	const WINDOW: QuotaWindow = (3, 1);
 
 	fn node(quota: u16) -> Arc<AttestationQueue<InMemOffchainStorage>> {
+		node_with(IngestSettings { quota_per_slot: quota, ..Default::default() })
+	}
+
+	/// A node with an oracle key and `settings`.
+	fn node_with(settings: IngestSettings) -> Arc<AttestationQueue<InMemOffchainStorage>> {
 		let keystore = MemoryKeystore::new();
 		keystore.sr25519_generate_new(KEY_TYPE, Some("//Oracle")).unwrap();
-		let settings = IngestSettings { quota_per_slot: quota, ..Default::default() };
 		AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings)
 	}
 
@@ -748,6 +752,18 @@ mod tests {
 			&HeartbeatPayload { genesis_hash: &GENESIS, heartbeat: &heartbeat }.signing_bytes(),
 		);
 		SignedAttestation::Heartbeat { heartbeat, signature }
+	}
+
+	/// `device`'s heartbeat for `slot` with a made-up P-256 signature (what a caller without
+	/// the key can send).
+	fn forged(device: &DevicePair, slot: SlotIndex) -> SignedAttestation {
+		match heartbeat(device, slot) {
+			SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
+				heartbeat,
+				signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
+			},
+			_ => unreachable!(),
+		}
 	}
 
 	/// A witness report of `beaconer` with made-up fields (`n` makes each one distinct).
@@ -860,15 +876,7 @@ mod tests {
 		// checks them natively, and only verified attestations count against a quota.
 		let queue = node(4);
 		let victim = device(SignatureScheme::EcdsaP256, 3);
-		let forged: Vec<_> = (0..64u16)
-			.map(|slot| match heartbeat(&victim, slot) {
-				SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
-					heartbeat,
-					signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
-				},
-				_ => unreachable!(),
-			})
-			.collect();
+		let forged: Vec<_> = (0..64u16).map(|slot| forged(&victim, slot)).collect();
 		let asked = Cell::new(0);
 		for chunk in forged.chunks(4) {
 			assert!(submit(&queue, &victim, chunk, &asked)
@@ -978,22 +986,9 @@ mod tests {
 		// dedup against): each forgery costs the node a native check, and the checkers are
 		// never free for honest calls. Now a connection may fail `failure_budget` checks per
 		// slot; then its calls are refused before any check.
-		let keystore = MemoryKeystore::new();
-		keystore.sr25519_generate_new(KEY_TYPE, Some("//Oracle")).unwrap();
-		let settings = IngestSettings { failure_budget: 8, ..Default::default() };
-		let queue =
-			AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings);
+		let queue = node_with(IngestSettings { failure_budget: 8, ..Default::default() });
 		let victims: Vec<_> = (0..64u8).map(|n| device(SignatureScheme::EcdsaP256, n)).collect();
-		let forged: Vec<_> = victims
-			.iter()
-			.map(|victim| match heartbeat(victim, 1) {
-				SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
-					heartbeat,
-					signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
-				},
-				_ => unreachable!(),
-			})
-			.collect();
+		let forged: Vec<_> = victims.iter().map(|victim| forged(victim, 1)).collect();
 		// Each claims its own victim (the check uses the victim's key).
 		let bad = Some("BadSignature".to_string());
 		for (victim, beat) in victims.iter().zip(&forged).take(8) {
@@ -1020,21 +1015,9 @@ mod tests {
 
 	#[test]
 	fn within_one_call_checks_stop_once_the_budget_is_spent() {
-		let keystore = MemoryKeystore::new();
-		keystore.sr25519_generate_new(KEY_TYPE, Some("//Oracle")).unwrap();
-		let settings = IngestSettings { failure_budget: 3, ..Default::default() };
-		let queue =
-			AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings);
+		let queue = node_with(IngestSettings { failure_budget: 3, ..Default::default() });
 		let victim = device(SignatureScheme::EcdsaP256, 9);
-		let forged: Vec<_> = (0..10u16)
-			.map(|slot| match heartbeat(&victim, slot) {
-				SignedAttestation::Heartbeat { heartbeat, .. } => SignedAttestation::Heartbeat {
-					heartbeat,
-					signature: depin_primitives::DeviceSignature::EcdsaP256([7; 64]),
-				},
-				_ => unreachable!(),
-			})
-			.collect();
+		let forged: Vec<_> = (0..10u16).map(|slot| forged(&victim, slot)).collect();
 		let answers = submit_from(&queue, &victim, &forged, 1, WINDOW).unwrap();
 		assert!(answers[..3].iter().all(|a| a.as_deref() == Some("BadSignature")));
 		assert!(answers[3..].iter().all(|a| a.as_deref() == Some("TooManyBadSignatures")));

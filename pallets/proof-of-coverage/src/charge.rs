@@ -77,6 +77,16 @@ impl<T: Config> ChargeCounter<T> {
 	/// share of the charge).
 	pub(crate) fn add(&mut self, attestation: &SignedAttestation) -> Weight {
 		let added = self.added(attestation);
+		self.add_counted(attestation, added)
+	}
+
+	/// Adds `attestation`, whose share of the charge [`Self::added`] counted as `added`;
+	/// returns what it adds to the batch's weight.
+	pub(crate) fn add_counted(
+		&mut self,
+		attestation: &SignedAttestation,
+		added: BatchCharge,
+	) -> Weight {
 		if let SignedAttestation::Heartbeat { heartbeat, .. } = attestation {
 			let (epoch, slot) = (heartbeat.epoch, heartbeat.slot);
 			self.anchors.insert((epoch, slot));

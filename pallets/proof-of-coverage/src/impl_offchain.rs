@@ -376,8 +376,7 @@ impl<T: Config> Pallet<T> {
 			if weight.saturating_add(cost).any_gt(max_weight) {
 				return false;
 			}
-			counter.add(attestation);
-			weight.saturating_accrue(cost);
+			weight.saturating_accrue(counter.add_counted(attestation, added));
 			true
 		};
 		if !front.is_empty() {
