@@ -143,8 +143,11 @@ pub struct LoadReport {
 	pub queued: u64,
 	/// Honest heartbeats the node refused, by reason.
 	pub refused: BTreeMap<String, u64>,
-	/// Attestations accepted on chain in the blocks followed.
+	/// Attestations accepted on chain in the blocks followed (honest and flooders').
 	pub accepted_on_chain: u64,
+	/// Honest heartbeats accepted on chain, at least: those accepted less what the flooders
+	/// had queued (the chain cannot accept what was never queued).
+	pub honest_accepted: u64,
 	/// Attestations rejected on chain, by reason.
 	pub rejected_on_chain: BTreeMap<String, u64>,
 	/// First and last block with accepted attestations.
@@ -156,8 +159,18 @@ pub struct LoadReport {
 	/// Attestations accepted per second of block time between the first and last block
 	/// with accepted ones.
 	pub accepted_per_second: f64,
-	/// Share of the honest heartbeats posted that the chain accepted.
+	/// Share of the honest heartbeats posted that the chain accepted (`honest_accepted /
+	/// offered`).
 	pub honest_accepted_share: f64,
+	/// Weight the chain charged the batches that carried them, after refunds (the
+	/// `ExtrinsicSuccess` weight of each extrinsic that processed a batch), in µs of ref time.
+	pub charged_micros: f64,
+	/// `charged_micros / accepted_on_chain`.
+	pub charged_micros_per_attestation: f64,
+	/// Each block followed that accepted attestations: its number, how many, and what their
+	/// batches were charged (µs); `scripts/bench.sh` joins it with the author's log of how
+	/// long each block took to build.
+	pub blocks: Vec<BlockLoad>,
 	/// Whether the last block counted is finalized.
 	pub all_finalized: bool,
 	/// CPU seconds the generator used (all its threads), and per second of the run.
@@ -168,6 +181,18 @@ pub struct LoadReport {
 	pub flooding_device: FloodStats,
 	/// Calls and attestations the keyless flooder posted, and what its calls were answered.
 	pub keyless_flooder: FloodStats,
+}
+
+/// What one block carried.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockLoad {
+	/// Block number.
+	pub number: u32,
+	/// Attestations accepted in it.
+	pub accepted: u64,
+	/// Weight its batches were charged, after refunds, µs of ref time.
+	pub charged_micros: f64,
 }
 
 /// A flooder's tally.
@@ -286,7 +311,19 @@ pub fn run(client: &NodeClient, options: &LoadOptions) -> Result<LoadReport, Str
 					Err(_) => return,
 				};
 				let Ok(call) = call else { return };
-				let results = node.submit_attestations(&call);
+				// A busy node (4008) or one refusing callers it has not verified yet while
+				// a flood spends its budget (4009) asks for a retry shortly: so does an
+				// honest client.
+				let mut results = node.submit_attestations(&call);
+				for _ in 0..50 {
+					match &results {
+						Err(e) if e.contains("4008") || e.contains("4009") => {
+							std::thread::sleep(Duration::from_millis(200));
+							results = node.submit_attestations(&call);
+						}
+						_ => break,
+					}
+				}
 				let mut tallied = BTreeMap::new();
 				let queued = tally(&mut tallied, call.len(), results);
 				if let Ok(mut honest) = honest.lock() {
@@ -360,25 +397,42 @@ pub fn run(client: &NodeClient, options: &LoadOptions) -> Result<LoadReport, Str
 	}
 	for number in first_block..=last_block {
 		let Some(hash) = client.block_hash(number)? else { continue };
-		for record in client.events(hash)? {
+		let records = client.events(hash)?;
+		// The extrinsics that processed a batch, and what each was charged.
+		let mut batch_phases = std::collections::BTreeSet::new();
+		let mut charged: BTreeMap<u32, u64> = BTreeMap::new();
+		let mut accepted_here = 0u64;
+		for record in &records {
 			use pallet_proof_of_coverage::Event as Poc;
-			match record.event {
+			let frame_system::Phase::ApplyExtrinsic(at) = record.phase else { continue };
+			match &record.event {
 				depin_runtime::RuntimeEvent::ProofOfCoverage(Poc::BatchProcessed {
 					accepted,
 					..
 				}) => {
-					report.accepted_on_chain += u64::from(accepted);
-					if accepted > 0 {
-						let first = report.accepted_blocks.map_or(number, |(f, _)| f);
-						report.accepted_blocks = Some((first, number));
-					}
+					batch_phases.insert(at);
+					accepted_here += u64::from(*accepted);
 				}
 				depin_runtime::RuntimeEvent::ProofOfCoverage(Poc::AttestationRejected {
 					reason,
 					..
 				}) => *report.rejected_on_chain.entry(format!("{reason:?}")).or_default() += 1,
+				depin_runtime::RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
+					dispatch_info,
+				}) => {
+					charged.insert(at, dispatch_info.weight.ref_time());
+				}
 				_ => {}
 			}
+		}
+		let charged_here: u64 = batch_phases.iter().filter_map(|at| charged.get(at)).copied().sum();
+		let charged_micros = charged_here as f64 / 1e6;
+		report.accepted_on_chain += accepted_here;
+		report.charged_micros += charged_micros;
+		if accepted_here > 0 {
+			let first = report.accepted_blocks.map_or(number, |(f, _)| f);
+			report.accepted_blocks = Some((first, number));
+			report.blocks.push(BlockLoad { number, accepted: accepted_here, charged_micros });
 		}
 	}
 	if let Some((first, last)) = report.accepted_blocks {
@@ -391,8 +445,14 @@ pub fn run(client: &NodeClient, options: &LoadOptions) -> Result<LoadReport, Str
 		}
 		report.all_finalized = client.finalized_number()? >= last;
 	}
-	report.honest_accepted_share =
-		report.accepted_on_chain.min(report.offered) as f64 / (report.offered.max(1) as f64);
+	report.honest_accepted = report
+		.accepted_on_chain
+		.saturating_sub(report.flooding_device.queued)
+		.saturating_sub(report.keyless_flooder.queued)
+		.min(report.offered);
+	report.honest_accepted_share = report.honest_accepted as f64 / (report.offered.max(1) as f64);
+	report.charged_micros_per_attestation =
+		report.charged_micros / (report.accepted_on_chain.max(1) as f64);
 	Ok(report)
 }
 

@@ -75,7 +75,10 @@ pub mod error {
 	pub const BUSY: i32 = 4008;
 	/// This connection's signature checks failed
 	/// [`super::IngestSettings::failure_budget`] times in this uptime slot: its calls are
-	/// refused until the next slot.
+	/// refused until the next slot. Or the connection is unproven (no attestation of it
+	/// verified yet) while the node's budget for unproven callers'
+	/// failures ([`super::IngestSettings::unproven_failures_per_second`]) is spent: retry
+	/// shortly.
 	pub const TOO_MANY_BAD_SIGNATURES: i32 = 4009;
 }
 
@@ -92,6 +95,14 @@ pub struct IngestSettings {
 	/// Failed signature checks allowed per RPC connection and quota window; past it, the
 	/// connection's attestations are refused unchecked ([`error::TOO_MANY_BAD_SIGNATURES`]).
 	pub failure_budget: u32,
+	/// Failed signature checks per second, all connections together, the node spends on
+	/// callers it has not verified an attestation of yet (unproven connections), in
+	/// Ed25519 checks (a P-256 check counts [`P256_CHECK_COST`]); up to a second's worth may
+	/// be spent at once. While it is spent, unproven connections are refused unchecked
+	/// ([`error::TOO_MANY_BAD_SIGNATURES`]); connections with a verified attestation keep
+	/// being checked (within their own `failure_budget`). Bounds what keyless callers opening a new connection
+	/// per call can make the node verify.
+	pub unproven_failures_per_second: u32,
 	/// Whether the node runs its off-chain workers (which submit the queue).
 	pub offchain_workers: bool,
 }
@@ -103,6 +114,7 @@ impl Default for IngestSettings {
 			checkers: 2,
 			backlog: 32,
 			failure_budget: 64,
+			unproven_failures_per_second: 256,
 			offchain_workers: true,
 		}
 	}
@@ -279,20 +291,62 @@ pub struct AttestationQueue<S> {
 /// `--rpc-max-connections` is far below it); past it the ledger starts again.
 const MAX_LEDGER_CONNECTIONS: usize = 65_536;
 
-/// Failed signature checks per RPC connection, in one quota window.
+/// What a failed P-256 check costs against
+/// [`IngestSettings::unproven_failures_per_second`], in Ed25519 checks (natively 288 µs
+/// against 37.5 µs, `docs/performance.md`).
+pub const P256_CHECK_COST: u32 = 8;
+
+/// The budget cost of checking a `scheme` signature.
+fn check_cost(scheme: depin_primitives::SignatureScheme) -> f64 {
+	match scheme {
+		depin_primitives::SignatureScheme::EcdsaP256 => f64::from(P256_CHECK_COST),
+		_ => 1.0,
+	}
+}
+
+/// Failed signature checks per RPC connection in one quota window, the connections proven
+/// in it, and the bucket unproven connections' failures are paid from.
 #[derive(Default)]
 struct FailureLedger {
 	window: Option<QuotaWindow>,
 	per_connection: HashMap<usize, u32>,
+	/// Connections with an attestation verified (in any window so far).
+	proven: std::collections::HashSet<usize>,
+	/// Tokens (Ed25519 checks) for unproven connections' checks, and when last refilled.
+	unproven_tokens: Option<(f64, std::time::Instant)>,
 }
 
 impl FailureLedger {
+	/// Budgets start again in a new window; proven connections stay proven (until the set
+	/// is full: then they prove themselves again).
 	fn enter(&mut self, window: QuotaWindow) {
 		if self.window != Some(window) || self.per_connection.len() >= MAX_LEDGER_CONNECTIONS {
 			self.window = Some(window);
 			self.per_connection.clear();
 		}
+		if self.proven.len() >= MAX_LEDGER_CONNECTIONS {
+			self.proven.clear();
+		}
 	}
+
+	/// The unproven bucket at `now`: refilled at `rate` per second, at most `rate`.
+	fn unproven_tokens(&mut self, rate: u32, now: std::time::Instant) -> &mut f64 {
+		let rate = f64::from(rate);
+		let (tokens, last) = self.unproven_tokens.get_or_insert((rate, now));
+		let elapsed = now.saturating_duration_since(*last).as_secs_f64();
+		*tokens = (*tokens + elapsed * rate).min(rate);
+		*last = now;
+		tokens
+	}
+}
+
+/// What one call may fail: its connection's budget left in the window, reserved for the
+/// call (so concurrent calls of one connection share it), and whether the connection is
+/// proven.
+struct FailureAllowance {
+	connection: Option<usize>,
+	reserved: u32,
+	proven: bool,
 }
 
 impl<S: OffchainStorage> AttestationQueue<S> {
@@ -334,14 +388,78 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		self.keystore.sr25519_public_keys(KEY_TYPE).into_iter().map(OracleId::from).collect()
 	}
 
-	/// Signature checks `connection` may still fail in `window` (`None`: a call from inside
-	/// the node, unlimited).
-	fn failures_left(&self, connection: Option<usize>, window: QuotaWindow) -> u32 {
-		let Some(connection) = connection else { return u32::MAX };
+	/// Reserves what `connection` may still fail in `window` for one call (`None`: a call
+	/// from inside the node, unlimited and proven); [`error::TOO_MANY_BAD_SIGNATURES`] if
+	/// the connection spent its budget, or is unproven while the unproven bucket is empty.
+	fn reserve_failures(
+		&self,
+		connection: Option<usize>,
+		window: QuotaWindow,
+		now: std::time::Instant,
+	) -> Result<FailureAllowance, ErrorObjectOwned> {
+		let Some(id) = connection else {
+			return Ok(FailureAllowance { connection, reserved: u32::MAX, proven: true });
+		};
 		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
 		ledger.enter(window);
-		let used = ledger.per_connection.get(&connection).copied().unwrap_or(0);
-		self.settings.failure_budget.saturating_sub(used)
+		let proven = ledger.proven.contains(&id);
+		let rate = self.settings.unproven_failures_per_second;
+		if !proven && *ledger.unproven_tokens(rate, now) < 1.0 {
+			return Err(ErrorObject::owned(
+				error::TOO_MANY_BAD_SIGNATURES,
+				"this node is spending all it allows on failed signature checks of callers it 				 has not verified yet: retry shortly",
+				None::<()>,
+			));
+		}
+		let used = ledger.per_connection.entry(id).or_default();
+		let reserved = self.settings.failure_budget.saturating_sub(*used);
+		if reserved == 0 {
+			return Err(ErrorObject::owned(
+				error::TOO_MANY_BAD_SIGNATURES,
+				format!(
+					"{} signature checks of this connection failed in this uptime slot: its 					 attestations are refused until the next slot",
+					self.settings.failure_budget
+				),
+				None::<()>,
+			));
+		}
+		*used = used.saturating_add(reserved);
+		Ok(FailureAllowance { connection, reserved, proven })
+	}
+
+	/// Before a check on an unproven connection: takes its cost from the unproven bucket,
+	/// or `false` if the bucket cannot pay it.
+	fn take_unproven(&self, cost: f64, now: std::time::Instant) -> bool {
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		let tokens = ledger.unproven_tokens(self.settings.unproven_failures_per_second, now);
+		if *tokens < cost.min(f64::from(self.settings.unproven_failures_per_second)) {
+			return false;
+		}
+		*tokens -= cost;
+		true
+	}
+
+	/// After a check on an unproven connection verified: its cost goes back to the bucket
+	/// and the connection is proven from now on.
+	fn prove(&self, allowance: &mut FailureAllowance, cost: f64, now: std::time::Instant) {
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		*ledger.unproven_tokens(self.settings.unproven_failures_per_second, now) += cost;
+		if let Some(id) = allowance.connection {
+			ledger.proven.insert(id);
+		}
+		allowance.proven = true;
+	}
+
+	/// Gives back what the call reserved and did not fail.
+	fn settle_failures(&self, allowance: FailureAllowance, window: QuotaWindow, failed: u32) {
+		let Some(id) = allowance.connection else { return };
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		if ledger.window != Some(window) {
+			return;
+		}
+		if let Some(used) = ledger.per_connection.get_mut(&id) {
+			*used = used.saturating_sub(allowance.reserved.saturating_sub(failed));
+		}
 	}
 
 	/// A checker for one call: free now, or after waiting behind at most
@@ -372,38 +490,48 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		permit.map_err(runtime_error)
 	}
 
-	/// Records `failed` failed checks of `connection` in `window`.
-	fn charge_failures(&self, connection: Option<usize>, window: QuotaWindow, failed: u32) {
-		let (Some(connection), true) = (connection, failed > 0) else { return };
-		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-		ledger.enter(window);
-		let used = ledger.per_connection.entry(connection).or_default();
-		*used = used.saturating_add(failed);
-	}
-
 	/// Admits `attestations` (step 2 to 4 of the module's list) and queues those admitted as
 	/// one chunk. `admit` asks the chain's rules at the best block, `admit_finalized` at the
-	/// finalized one (for reveals); `window` is the current quota window.
+	/// finalized one (for reveals); `window` is the current quota window, `now` the time
+	/// the unproven callers' budget refills by.
+	#[allow(clippy::too_many_arguments)]
 	fn submit(
 		&self,
 		attestations: Vec<Bytes>,
 		window: QuotaWindow,
 		connection: Option<usize>,
+		now: std::time::Instant,
 		admit: impl FnOnce(Vec<SignedAttestation>) -> Result<Vec<Admission>, ErrorObjectOwned>,
 		admit_finalized: impl FnOnce(Vec<SignedAttestation>) -> Vec<Admission>,
 	) -> Result<Vec<SubmissionResult>, ErrorObjectOwned> {
-		let failures_allowed = self.failures_left(connection, window);
-		if failures_allowed == 0 {
-			return Err(ErrorObject::owned(
-				error::TOO_MANY_BAD_SIGNATURES,
-				format!(
-					"{} signature checks of this connection failed in this uptime slot: its \
-					 attestations are refused until the next slot",
-					self.settings.failure_budget
-				),
-				None::<()>,
-			));
-		}
+		let mut allowance = self.reserve_failures(connection, window, now)?;
+		let mut failed = 0u32;
+		let answer = self.submit_within(
+			attestations,
+			window,
+			now,
+			&mut allowance,
+			&mut failed,
+			admit,
+			admit_finalized,
+		);
+		// Whatever the outcome, what was reserved and not failed goes back.
+		self.settle_failures(allowance, window, failed);
+		answer
+	}
+
+	/// [`Self::submit`] within `allowance`, counting its failed checks in `failed`.
+	#[allow(clippy::too_many_arguments)]
+	fn submit_within(
+		&self,
+		attestations: Vec<Bytes>,
+		window: QuotaWindow,
+		now: std::time::Instant,
+		allowance: &mut FailureAllowance,
+		failed: &mut u32,
+		admit: impl FnOnce(Vec<SignedAttestation>) -> Result<Vec<Admission>, ErrorObjectOwned>,
+		admit_finalized: impl FnOnce(Vec<SignedAttestation>) -> Vec<Admission>,
+	) -> Result<Vec<SubmissionResult>, ErrorObjectOwned> {
 		let mut results: Vec<SubmissionResult> = (0..attestations.len())
 			.map(|i| SubmissionResult { index: i as u32, queued: false, error: None })
 			.collect();
@@ -461,20 +589,33 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let mut at_finalized =
 			if reveals.is_empty() { Vec::new() } else { admit_finalized(reveals) }.into_iter();
 		let mut admitted = Vec::new();
-		let mut failed = 0u32;
 		for ((i, attestation), admission) in candidates.into_iter().zip(admissions) {
 			let verdict = match admission {
 				Err(reason) => Err(reason),
 				// The connection has spent its budget: the rest of the call is not checked.
-				Ok(Some(_)) if failed >= failures_allowed => {
+				Ok(Some(_)) if *failed >= allowance.reserved => {
+					refuse(&mut results, i, "TooManyBadSignatures".into());
+					continue;
+				}
+				// An unproven connection's check is paid from the unproven bucket first (and
+				// paid back if it verifies).
+				Ok(Some(check))
+					if !allowance.proven
+						&& !self.take_unproven(check_cost(check.signature.scheme()), now) =>
+				{
 					refuse(&mut results, i, "TooManyBadSignatures".into());
 					continue;
 				}
 				Ok(Some(check)) if !check.verify() => {
-					failed += 1;
+					*failed += 1;
 					Err(AttestationRejection::BadSignature)
 				}
-				Ok(Some(_)) => Ok(()),
+				Ok(Some(check)) => {
+					if !allowance.proven {
+						self.prove(allowance, check_cost(check.signature.scheme()), now);
+					}
+					Ok(())
+				}
 				// A reveal: its secret becomes public once queued (the pool gossips it). Queued
 				// while only the best block is past the witness window, a fork that drops those
 				// last blocks would give the secret's readers window blocks to land tags made
@@ -489,7 +630,6 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 				Err(reason) => refuse(&mut results, i, format!("{reason:?}")),
 			}
 		}
-		self.charge_failures(connection, window, failed);
 		self.push(admitted, window, &mut results)?;
 		Ok(results)
 	}
@@ -635,6 +775,7 @@ where
 			attestations,
 			window,
 			connection,
+			std::time::Instant::now(),
 			|decoded| api.admit_attestations(info.best_hash, decoded).map_err(runtime_error),
 			// If the finalized state cannot answer, the reveals wait.
 			|reveals| {
@@ -728,6 +869,15 @@ mod tests {
 	use std::cell::Cell;
 
 	const GENESIS: H256 = H256::zero();
+
+	thread_local! {
+		/// The test's clock: fixed, so the unproven bucket refills only when a test says so.
+		static NOW: std::time::Instant = std::time::Instant::now();
+	}
+
+	fn now() -> std::time::Instant {
+		NOW.with(|now| *now)
+	}
 	const WINDOW: QuotaWindow = (3, 1);
 
 	fn node(quota: u16) -> Arc<AttestationQueue<InMemOffchainStorage>> {
@@ -819,6 +969,7 @@ mod tests {
 				raw,
 				WINDOW,
 				None,
+				now(),
 				|decoded| {
 					asked.set(asked.get() + decoded.len());
 					Ok(decoded.iter().map(|a| admissible(a, key)).collect())
@@ -923,6 +1074,7 @@ mod tests {
 				raw,
 				WINDOW,
 				None,
+				now(),
 				|decoded| {
 					asked.set(decoded.len());
 					Ok(decoded.iter().map(|a| admissible(a, &honest)).collect())
@@ -948,6 +1100,7 @@ mod tests {
 				raw,
 				(WINDOW.0, WINDOW.1 + 1),
 				None,
+				now(),
 				|decoded| Ok(decoded.iter().map(|a| admissible(a, &device)).collect()),
 				|_| Vec::new(),
 			)
@@ -964,12 +1117,25 @@ mod tests {
 		connection: usize,
 		window: QuotaWindow,
 	) -> Result<Vec<Option<String>>, i32> {
+		submit_at(queue, key, attestations, connection, window, now())
+	}
+
+	/// [`submit_from`] at time `at`.
+	fn submit_at(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+		key: &DevicePair,
+		attestations: &[SignedAttestation],
+		connection: usize,
+		window: QuotaWindow,
+		at: std::time::Instant,
+	) -> Result<Vec<Option<String>>, i32> {
 		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
 		queue
 			.submit(
 				raw,
 				window,
 				Some(connection),
+				at,
 				|decoded| Ok(decoded.iter().map(|a| admissible(a, key)).collect()),
 				|_| Vec::new(),
 			)
@@ -1011,6 +1177,97 @@ mod tests {
 		// The next slot gives the connection its budget again.
 		let next = (WINDOW.0, WINDOW.1 + 1);
 		assert_eq!(submit_from(&queue, &victims[30], &forged[30..31], 7, next), Ok(vec![bad]));
+	}
+
+	#[test]
+	fn keyless_callers_on_new_connections_share_one_bucket_of_failures() {
+		// The attack without the bucket: the failure budget is per connection, and every
+		// HTTP call may come on a new one, so a keyless caller gets `failure_budget` native
+		// P-256 checks per call, as many calls as it can open. Now the failures of unproven
+		// connections are paid from one bucket per node: 32 Ed25519 checks a second here,
+		// four P-256 ones.
+		let settings = IngestSettings { unproven_failures_per_second: 32, ..Default::default() };
+		let queue = node_with(settings);
+		let victim = device(SignatureScheme::EcdsaP256, 9);
+		let mut checked = 0;
+		let mut refused_whole = 0;
+		for connection in 0..20usize {
+			let beat = forged(&victim, connection as SlotIndex);
+			match submit_from(&queue, &victim, &[beat], 100 + connection, WINDOW) {
+				Ok(answers) if answers == vec![Some("BadSignature".to_string())] => checked += 1,
+				Ok(answers) => assert_eq!(answers, vec![Some("TooManyBadSignatures".into())]),
+				Err(code) => {
+					assert_eq!(code, error::TOO_MANY_BAD_SIGNATURES);
+					refused_whole += 1
+				}
+			}
+		}
+		assert_eq!(checked, 4);
+		assert_eq!(refused_whole, 16);
+		// A second later the bucket holds a second's worth again.
+		let later = now() + std::time::Duration::from_secs(1);
+		let answers: Vec<_> = (0..8usize)
+			.map(|n| {
+				let beat = forged(&victim, 100 + n as SlotIndex);
+				submit_at(&queue, &victim, &[beat], 200 + n, WINDOW, later)
+			})
+			.collect();
+		let bad = Ok(vec![Some("BadSignature".to_string())]);
+		assert_eq!(answers.iter().filter(|a| **a == bad).count(), 4);
+	}
+
+	#[test]
+	fn a_proven_connection_keeps_being_checked_while_the_bucket_is_spent() {
+		let settings = IngestSettings { unproven_failures_per_second: 8, ..Default::default() };
+		let queue = node_with(settings);
+		let honest = device(SignatureScheme::EcdsaP256, 1);
+		// A verified attestation proves the connection; it costs the bucket nothing.
+		assert_eq!(
+			submit_from(&queue, &honest, &[heartbeat(&honest, 1)], 1, WINDOW),
+			Ok(vec![None])
+		);
+		// A keyless caller spends the bucket (one P-256 failure)...
+		let victim = device(SignatureScheme::EcdsaP256, 9);
+		assert_eq!(
+			submit_from(&queue, &victim, &[forged(&victim, 1)], 2, WINDOW),
+			Ok(vec![Some("BadSignature".into())])
+		);
+		assert_eq!(
+			submit_from(&queue, &victim, &[forged(&victim, 2)], 3, WINDOW),
+			Err(error::TOO_MANY_BAD_SIGNATURES)
+		);
+		// ...the proven connection is still served; a new one is told to retry, and is
+		// served once the bucket refilled.
+		assert_eq!(
+			submit_from(&queue, &honest, &[heartbeat(&honest, 2)], 1, WINDOW),
+			Ok(vec![None])
+		);
+		let newcomer = device(SignatureScheme::Ed25519, 2);
+		assert_eq!(
+			submit_from(&queue, &newcomer, &[heartbeat(&newcomer, 1)], 4, WINDOW),
+			Err(error::TOO_MANY_BAD_SIGNATURES)
+		);
+		let later = now() + std::time::Duration::from_secs(1);
+		assert_eq!(
+			submit_at(&queue, &newcomer, &[heartbeat(&newcomer, 1)], 4, WINDOW, later),
+			Ok(vec![None])
+		);
+	}
+
+	#[test]
+	fn calls_in_flight_on_one_connection_share_its_failure_budget() {
+		// The attack without the reservation: several calls in flight on one WebSocket
+		// connection each read the whole budget left before any of them is charged, so the
+		// connection fails `checkers` times its budget. Now a call reserves what is left.
+		let queue = node_with(IngestSettings::default());
+		let first = queue.reserve_failures(Some(1), WINDOW, now()).unwrap();
+		assert_eq!(first.reserved, IngestSettings::default().failure_budget);
+		let second = queue.reserve_failures(Some(1), WINDOW, now());
+		assert_eq!(second.err().map(|e| e.code()), Some(error::TOO_MANY_BAD_SIGNATURES));
+		// What the first call did not fail goes back when it ends.
+		queue.settle_failures(first, WINDOW, 10);
+		let third = queue.reserve_failures(Some(1), WINDOW, now()).unwrap();
+		assert_eq!(third.reserved, IngestSettings::default().failure_budget - 10);
 	}
 
 	#[test]

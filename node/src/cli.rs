@@ -41,6 +41,14 @@ pub struct IngestParams {
 	/// keys cannot keep the checkers busy with forgeries.
 	#[arg(long, default_value_t = 64)]
 	pub attestation_failure_budget: u32,
+
+	/// Failed signature checks per second, all connections together, spent on callers this
+	/// node has not verified an attestation of yet (counted in Ed25519 checks: a P-256 check
+	/// counts 8). While it is spent such callers are answered `4009` without any check and
+	/// should retry; callers with a verified attestation on their connection keep being served.
+	/// Bounds what keyless callers opening a new connection per call can cost.
+	#[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+	pub attestation_unproven_failures: u32,
 }
 
 /// Maintenance subcommands.

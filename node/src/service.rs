@@ -189,6 +189,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		checkers: usize::from(ingest.attestation_checkers),
 		backlog: usize::from(ingest.attestation_backlog),
 		failure_budget: ingest.attestation_failure_budget,
+		unproven_failures_per_second: ingest.attestation_unproven_failures,
 		offchain_workers: config.offchain_worker.enabled,
 	};
 	let sc_service::PartialComponents {

@@ -153,6 +153,9 @@ pub mod queue {
 	pub const IN_FLIGHT: &[u8] = b"depin/poc/queue/in-flight-v3";
 	/// Prefix of in-flight batch keys.
 	pub const IN_FLIGHT_PREFIX: &[u8] = b"depin/poc/queue/in-flight-v3/";
+	/// The highest block the worker ran for (`u64`): a run for a lower or equal block is a
+	/// late run or a shorter fork, a higher one is the chain's new head.
+	pub const NEWEST_VIEW: &[u8] = b"depin/poc/queue/newest-view";
 
 	/// The off-chain worker's index of its batches in flight.
 	#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]

@@ -71,33 +71,43 @@ impl DevicePenalty for () {
 ///
 /// It does not push every attestation's score: that would cost a write per device per
 /// attestation, more than the signature check. Instead it says once per device and epoch
-/// that the device became active (the moment rewards may settle the device's earlier
+/// (in one call per batch, so what the devices share is read once) that the device became
+/// active (the moment rewards may settle the device's earlier
 /// epochs), and once per epoch that the epoch's totals are final; a device's score is read
 /// from proof of coverage when rewards needs it.
 pub trait ScoreSink {
-	/// `device` (registration `index`) had its first attestation of `epoch` accepted.
-	/// Called at most once per device and epoch, before proof of coverage writes anything of
-	/// `epoch` for the device, so the device's record of the epoch two back (same parity) is
-	/// still readable through [`EpochScores`].
-	fn device_active(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex);
+	/// Each `(device, index, epoch)` had its first attestation of `epoch` accepted. Called
+	/// once per batch with every device the batch made active (at most once per device and
+	/// epoch), before proof of coverage writes anything of those epochs for them, so each
+	/// device's record of the epoch two back (same parity) is still readable through
+	/// [`EpochScores`]. Returns the weight it used, at most
+	/// [`ScoreSink::devices_active_weight`] of the number of devices.
+	fn devices_active(
+		devices: &[(DeviceId, DeviceIndex, EpochIndex)],
+	) -> frame_support_weight::Weight;
 
 	/// No more score can be added to `epoch` (its grace period is over); `totals` is final.
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore);
 
-	/// Weight of one [`ScoreSink::device_active`].
-	fn device_active_weight() -> frame_support_weight::Weight {
-		frame_support_weight::Weight::zero()
-	}
+	/// Weight of one [`ScoreSink::devices_active`] with `n` devices, in its dearest case: a
+	/// fixed part shared by the call (charged once per batch) and a part per device.
+	fn devices_active_weight(n: u32) -> frame_support_weight::Weight;
 
 	/// Weight of one [`ScoreSink::epoch_scored`].
-	fn epoch_scored_weight() -> frame_support_weight::Weight {
-		frame_support_weight::Weight::zero()
-	}
+	fn epoch_scored_weight() -> frame_support_weight::Weight;
 }
 
 impl ScoreSink for () {
-	fn device_active(_: &DeviceId, _: DeviceIndex, _: EpochIndex) {}
+	fn devices_active(_: &[(DeviceId, DeviceIndex, EpochIndex)]) -> frame_support_weight::Weight {
+		frame_support_weight::Weight::zero()
+	}
 	fn epoch_scored(_: EpochIndex, _: &EpochScore) {}
+	fn devices_active_weight(_: u32) -> frame_support_weight::Weight {
+		frame_support_weight::Weight::zero()
+	}
+	fn epoch_scored_weight() -> frame_support_weight::Weight {
+		frame_support_weight::Weight::zero()
+	}
 }
 
 /// A device's score in an epoch, read from proof of coverage (implemented by

@@ -162,13 +162,46 @@ impl<T: Config> Pallet<T> {
 		if index.signer.as_ref() != Some(&signer) {
 			return Self::number_again(index, signer, landed, now);
 		}
+		let newest = StorageValueRef::persistent(queue::NEWEST_VIEW);
+		let newest_view = newest.get::<u64>().ok().flatten().is_none_or(|seen| at > seen);
+		if newest_view {
+			newest.set(&at);
+		}
 		if landed < index.first {
-			log::debug!(
+			if !newest_view {
+				log::debug!(
+					target: LOG_TARGET,
+					"this view has landed {landed} batches, older than the {} kept; skipping",
+					index.first
+				);
+				return None;
+			}
+			// The chain's new head has not landed batches this worker saw landed more than
+			// `batch_longevity` blocks ago and let go of: a reorg deeper than that (finality
+			// lagging). Their attestations are gone; their numbers must still land for the
+			// kept batches to, so empty batches take their place.
+			log::error!(
 				target: LOG_TARGET,
-				"this view has landed {landed} batches, older than the {} kept; skipping",
+				"a reorg undid the landing of batches {landed}..{} more than batch_longevity 				 blocks old; their attestations are lost; sending empty batches in their place",
 				index.first
 			);
-			return None;
+			for sequence in landed..index.first {
+				let empty = AttestationBatch {
+					oracle: oracle.clone(),
+					sequence,
+					block: now,
+					charge: Default::default(),
+					attestations: BoundedVec::new(),
+				};
+				let signature =
+					oracle.sign(&Self::batch_signing_bytes_under(&empty, authorisation))?;
+				StorageValueRef::persistent(&queue::in_flight_key(authorisation, sequence))
+					.set(&(empty, signature));
+			}
+			index.first = landed;
+			// Landings seen on the dead fork say nothing about this one.
+			index.landed.clear();
+			store.set(&index);
 		}
 		if landed > index.next {
 			log::warn!(

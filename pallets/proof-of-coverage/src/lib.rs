@@ -64,7 +64,7 @@
 //! per batch (once per block if several batches touch it); a batch is charged the worst
 //! case (a page per attestation) and refunded for pages it shared or found already written
 //! in the block. A batch's coverage effects on a device fold into one write. Rewards hears
-//! of a device once per epoch ([`depin_primitives::ScoreSink::device_active`]), not per
+//! of a device once per epoch ([`depin_primitives::ScoreSink::devices_active`]), not per
 //! attestation.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -636,7 +636,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Devices an attestation may make active in an epoch besides those its batch's
-	/// [`BatchCharge`] pays for (each costs the score sink's `device_active`): a heartbeat
+	/// [`BatchCharge`] pays for (each costs [`Pallet::activation_weight`]): a heartbeat
 	/// none (its activation is in the charge); a beacon or a witness report none (nothing is
 	/// credited before the reveal); a reveal its beaconer and every witness it credits.
 	pub fn activations_charged(attestation: &SignedAttestation) -> u64 {
@@ -680,10 +680,22 @@ impl<T: Config> Pallet<T> {
 		T::DbWeight::get().reads(1)
 	}
 
-	/// Weight of one device made active by a heartbeat: the score sink's `device_active` (its
-	/// dearest case), which covers the rewards ledger a first heartbeat of the epoch touches.
+	/// Weight of one device made active (by a heartbeat, or credited by a reveal): the score
+	/// sink's part per device of `devices_active` (its dearest case: the rewards ledger a first
+	/// attestation of the epoch touches, the epochs it settles), plus the reads of the
+	/// device's two tally pages it settles from (the sink's benchmark has every device in one
+	/// page, so it counts them once in its fixed part; a batch may span pages).
 	pub fn activation_weight() -> Weight {
-		T::ScoreSink::device_active_weight()
+		T::ScoreSink::devices_active_weight(1)
+			.saturating_sub(T::ScoreSink::devices_active_weight(0))
+			.saturating_add(T::DbWeight::get().reads(2))
+	}
+
+	/// Weight of the score sink's one call per batch, shared by the devices it makes active
+	/// (the clock, the pools it settles from, one transfer of what expired): charged to every
+	/// batch, refunded to a batch that made no device active.
+	pub fn activations_base_weight() -> Weight {
+		T::ScoreSink::devices_active_weight(0)
 	}
 
 	/// Weight of what `charge` pays for.
@@ -720,8 +732,7 @@ impl<T: Config> Pallet<T> {
 					)),
 			};
 		own.saturating_add(
-			T::ScoreSink::device_active_weight()
-				.saturating_mul(Self::activations_charged(attestation)),
+			Self::activation_weight().saturating_mul(Self::activations_charged(attestation)),
 		)
 	}
 
@@ -738,9 +749,10 @@ impl<T: Config> Pallet<T> {
 		let charge = charge.capped(Self::heartbeat_count(attestations));
 		attestations
 			.iter()
-			.fold(T::WeightInfo::heartbeats_active(0), |total, attestation| {
-				total.saturating_add(Self::attestation_weight(attestation))
-			})
+			.fold(
+				T::WeightInfo::heartbeats_active(0).saturating_add(Self::activations_base_weight()),
+				|total, attestation| total.saturating_add(Self::attestation_weight(attestation)),
+			)
 			.saturating_add(Self::charge_weight(&charge))
 	}
 

@@ -58,6 +58,8 @@ pub const WITNESS_GRACE: u64 = 3;
 pub const BAR_EPOCHS: u32 = 2;
 /// What the score sink charges per device it hears of (non-zero, so charges show).
 pub const DEVICE_ACTIVE_WEIGHT: u64 = 1_000_000;
+/// The recording sink's fixed part of a call (`devices_active_weight(0)`).
+pub const DEVICES_ACTIVE_BASE_WEIGHT: u64 = 3_000_000;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -106,6 +108,7 @@ thread_local! {
 	static DEVICES: RefCell<BTreeMap<DeviceId, DeviceInfo<AccountId>>> = const { RefCell::new(BTreeMap::new()) };
 	static NEXT_INDEX: RefCell<u32> = const { RefCell::new(0) };
 	static ACTIVE: RefCell<Vec<(DeviceId, EpochIndex)>> = const { RefCell::new(Vec::new()) };
+	static SINK_CALLS: RefCell<u32> = const { RefCell::new(0) };
 	static SCORED: RefCell<Vec<(EpochIndex, EpochScore)>> = const { RefCell::new(Vec::new()) };
 	static SETTLED: RefCell<Vec<(DeviceId, EpochIndex, Option<EpochScore>)>> = const { RefCell::new(Vec::new()) };
 	static RANDOM_SEED: RefCell<u8> = const { RefCell::new(0) };
@@ -192,20 +195,33 @@ impl DeviceInspect<AccountId> for MockDevices {
 pub struct RecordingSink;
 
 impl ScoreSink for RecordingSink {
-	/// Records the device, and reads its score of two epochs back as rewards does when it
+	/// Records each device, and reads its score of two epochs back as rewards does when it
 	/// settles that epoch at this moment.
-	fn device_active(device: &DeviceId, index: depin_primitives::DeviceIndex, epoch: EpochIndex) {
-		ACTIVE.with(|a| a.borrow_mut().push((*device, epoch)));
-		if let Some(old) = epoch.checked_sub(2) {
-			let score = crate::Pallet::<Test>::score_of(device, index, old);
-			SETTLED.with(|s| s.borrow_mut().push((*device, old, score)));
+	fn devices_active(
+		devices: &[(DeviceId, depin_primitives::DeviceIndex, EpochIndex)],
+	) -> frame_support::weights::Weight {
+		SINK_CALLS.with(|c| *c.borrow_mut() += 1);
+		for (device, index, epoch) in devices {
+			ACTIVE.with(|a| a.borrow_mut().push((*device, *epoch)));
+			if let Some(old) = epoch.checked_sub(2) {
+				let score = crate::Pallet::<Test>::score_of(device, *index, old);
+				SETTLED.with(|s| s.borrow_mut().push((*device, old, score)));
+			}
 		}
+		Self::devices_active_weight(devices.len() as u32)
 	}
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore) {
 		SCORED.with(|s| s.borrow_mut().push((epoch, *totals)));
 	}
-	fn device_active_weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::from_parts(DEVICE_ACTIVE_WEIGHT, 0)
+	/// A fixed part and `DEVICE_ACTIVE_WEIGHT` per device.
+	fn devices_active_weight(n: u32) -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(
+			DEVICES_ACTIVE_BASE_WEIGHT + DEVICE_ACTIVE_WEIGHT * u64::from(n),
+			0,
+		)
+	}
+	fn epoch_scored_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
 	}
 }
 
@@ -253,6 +269,11 @@ pub fn page_ops(reads: u64, writes: u64) -> frame_support::weights::Weight {
 }
 
 /// Devices reported active, in order, with the epoch.
+/// How many times the score sink's `devices_active` was called.
+pub fn sink_calls() -> u32 {
+	SINK_CALLS.with(|c| *c.borrow())
+}
+
 pub fn active_devices() -> Vec<(DeviceId, EpochIndex)> {
 	ACTIVE.with(|a| a.borrow().clone())
 }

@@ -226,7 +226,7 @@ impl EpochActivity {
 /// One storage item per device, written once per batch.
 ///
 /// A slot is reused for epoch `e` only after rewards heard that the device is active in `e`
-/// ([`depin_primitives::ScoreSink::device_active`]), and rewards settles every epoch up to
+/// ([`depin_primitives::ScoreSink::devices_active`]), and rewards settles every epoch up to
 /// `e - 2` at that moment, so the record it replaces is always settled first.
 #[derive(
 	Clone,

@@ -148,33 +148,42 @@ mod benchmarks {
 		assert_eq!(LastClosedEpoch::<T>::get(), Some(epoch - 1));
 	}
 
-	/// A device's first attestation of an epoch: expire its old pending amount, settle both
-	/// its closed epochs (the worst case: two unsettled epochs at least two back), note the
-	/// new one.
+	/// `n` devices made active by one batch, each in its dearest case: its old pending
+	/// amount expired, both its closed epochs settled (two unsettled epochs at least two
+	/// back, with usage in each), the new one noted. What they share (the clock, the horizon,
+	/// the two epochs' pools, one transfer of what expired to the treasury, their tally pages)
+	/// is the fixed part.
 	#[benchmark]
-	fn device_active() {
+	fn devices_active(n: Linear<1, 1024>) {
 		let horizon = ExpiryHorizon::<T>::get();
 		close_epochs::<T>(horizon + 2);
 		let owner: T::AccountId = account("owner", 0, 0);
-		let (device, index) = scored_device::<T>(&owner, 0, &[horizon, horizon + 1]);
-		Ledgers::<T>::insert(
-			device,
-			DeviceLedger {
-				pending: 1_000u32.into(),
-				last_reward_epoch: 0,
-				unsettled: BoundedVec::truncate_from(alloc::vec![horizon, horizon + 1]),
-			},
-		);
-		// The pot holds the pending amount it owes.
-		let _ = T::Currency::mint_into(&Rewards::<T>::pot(), 1_000u32.into());
 		let epoch = horizon + 3;
+		let devices: Vec<(DeviceId, DeviceIndex, EpochIndex)> = (0..n)
+			.map(|seed| {
+				let (device, index) = scored_device::<T>(&owner, seed, &[horizon, horizon + 1]);
+				Ledgers::<T>::insert(
+					device,
+					DeviceLedger {
+						pending: 1_000u32.into(),
+						last_reward_epoch: 0,
+						unsettled: BoundedVec::truncate_from(alloc::vec![horizon, horizon + 1]),
+					},
+				);
+				(device, index, epoch)
+			})
+			.collect();
+		// The pot holds the pending amounts it owes.
+		let _ = T::Currency::mint_into(&Rewards::<T>::pot(), (1_000u32 * n).into());
 		#[block]
 		{
-			Rewards::<T>::device_active(&device, index, epoch);
+			Rewards::<T>::touch_all(&devices);
 		}
-		let ledger = Ledgers::<T>::get(device).expect("kept");
-		assert_eq!(ledger.unsettled.to_vec(), alloc::vec![epoch]);
-		assert!(!ledger.pending.is_zero());
+		for (device, _, _) in &devices {
+			let ledger = Ledgers::<T>::get(device).expect("kept");
+			assert_eq!(ledger.unsettled.to_vec(), alloc::vec![epoch]);
+			assert!(!ledger.pending.is_zero());
+		}
 	}
 
 	/// Claiming for `n` devices, each settling two epochs and paid.

@@ -157,16 +157,17 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> ScoreSink for Pallet<T> {
-	fn device_active(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) {
-		Self::touch(device, index, epoch);
+	fn devices_active(devices: &[(DeviceId, DeviceIndex, EpochIndex)]) -> Weight {
+		Self::touch_all(devices);
+		Self::devices_active_weight(devices.len() as u32)
 	}
 
 	fn epoch_scored(epoch: EpochIndex, totals: &EpochScore) {
 		Self::close_epoch(epoch, totals);
 	}
 
-	fn device_active_weight() -> Weight {
-		T::WeightInfo::device_active()
+	fn devices_active_weight(n: u32) -> Weight {
+		T::WeightInfo::devices_active(n)
 	}
 
 	fn epoch_scored_weight() -> Weight {
@@ -200,6 +201,6 @@ impl<T: Config> UsageSink<BalanceOf<T>> for Pallet<T> {
 	}
 
 	fn usage_settled_weight() -> Weight {
-		T::WeightInfo::device_active().saturating_add(T::DbWeight::get().reads_writes(2, 2))
+		T::WeightInfo::devices_active(1).saturating_add(T::DbWeight::get().reads_writes(2, 2))
 	}
 }

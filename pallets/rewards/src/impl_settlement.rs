@@ -1,10 +1,10 @@
 //! Settling devices lazily, claims, and expiry of unclaimed rewards.
 
 use crate::{
-	BalanceOf, Config, DeviceLedgerOf, DeviceUsage, EpochRewards, Error, Event, ExpiryCursor,
-	ExpiryHorizon, LastClosedEpoch, Ledgers, Pallet, SweepCursor, Totals, WeightInfo,
+	BalanceOf, Config, DeviceLedgerOf, DeviceUsage, EpochPoolsOf, EpochRewards, Error, Event,
+	ExpiryCursor, ExpiryHorizon, LastClosedEpoch, Ledgers, Pallet, SweepCursor, Totals, WeightInfo,
 };
-use alloc::vec::Vec;
+use alloc::{collections::BTreeMap, vec::Vec};
 use depin_primitives::{DeviceId, DeviceIndex, DeviceInspect, EpochIndex, EpochScores};
 use frame_support::{
 	pallet_prelude::*,
@@ -12,32 +12,68 @@ use frame_support::{
 };
 use sp_runtime::traits::{Saturating, Zero};
 
-impl<T: Config> Pallet<T> {
+/// What the touches, claims and sweeps of one call share, read once and written once: the
+/// last closed epoch, the expiry horizon, the pools of the epochs they settle, and what they
+/// expire to the treasury (one transfer for all of them). [`Settlement::finish`] writes it.
+pub(crate) struct Settlement<T: Config> {
+	last_closed: Option<EpochIndex>,
+	horizon: EpochIndex,
+	/// Pools read so far (`None`: the epoch has no pools, e.g. expired), and whether changed.
+	pools: BTreeMap<EpochIndex, (Option<EpochPoolsOf<T>>, bool)>,
+	/// Pending amounts expired so far, still in the pot.
+	expired: BalanceOf<T>,
+}
+
+impl<T: Config> Settlement<T> {
+	/// Reads the clock and the horizon.
+	pub(crate) fn new() -> Self {
+		Self {
+			last_closed: LastClosedEpoch::<T>::get(),
+			horizon: ExpiryHorizon::<T>::get(),
+			pools: BTreeMap::new(),
+			expired: Zero::zero(),
+		}
+	}
+
+	/// Whether `epoch` is closed.
+	fn is_closed(&self, epoch: EpochIndex) -> bool {
+		self.last_closed.is_some_and(|last| epoch <= last)
+	}
+
 	/// Settles `epoch` (closed) for `device` into its ledger: its share of the epoch's pools
 	/// by score and usage. An expired epoch pays nothing (its pools went to the treasury).
 	fn settle(
+		&mut self,
 		device: &DeviceId,
 		index: DeviceIndex,
 		ledger: &mut DeviceLedgerOf<T>,
 		epoch: EpochIndex,
 	) {
-		let usage = DeviceUsage::<T>::take(epoch, device);
-		let Some(mut pools) = EpochRewards::<T>::get(epoch) else { return };
+		// Most devices have no usage: a read finds that out without a write.
+		let usage = if DeviceUsage::<T>::contains_key(epoch, device) {
+			DeviceUsage::<T>::take(epoch, device)
+		} else {
+			Default::default()
+		};
+		let (pools, changed) =
+			self.pools.entry(epoch).or_insert_with(|| (EpochRewards::<T>::get(epoch), false));
+		let Some(pools) = pools else { return };
 		let score = T::Scores::score(device, index, epoch).unwrap_or_default();
 		let amount = pools.payable(&score, usage.value);
 		if amount.is_zero() {
 			return;
 		}
 		pools.settled = pools.settled.saturating_add(amount);
-		EpochRewards::<T>::insert(epoch, pools);
+		*changed = true;
 		ledger.last_reward_epoch =
 			if ledger.pending.is_zero() { epoch } else { ledger.last_reward_epoch.max(epoch) };
 		ledger.pending = ledger.pending.saturating_add(amount);
-		Self::deposit_event(Event::DeviceSettled { device: *device, epoch, amount });
+		Pallet::<T>::deposit_event(Event::DeviceSettled { device: *device, epoch, amount });
 	}
 
 	/// Settles the ledger's closed epochs, at most `limit` of them, oldest first.
 	fn settle_closed(
+		&mut self,
 		device: &DeviceId,
 		index: DeviceIndex,
 		ledger: &mut DeviceLedgerOf<T>,
@@ -47,36 +83,28 @@ impl<T: Config> Pallet<T> {
 			.unsettled
 			.iter()
 			.copied()
-			.filter(|epoch| Self::is_closed(*epoch))
+			.filter(|epoch| self.is_closed(*epoch))
 			.take(limit)
 			.collect();
 		for epoch in closed {
-			Self::settle(device, index, ledger, epoch);
+			self.settle(device, index, ledger, epoch);
 			ledger.unsettled.retain(|e| *e != epoch);
 		}
 	}
 
-	/// Sends the ledger's pending amount to the treasury if its newest part has expired.
-	fn expire_pending(device: &DeviceId, ledger: &mut DeviceLedgerOf<T>) {
+	/// Expires the ledger's pending amount if its newest part is past the horizon (it goes
+	/// to the treasury when the settlement finishes).
+	fn expire_pending(&mut self, device: &DeviceId, ledger: &mut DeviceLedgerOf<T>) {
 		if ledger.pending.is_zero() {
 			return;
 		}
-		let Some(last_closed) = LastClosedEpoch::<T>::get() else { return };
-		if ledger.last_reward_epoch.saturating_add(ExpiryHorizon::<T>::get()) > last_closed {
+		let Some(last_closed) = self.last_closed else { return };
+		if ledger.last_reward_epoch.saturating_add(self.horizon) > last_closed {
 			return;
 		}
-		let amount = Self::to_treasury(ledger.pending);
-		ledger.pending = ledger.pending.saturating_sub(amount);
-		Self::deposit_event(Event::RewardsExpired { device: *device, amount });
-	}
-
-	/// Writes the ledger back, or removes it when nothing is left in it.
-	fn store(device: &DeviceId, ledger: DeviceLedgerOf<T>) {
-		if ledger.is_empty() {
-			Ledgers::<T>::remove(device);
-		} else {
-			Ledgers::<T>::insert(device, ledger);
-		}
+		let amount = core::mem::take(&mut ledger.pending);
+		self.expired = self.expired.saturating_add(amount);
+		Pallet::<T>::deposit_event(Event::RewardsExpired { device: *device, amount });
 	}
 
 	/// `device` had its first attestation of `epoch` accepted: expire what is too old, settle
@@ -87,16 +115,16 @@ impl<T: Config> Pallet<T> {
 	/// each such epoch (closed by now: its grace ended when `epoch` began) is settled while
 	/// its record can still be read. What stays unsettled is `epoch - 1` and `epoch`, two
 	/// entries at most (so at most two settlements per touch).
-	pub(crate) fn touch(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) {
+	pub(crate) fn touch(&mut self, device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) {
 		let mut ledger = Ledgers::<T>::get(device).unwrap_or_default();
 		if ledger.unsettled.contains(&epoch) {
 			return;
 		}
-		Self::expire_pending(device, &mut ledger);
+		self.expire_pending(device, &mut ledger);
 		let mut unsettled = ledger.unsettled.to_vec();
 		for old in unsettled.iter().copied().filter(|e| e.saturating_add(2) <= epoch) {
-			if Self::is_closed(old) {
-				Self::settle(device, index, &mut ledger, old);
+			if self.is_closed(old) {
+				self.settle(device, index, &mut ledger, old);
 			} else {
 				frame_support::defensive!("a device touched with an open epoch two back");
 			}
@@ -106,7 +134,51 @@ impl<T: Config> Pallet<T> {
 		unsettled.sort_unstable();
 		// Only `epoch - 1` and `epoch` are left.
 		ledger.unsettled = BoundedVec::truncate_from(unsettled);
-		Self::store(device, ledger);
+		Pallet::<T>::store(device, ledger);
+	}
+
+	/// Writes the pools that changed and moves what expired to the treasury.
+	pub(crate) fn finish(self) {
+		for (epoch, (pools, changed)) in self.pools {
+			if let (Some(pools), true) = (pools, changed) {
+				EpochRewards::<T>::insert(epoch, pools);
+			}
+		}
+		let moved = Pallet::<T>::to_treasury(self.expired);
+		if moved != self.expired {
+			frame_support::defensive!("the pot cannot pay what expired");
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Writes the ledger back, or removes it when nothing is left in it.
+	fn store(device: &DeviceId, ledger: DeviceLedgerOf<T>) {
+		if ledger.is_empty() {
+			Ledgers::<T>::remove(device);
+		} else {
+			Ledgers::<T>::insert(device, ledger);
+		}
+	}
+
+	/// One device touched on its own (service usage, tests): see [`Settlement::touch`].
+	pub(crate) fn touch(device: &DeviceId, index: DeviceIndex, epoch: EpochIndex) {
+		let mut settlement = Settlement::<T>::new();
+		settlement.touch(device, index, epoch);
+		settlement.finish();
+	}
+
+	/// Devices made active by one batch, touched together: what they share is read and
+	/// written once.
+	pub(crate) fn touch_all(devices: &[(DeviceId, DeviceIndex, EpochIndex)]) {
+		if devices.is_empty() {
+			return;
+		}
+		let mut settlement = Settlement::<T>::new();
+		for (device, index, epoch) in devices {
+			settlement.touch(device, *index, *epoch);
+		}
+		settlement.finish();
 	}
 
 	/// Settles `device`'s closed epochs and pays its pending rewards to `owner`; returns
@@ -117,8 +189,11 @@ impl<T: Config> Pallet<T> {
 		owner: &T::AccountId,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		let Some(mut ledger) = Ledgers::<T>::get(device) else { return Ok(Zero::zero()) };
-		Self::expire_pending(device, &mut ledger);
-		Self::settle_closed(device, index, &mut ledger, 2);
+		let mut settlement = Settlement::<T>::new();
+		settlement.expire_pending(device, &mut ledger);
+		settlement.settle_closed(device, index, &mut ledger, 2);
+		// The pools and the expired amount are written before the pot pays.
+		settlement.finish();
 		let amount = ledger.pending;
 		if !amount.is_zero() {
 			T::Currency::transfer(&Self::pot(), owner, amount, Preservation::Preserve)
@@ -177,9 +252,10 @@ impl<T: Config> Pallet<T> {
 		let swept = page.len() as u32;
 		let last_key = page.last().map(|(device, _)| Ledgers::<T>::hashed_key_for(device));
 		let expired_below = ExpiryCursor::<T>::get();
+		let mut settlement = Settlement::<T>::new();
 		for (device, mut ledger) in page {
 			let before = ledger.clone();
-			Self::expire_pending(&device, &mut ledger);
+			settlement.expire_pending(&device, &mut ledger);
 			ledger.unsettled.retain(|epoch| {
 				let keep = *epoch >= expired_below;
 				if !keep {
@@ -191,6 +267,7 @@ impl<T: Config> Pallet<T> {
 				Self::store(&device, ledger);
 			}
 		}
+		settlement.finish();
 		// Past the last ledger: start over next time.
 		let cursor = if swept < limit { None } else { last_key };
 		match cursor.and_then(|key| BoundedVec::try_from(key).ok()) {

@@ -24,7 +24,7 @@
 //! - **Settling**: turning a device's score for a closed epoch into an amount,
 //!   `pool · score / total score` rounded down, moved from the epoch's pools to the device's
 //!   [`DeviceLedger`]. A device is settled when it is **touched**: its first attestation of a
-//!   later epoch ([`depin_primitives::ScoreSink::device_active`], once per device and epoch)
+//!   later epoch ([`depin_primitives::ScoreSink::devices_active`], once per device and epoch)
 //!   or a claim. A ledger holds at most two unsettled epochs (the one in progress and the one
 //!   in its grace period), so settling never loops over epochs.
 //! - **Claiming**: [`Pallet::claim_rewards`] pays the device's current owner what is settled

@@ -200,7 +200,7 @@ pub fn set_score(device: DeviceId, epoch: EpochIndex, uptime: u64, coverage: u64
 /// Proof of coverage reports `device` active in `epoch`.
 pub fn touch(device: DeviceId, epoch: EpochIndex) {
 	let index = MockDevices::device(&device).map_or(0, |d| d.index);
-	<Rewards as ScoreSink>::device_active(&device, index, epoch);
+	<Rewards as ScoreSink>::devices_active(&[(device, index, epoch)]);
 }
 
 /// Service payments report that `device` settled `units` credits worth `value` in `epoch`.

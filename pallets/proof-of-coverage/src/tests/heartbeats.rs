@@ -252,9 +252,43 @@ fn a_batch_is_charged_its_pages_anchors_and_activations_not_the_worst_case() {
 			signed_batch(devices[..3].iter().map(|d| heartbeat(d, epoch, slot)).collect());
 		assert_eq!(batch.charge, BatchCharge { activations: 0, pages: 2, anchors: 1 });
 		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
+		let calls = sink_calls();
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (3, 0));
+		// The score sink is not called, and its fixed part is refunded.
+		assert_eq!(sink_calls(), calls);
+		assert_eq!(
+			post.actual_weight,
+			Some(
+				charged - frame_support::weights::Weight::from_parts(DEVICES_ACTIVE_BASE_WEIGHT, 0)
+			)
+		);
+	});
+}
+
+#[test]
+fn the_score_sink_hears_of_a_batchs_new_devices_in_one_call() {
+	build_and_execute(|| {
+		// Without it, rewards' fixed part (the clock, the pools, the treasury transfer) is
+		// paid once per device: 3 ms a device with the recording sink's figures.
+		let epoch = current_epoch();
+		let devices: Vec<_> = (0..5).map(|n| alice_device(SignatureScheme::Ed25519, n)).collect();
+		let calls = sink_calls();
+		let (batch, signature) =
+			signed_batch(devices.iter().map(|d| heartbeat(d, epoch, current_slot())).collect());
+		let charged = ProofOfCoverage::batch_weight(&batch.attestations, &batch.charge);
+		let post: frame_support::dispatch::PostDispatchInfo =
+			submit(batch, signature).unwrap().unwrap();
+		assert_eq!(sink_calls(), calls + 1);
+		assert_eq!(active_devices().len(), 5);
+		// Charged its fixed part once and each device's part, and used all of it.
 		assert_eq!(post.actual_weight, Some(charged));
+		let base = ProofOfCoverage::activations_base_weight().ref_time();
+		let each = ProofOfCoverage::activation_weight().ref_time();
+		assert_eq!(base, DEVICES_ACTIVE_BASE_WEIGHT);
+		// Its fixed part once, not once per device.
+		assert!(charged.ref_time() > base + 5 * each);
+		assert!(charged.ref_time() < 5 * base + 5 * each);
 	});
 }
 

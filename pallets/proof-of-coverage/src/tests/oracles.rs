@@ -503,6 +503,48 @@ fn a_fork_that_undoes_a_landing_finds_the_batches_still_in_flight() {
 }
 
 #[test]
+fn a_reorg_deeper_than_the_batches_kept_does_not_stop_the_oracle() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		enqueue(&[heartbeats(250)]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let sent = batches(&take());
+		run_to_block(System::block_number() + 1);
+		for (batch, signature) in sent {
+			submit(batch, signature).unwrap().unwrap();
+		}
+		ProofOfCoverage::offchain_worker(System::block_number());
+		// Long after the landing the worker lets go of batches 0 and 1.
+		run_to_block(System::block_number() + 5);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert_eq!(in_flight(), Some((2, 2)));
+		enqueue(&[heartbeats(3)]);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let kept = batches(&take());
+		assert_eq!(kept.len(), 1);
+		assert_eq!(kept[0].0.sequence, 2);
+		// Then the chain's new head (a higher block) is on a fork where neither landed:
+		// finality lagged and a reorg went deeper than the batches kept. Without the rule
+		// the worker skipped every view from then on as "older than what it keeps", and the
+		// chain, waiting for batch 0, never took batch 2 or any later one.
+		Oracles::<Test>::mutate(oracle(), |state| state.as_mut().unwrap().batches = 0);
+		run_to_block(System::block_number() + 1);
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let sent = batches(&take());
+		let sequences: Vec<u64> = sent.iter().map(|(batch, _)| batch.sequence).collect();
+		assert_eq!(sequences, vec![0, 1, 2]);
+		// What batches 0 and 1 held is gone: empty ones stand in for them.
+		assert!(sent[0].0.attestations.is_empty() && sent[1].0.attestations.is_empty());
+		assert_eq!(sent[2].0.attestations, kept[0].0.attestations);
+		assert_eq!(in_flight(), Some((0, 3)));
+		for (batch, signature) in sent {
+			submit(batch, signature).unwrap().unwrap();
+		}
+		assert_eq!(Oracles::<Test>::get(oracle()).unwrap().batches, 3);
+	});
+}
+
+#[test]
 fn an_unreadable_in_flight_batch_is_replaced_so_the_next_ones_can_land() {
 	with_offchain(|take| {
 		long_heartbeat_grace();

@@ -2,6 +2,7 @@
 //! without a loop over devices.
 
 use crate::{mock::*, EpochRewards, Event, ExpiryCursor, Ledgers, Totals};
+use depin_primitives::DeviceInspect;
 use frame_support::assert_ok;
 
 #[test]
@@ -109,5 +110,34 @@ fn a_shorter_horizon_catches_up_two_epochs_a_close() {
 		close(8, 1, 0);
 		assert_eq!(ExpiryCursor::<Test>::get(), 8);
 		assert_eq!(EpochRewards::<Test>::iter_keys().count(), 1);
+	});
+}
+
+#[test]
+fn what_a_batch_of_touches_expires_moves_to_the_treasury_once_and_in_full() {
+	build_and_execute(|| {
+		let a = register(ALICE, 1);
+		let b = register(BOB, 2);
+		for device in [a, b] {
+			set_score(device, 0, 1, 0);
+			touch(device, 0);
+		}
+		close(0, 2, 0);
+		close(1, 0, 0);
+		touch(a, 2);
+		touch(b, 2); // epoch 0 settled: 150,000 pending each
+		close_empty(2, HORIZON + 1);
+		let (treasury, pot_before) = (free(TREASURY), pot());
+		let index = |d| MockDevices::device(&d).map_or(0, |info| info.index);
+		<Rewards as depin_primitives::ScoreSink>::devices_active(&[
+			(a, index(a), HORIZON + 2),
+			(b, index(b), HORIZON + 2),
+		]);
+		System::assert_has_event(Event::RewardsExpired { device: a, amount: 150_000 }.into());
+		System::assert_has_event(Event::RewardsExpired { device: b, amount: 150_000 }.into());
+		assert_eq!(free(TREASURY), treasury + 300_000);
+		assert_eq!(pot(), pot_before - 300_000);
+		assert_eq!(Totals::<Test>::get().expired, 300_000);
+		assert_eq!(Ledgers::<Test>::get(a).unwrap().pending, 0);
 	});
 }

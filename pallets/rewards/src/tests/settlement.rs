@@ -1,6 +1,7 @@
 //! Lazy settlement: a device's score becomes an amount when it is next touched.
 
 use crate::{mock::*, EpochRewards, Event, Ledgers};
+use depin_primitives::DeviceInspect;
 use frame_support::assert_ok;
 
 fn ledger(device: depin_primitives::DeviceId) -> crate::DeviceLedgerOf<Test> {
@@ -193,4 +194,45 @@ fn a_touch_settles_every_epoch_whose_coverage_record_is_reused() {
 		assert_eq!(settled, vec![0, 1]);
 		assert_eq!(ledger(a).unsettled.to_vec(), vec![3]);
 	});
+}
+
+/// A batch's devices made active, touched one by one and all together.
+fn settle_three(together: bool) -> (Vec<crate::DeviceLedgerOf<Test>>, Vec<Event<Test>>, Balance) {
+	let devices: Vec<_> = (1..=3).map(|n| register(ALICE, n)).collect();
+	for (n, device) in devices.iter().enumerate() {
+		set_score(*device, 0, n as u64 + 1, 0);
+		touch(*device, 0);
+	}
+	close(0, 6, 0);
+	close(1, 0, 0);
+	let _ = System::events();
+	System::reset_events();
+	let batch: Vec<_> = devices
+		.iter()
+		.map(|d| (*d, MockDevices::device(d).map_or(0, |info| info.index), 2))
+		.collect();
+	if together {
+		<Rewards as depin_primitives::ScoreSink>::devices_active(&batch);
+	} else {
+		for one in &batch {
+			<Rewards as depin_primitives::ScoreSink>::devices_active(core::slice::from_ref(one));
+		}
+	}
+	let pools = EpochRewards::<Test>::get(0).unwrap().settled;
+	(devices.iter().map(|d| ledger(*d)).collect(), events(), pools)
+}
+
+#[test]
+fn devices_touched_together_settle_as_if_touched_one_by_one() {
+	let one_by_one = new_test_ext().execute_with(|| settle_three(false));
+	let together = new_test_ext().execute_with(|| settle_three(true));
+	assert_eq!(one_by_one, together);
+	// Each settled epoch 0 by its share: 300,000 · 1/6, 2/6, 3/6.
+	let (ledgers, events, settled) = together;
+	assert_eq!(
+		ledgers.iter().map(|l| l.pending).collect::<Vec<_>>(),
+		vec![50_000, 100_000, 150_000]
+	);
+	assert_eq!(settled, 300_000);
+	assert_eq!(events.len(), 3);
 }
