@@ -340,6 +340,17 @@ impl FailureLedger {
 	}
 }
 
+/// [`error::TOO_MANY_BAD_SIGNATURES`] for an unproven connection while the unproven bucket
+/// cannot pay its check.
+fn unproven_refused() -> ErrorObjectOwned {
+	ErrorObject::owned(
+		error::TOO_MANY_BAD_SIGNATURES,
+		"this node is spending all it allows on failed signature checks of callers it has not \
+		 verified yet: retry shortly",
+		None::<()>,
+	)
+}
+
 /// What one call may fail: its connection's budget left in the window, reserved for the
 /// call (so concurrent calls of one connection share it), and whether the connection is
 /// proven.
@@ -405,11 +416,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let proven = ledger.proven.contains(&id);
 		let rate = self.settings.unproven_failures_per_second;
 		if !proven && *ledger.unproven_tokens(rate, now) < 1.0 {
-			return Err(ErrorObject::owned(
-				error::TOO_MANY_BAD_SIGNATURES,
-				"this node is spending all it allows on failed signature checks of callers it 				 has not verified yet: retry shortly",
-				None::<()>,
-			));
+			return Err(unproven_refused());
 		}
 		let used = ledger.per_connection.entry(id).or_default();
 		let reserved = self.settings.failure_budget.saturating_sub(*used);
@@ -417,7 +424,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			return Err(ErrorObject::owned(
 				error::TOO_MANY_BAD_SIGNATURES,
 				format!(
-					"{} signature checks of this connection failed in this uptime slot: its 					 attestations are refused until the next slot",
+					"{} signature checks of this connection failed in this uptime slot: its \
+					 attestations are refused until the next slot",
 					self.settings.failure_budget
 				),
 				None::<()>,
@@ -589,6 +597,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let mut at_finalized =
 			if reveals.is_empty() { Vec::new() } else { admit_finalized(reveals) }.into_iter();
 		let mut admitted = Vec::new();
+		let mut checked_any = false;
 		for ((i, attestation), admission) in candidates.into_iter().zip(admissions) {
 			let verdict = match admission {
 				Err(reason) => Err(reason),
@@ -603,14 +612,21 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 					if !allowance.proven
 						&& !self.take_unproven(check_cost(check.signature.scheme()), now) =>
 				{
+					// Nothing checked yet: the whole call is refused, to be retried (an
+					// honest caller's first check proves its connection).
+					if !checked_any {
+						return Err(unproven_refused());
+					}
 					refuse(&mut results, i, "TooManyBadSignatures".into());
 					continue;
 				}
 				Ok(Some(check)) if !check.verify() => {
+					checked_any = true;
 					*failed += 1;
 					Err(AttestationRejection::BadSignature)
 				}
 				Ok(Some(check)) => {
+					checked_any = true;
 					if !allowance.proven {
 						self.prove(allowance, check_cost(check.signature.scheme()), now);
 					}
@@ -1250,6 +1266,33 @@ mod tests {
 		let later = now() + std::time::Duration::from_secs(1);
 		assert_eq!(
 			submit_at(&queue, &newcomer, &[heartbeat(&newcomer, 1)], 4, WINDOW, later),
+			Ok(vec![None])
+		);
+	}
+
+	#[test]
+	fn a_newcomer_is_served_from_what_a_p256_forgery_cannot_use() {
+		let settings = IngestSettings { unproven_failures_per_second: 12, ..Default::default() };
+		let queue = node_with(settings);
+		let victim = device(SignatureScheme::EcdsaP256, 9);
+		assert_eq!(
+			submit_from(&queue, &victim, &[forged(&victim, 1)], 1, WINDOW),
+			Ok(vec![Some("BadSignature".into())])
+		);
+		// Four tokens left: not enough for a P-256 check, so the whole call is refused (to be
+		// retried), nothing checked...
+		assert_eq!(
+			submit_from(&queue, &victim, &[forged(&victim, 2), forged(&victim, 3)], 2, WINDOW),
+			Err(error::TOO_MANY_BAD_SIGNATURES)
+		);
+		// ...while an Ed25519 newcomer needs one token, gets it back, and is proven.
+		let newcomer = device(SignatureScheme::Ed25519, 2);
+		assert_eq!(
+			submit_from(&queue, &newcomer, &[heartbeat(&newcomer, 1)], 3, WINDOW),
+			Ok(vec![None])
+		);
+		assert_eq!(
+			submit_from(&queue, &newcomer, &[heartbeat(&newcomer, 2)], 3, WINDOW),
 			Ok(vec![None])
 		);
 	}

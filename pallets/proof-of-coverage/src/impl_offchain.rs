@@ -182,7 +182,8 @@ impl<T: Config> Pallet<T> {
 			// kept batches to, so empty batches take their place.
 			log::error!(
 				target: LOG_TARGET,
-				"a reorg undid the landing of batches {landed}..{} more than batch_longevity 				 blocks old; their attestations are lost; sending empty batches in their place",
+				"a reorg undid the landing of batches {landed}..{} more than batch_longevity \
+				 blocks old; their attestations are lost; sending empty batches in their place",
 				index.first
 			);
 			for sequence in landed..index.first {
