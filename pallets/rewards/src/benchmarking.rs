@@ -191,6 +191,39 @@ mod benchmarks {
 		}
 	}
 
+	/// `n` devices made active by one batch with nothing to settle or expire (each active
+	/// in the epoch before only): what a touch costs before any settlement. With
+	/// [`Self::devices_active`] it prices a settlement ([`Pallet::touch_all`]'s weight).
+	#[benchmark]
+	fn devices_active_fresh(n: Linear<1, 1024>) {
+		let horizon = ExpiryHorizon::<T>::get();
+		close_epochs::<T>(horizon + 2);
+		let owner: T::AccountId = account("owner", 0, 0);
+		let epoch = horizon + 3;
+		let devices: Vec<(DeviceId, DeviceIndex, EpochIndex)> = (0..n)
+			.map(|seed| {
+				let (device, index) = T::BenchmarkHelper::register_device(&owner, seed);
+				Ledgers::<T>::insert(
+					device,
+					DeviceLedger {
+						pending: Zero::zero(),
+						last_reward_epoch: 0,
+						unsettled: BoundedVec::truncate_from(alloc::vec![epoch - 1]),
+					},
+				);
+				(device, index, epoch)
+			})
+			.collect();
+		#[block]
+		{
+			Rewards::<T>::touch_all(&devices);
+		}
+		for (device, _, _) in &devices {
+			let ledger = Ledgers::<T>::get(device).expect("kept");
+			assert_eq!(ledger.unsettled.to_vec(), alloc::vec![epoch - 1, epoch]);
+		}
+	}
+
 	/// Claiming for `n` devices, each settling two epochs and paid.
 	#[benchmark]
 	fn claim_rewards(n: Linear<1, { T::MaxClaimDevices::get() }>) {

@@ -9,6 +9,7 @@ use depin_primitives::{DeviceId, DeviceIndex, DeviceInspect, EpochIndex, EpochSc
 use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible::Mutate, tokens::Preservation},
+	weights::Weight,
 };
 use sp_runtime::traits::{Saturating, Zero};
 
@@ -22,6 +23,9 @@ pub(crate) struct Settlement<T: Config> {
 	pools: BTreeMap<EpochIndex, (Option<EpochPoolsOf<T>>, bool)>,
 	/// Pending amounts expired so far, still in the pot.
 	expired: BalanceOf<T>,
+	/// Epochs settled and pending amounts expired so far: what a touch costs beyond noting
+	/// the new epoch.
+	work: u32,
 }
 
 impl<T: Config> Settlement<T> {
@@ -32,6 +36,7 @@ impl<T: Config> Settlement<T> {
 			horizon: ExpiryHorizon::<T>::get(),
 			pools: BTreeMap::new(),
 			expired: Zero::zero(),
+			work: 0,
 		}
 	}
 
@@ -49,6 +54,7 @@ impl<T: Config> Settlement<T> {
 		ledger: &mut DeviceLedgerOf<T>,
 		epoch: EpochIndex,
 	) {
+		self.work = self.work.saturating_add(1);
 		// Most devices have no usage: a read finds that out without a write.
 		let usage = if DeviceUsage::<T>::contains_key(epoch, device) {
 			DeviceUsage::<T>::take(epoch, device)
@@ -102,6 +108,7 @@ impl<T: Config> Settlement<T> {
 		if ledger.last_reward_epoch.saturating_add(self.horizon) > last_closed {
 			return;
 		}
+		self.work = self.work.saturating_add(1);
 		let amount = core::mem::take(&mut ledger.pending);
 		self.expired = self.expired.saturating_add(amount);
 		Pallet::<T>::deposit_event(Event::RewardsExpired { device: *device, amount });
@@ -169,16 +176,41 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Devices made active by one batch, touched together: what they share is read and
-	/// written once.
-	pub(crate) fn touch_all(devices: &[(DeviceId, DeviceIndex, EpochIndex)]) {
+	/// written once. Returns the weight used ([`Self::touch_all_weight`]).
+	pub(crate) fn touch_all(devices: &[(DeviceId, DeviceIndex, EpochIndex)]) -> Weight {
 		if devices.is_empty() {
-			return;
+			return Weight::zero();
 		}
 		let mut settlement = Settlement::<T>::new();
 		for (device, index, epoch) in devices {
 			settlement.touch(device, *index, *epoch);
 		}
+		let work = settlement.work;
 		settlement.finish();
+		Self::touch_all_weight(devices.len() as u32, work)
+	}
+
+	/// Weight of touching `n` devices that settled or expired `work` epochs in all: the
+	/// touches alone (`devices_active_fresh`), and for any work the fixed part of the dearest
+	/// case (pools written, one transfer) plus per unit of work half of what a device settling
+	/// two epochs with usage and expiring its pending amount costs more than one with nothing
+	/// to settle. Never more than the dearest case of `n` devices (`devices_active`), what
+	/// callers are charged.
+	pub fn touch_all_weight(n: u32, work: u32) -> Weight {
+		let fresh = T::WeightInfo::devices_active_fresh(n);
+		let dearest = T::WeightInfo::devices_active(n);
+		if work == 0 {
+			return fresh.min(dearest);
+		}
+		let (fresh_0, dearest_0) =
+			(T::WeightInfo::devices_active_fresh(0), T::WeightInfo::devices_active(0));
+		let fresh_each = T::WeightInfo::devices_active_fresh(1).saturating_sub(fresh_0);
+		let dearest_each = T::WeightInfo::devices_active(1).saturating_sub(dearest_0);
+		let per_work = dearest_each.saturating_sub(fresh_each) / 2;
+		fresh
+			.saturating_add(dearest_0.saturating_sub(fresh_0))
+			.saturating_add(per_work.saturating_mul(u64::from(work)))
+			.min(dearest)
 	}
 
 	/// Settles `device`'s closed epochs and pays its pending rewards to `owner`; returns

@@ -212,7 +212,11 @@ fn settle_three(together: bool) -> (Vec<crate::DeviceLedgerOf<Test>>, Vec<Event<
 		.map(|d| (*d, MockDevices::device(d).map_or(0, |info| info.index), 2))
 		.collect();
 	if together {
-		<Rewards as depin_primitives::ScoreSink>::devices_active(&batch);
+		let used = <Rewards as depin_primitives::ScoreSink>::devices_active(&batch);
+		// Three settlements: charged for them, within the dearest case of three devices.
+		assert_eq!(used, Rewards::touch_all_weight(3, 3));
+		assert!(used.all_gt(Rewards::touch_all_weight(3, 0)));
+		assert!(used.all_lte(<Rewards as depin_primitives::ScoreSink>::devices_active_weight(3)));
 	} else {
 		for one in &batch {
 			<Rewards as depin_primitives::ScoreSink>::devices_active(core::slice::from_ref(one));
@@ -235,4 +239,19 @@ fn devices_touched_together_settle_as_if_touched_one_by_one() {
 	);
 	assert_eq!(settled, 300_000);
 	assert_eq!(events.len(), 3);
+}
+
+#[test]
+fn a_batch_of_new_devices_with_nothing_to_settle_costs_only_their_touches() {
+	build_and_execute(|| {
+		let devices: Vec<_> = (1..=4).map(|n| register(ALICE, n)).collect();
+		let batch: Vec<_> = devices
+			.iter()
+			.map(|d| (*d, MockDevices::device(d).map_or(0, |info| info.index), 0))
+			.collect();
+		let used = <Rewards as depin_primitives::ScoreSink>::devices_active(&batch);
+		assert_eq!(used, Rewards::touch_all_weight(4, 0));
+		assert!(used.all_lte(<Rewards as depin_primitives::ScoreSink>::devices_active_weight(4)));
+		assert!(devices.iter().all(|d| ledger(*d).unsettled.to_vec() == vec![0]));
+	});
 }
