@@ -311,19 +311,10 @@ pub fn run(client: &NodeClient, options: &LoadOptions) -> Result<LoadReport, Str
 					Err(_) => return,
 				};
 				let Ok(call) = call else { return };
-				// A busy node (4008) or one refusing callers it has not verified yet while
-				// a flood spends its budget (4009) asks for a retry shortly: so does an
-				// honest client.
-				let mut results = node.submit_attestations(&call);
-				for _ in 0..50 {
-					match &results {
-						Err(e) if e.contains("4008") || e.contains("4009") => {
-							std::thread::sleep(Duration::from_millis(200));
-							results = node.submit_attestations(&call);
-						}
-						_ => break,
-					}
-				}
+				// As an honest client does: a busy node (4008), or one refusing callers it
+				// has not verified yet while a flood spends its budget (4009), is asked again.
+				let results =
+					node.submit_attestations_retrying(&call, 50, Duration::from_millis(200));
 				let mut tallied = BTreeMap::new();
 				let queued = tally(&mut tallied, call.len(), results);
 				if let Ok(mut honest) = honest.lock() {

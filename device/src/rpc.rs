@@ -271,6 +271,28 @@ impl NodeClient {
 		self.call("depin_submitAttestations", json!([hex]))
 	}
 
+	/// [`Self::submit_attestations`], asked again every `pause` up to `retries` times while
+	/// the node answers "retry shortly": busy (`4008`), or refusing callers it has not
+	/// verified an attestation of yet while a flood spends its budget (`4009`).
+	pub fn submit_attestations_retrying(
+		&self,
+		attestations: &[SignedAttestation],
+		retries: u32,
+		pause: Duration,
+	) -> Result<Vec<SubmissionResult>, RpcError> {
+		let mut answer = self.submit_attestations(attestations);
+		for _ in 0..retries {
+			match &answer {
+				Err(e) if e.contains("\"code\":4008") || e.contains("\"code\":4009") => {
+					std::thread::sleep(pause);
+					answer = self.submit_attestations(attestations);
+				}
+				_ => break,
+			}
+		}
+		answer
+	}
+
 	/// The events of block `at`.
 	pub fn events(&self, at: H256) -> Result<EventRecords, RpcError> {
 		let key =

@@ -355,7 +355,9 @@ impl Device {
 
 /// Posts one attestation; the node's answer.
 fn submit(client: &NodeClient, attestation: SignedAttestation) -> Answer {
-	match client.submit_attestations(&[attestation]) {
+	// "Retry shortly" (busy, or a flood spending the node's budget for new callers) is
+	// retried for up to three seconds, well inside a slot.
+	match client.submit_attestations_retrying(&[attestation], 10, Duration::from_millis(300)) {
 		Ok(results) => match results.first() {
 			Some(r) if r.queued => Answer::Queued,
 			Some(r) => Answer::Refused(r.error.clone().unwrap_or_default()),

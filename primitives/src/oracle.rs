@@ -156,6 +156,10 @@ pub mod queue {
 	/// The highest block the worker ran for (`u64`): a run for a lower or equal block is a
 	/// late run or a shorter fork, a higher one is the chain's new head.
 	pub const NEWEST_VIEW: &[u8] = b"depin/poc/queue/newest-view";
+	/// The block (`u64`) from which the chain's head has landed fewer batches than the worker
+	/// keeps (a reorg deeper than the batches kept), while it waits for the batches the
+	/// reorg retracted to land again before it gives up on them.
+	pub const WEDGED_SINCE: &[u8] = b"depin/poc/queue/wedged-since";
 
 	/// The off-chain worker's index of its batches in flight.
 	#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]

@@ -26,6 +26,10 @@ use sp_runtime::{
 
 const LOG_TARGET: &str = "runtime::proof-of-coverage";
 
+/// Blocks the worker waits, after a reorg undid landings it let go of, for the retracted
+/// batches to land again before it sends empty ones in their place.
+pub const WEDGE_PATIENCE: u64 = 3;
+
 /// Batches in flight that this view has not landed, with their signatures, in order.
 type Pending<T> = Vec<(BatchOf<T>, OracleSignature)>;
 
@@ -178,8 +182,25 @@ impl<T: Config> Pallet<T> {
 			}
 			// The chain's new head has not landed batches this worker saw landed more than
 			// `batch_longevity` blocks ago and let go of: a reorg deeper than that (finality
-			// lagging). Their attestations are gone; their numbers must still land for the
-			// kept batches to, so empty batches take their place.
+			// lagging). The pool puts the retracted batches back, so they may land again:
+			// the worker waits `WEDGE_PATIENCE` blocks for that. Then their attestations are
+			// gone; their numbers must still land for the kept batches to, so empty batches
+			// take their place.
+			let mut wedged = StorageValueRef::persistent(queue::WEDGED_SINCE);
+			let since = wedged.get::<u64>().ok().flatten().unwrap_or_else(|| {
+				wedged.set(&at);
+				at
+			});
+			if at < since.saturating_add(WEDGE_PATIENCE) {
+				log::warn!(
+					target: LOG_TARGET,
+					"the chain's head has landed {landed} batches, fewer than the {} this worker \
+					 let go of; waiting for the retracted batches to land again",
+					index.first
+				);
+				return None;
+			}
+			wedged.clear();
 			log::error!(
 				target: LOG_TARGET,
 				"a reorg undid the landing of batches {landed}..{} more than batch_longevity \
@@ -203,6 +224,9 @@ impl<T: Config> Pallet<T> {
 			// Landings seen on the dead fork say nothing about this one.
 			index.landed.clear();
 			store.set(&index);
+		}
+		if newest_view {
+			StorageValueRef::persistent(queue::WEDGED_SINCE).clear();
 		}
 		if landed > index.next {
 			log::warn!(

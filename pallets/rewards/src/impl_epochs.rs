@@ -166,7 +166,7 @@ impl<T: Config> ScoreSink for Pallet<T> {
 	}
 
 	fn devices_active_weight(n: u32) -> Weight {
-		T::WeightInfo::devices_active(n)
+		Self::touch_all_dearest(n)
 	}
 
 	fn epoch_scored_weight() -> Weight {
@@ -200,6 +200,6 @@ impl<T: Config> UsageSink<BalanceOf<T>> for Pallet<T> {
 	}
 
 	fn usage_settled_weight() -> Weight {
-		T::WeightInfo::devices_active(1).saturating_add(T::DbWeight::get().reads_writes(2, 2))
+		Self::touch_all_dearest(1).saturating_add(T::DbWeight::get().reads_writes(2, 2))
 	}
 }

@@ -185,20 +185,28 @@ impl<T: Config> Pallet<T> {
 		for (device, index, epoch) in devices {
 			settlement.touch(device, *index, *epoch);
 		}
-		let work = settlement.work;
+		let (work, pools) = (settlement.work, settlement.pools.len() as u32);
 		settlement.finish();
-		Self::touch_all_weight(devices.len() as u32, work)
+		Self::touch_all_weight(devices.len() as u32, work, pools)
 	}
 
-	/// Weight of touching `n` devices that settled or expired `work` epochs in all: the
-	/// touches alone (`devices_active_fresh`), and for any work the fixed part of the dearest
-	/// case (pools written, one transfer) plus per unit of work half of what a device settling
-	/// two epochs with usage and expiring its pending amount costs more than one with nothing
-	/// to settle. Never more than the dearest case of `n` devices (`devices_active`), what
-	/// callers are charged.
-	pub fn touch_all_weight(n: u32, work: u32) -> Weight {
+	/// The dearest case of touching `n` devices: `devices_active(n)` (every device settling
+	/// two epochs with usage and expiring its pending amount, the epochs shared) with each
+	/// device's two epochs' pools its own (a read and a write each).
+	pub fn touch_all_dearest(n: u32) -> Weight {
+		T::WeightInfo::devices_active(n)
+			.saturating_add(T::DbWeight::get().reads_writes(2 * u64::from(n), 2 * u64::from(n)))
+	}
+
+	/// Weight of touching `n` devices that settled or expired `work` epochs in all, from
+	/// `pools` epochs' pools: the touches alone (`devices_active_fresh`), and for any work the
+	/// fixed part of the dearest case (two pools written, one transfer) plus per unit of work
+	/// half of what a device settling two epochs with usage and expiring its pending amount
+	/// costs more than one with nothing to settle, plus a read and a write per pool beyond the
+	/// two. Never more than [`Self::touch_all_dearest`], what callers are charged.
+	pub fn touch_all_weight(n: u32, work: u32, pools: u32) -> Weight {
 		let fresh = T::WeightInfo::devices_active_fresh(n);
-		let dearest = T::WeightInfo::devices_active(n);
+		let dearest = Self::touch_all_dearest(n);
 		if work == 0 {
 			return fresh.min(dearest);
 		}
@@ -207,9 +215,11 @@ impl<T: Config> Pallet<T> {
 		let fresh_each = T::WeightInfo::devices_active_fresh(1).saturating_sub(fresh_0);
 		let dearest_each = T::WeightInfo::devices_active(1).saturating_sub(dearest_0);
 		let per_work = dearest_each.saturating_sub(fresh_each) / 2;
+		let more_pools = u64::from(pools.saturating_sub(2));
 		fresh
 			.saturating_add(dearest_0.saturating_sub(fresh_0))
 			.saturating_add(per_work.saturating_mul(u64::from(work)))
+			.saturating_add(T::DbWeight::get().reads_writes(more_pools, more_pools))
 			.min(dearest)
 	}
 

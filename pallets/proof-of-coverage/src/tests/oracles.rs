@@ -529,6 +529,10 @@ fn a_reorg_deeper_than_the_batches_kept_does_not_stop_the_oracle() {
 		// chain, waiting for batch 0, never took batch 2 or any later one.
 		Oracles::<Test>::mutate(oracle(), |state| state.as_mut().unwrap().batches = 0);
 		run_to_block(System::block_number() + 1);
+		// First it waits: the pool may land the retracted batches again.
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert!(take().is_empty());
+		run_to_block(System::block_number() + crate::impl_offchain::WEDGE_PATIENCE);
 		ProofOfCoverage::offchain_worker(System::block_number());
 		let sent = batches(&take());
 		let sequences: Vec<u64> = sent.iter().map(|(batch, _)| batch.sequence).collect();

@@ -214,8 +214,8 @@ fn settle_three(together: bool) -> (Vec<crate::DeviceLedgerOf<Test>>, Vec<Event<
 	if together {
 		let used = <Rewards as depin_primitives::ScoreSink>::devices_active(&batch);
 		// Three settlements: charged for them, within the dearest case of three devices.
-		assert_eq!(used, Rewards::touch_all_weight(3, 3));
-		assert!(used.all_gt(Rewards::touch_all_weight(3, 0)));
+		assert_eq!(used, Rewards::touch_all_weight(3, 3, 1));
+		assert!(used.all_gt(Rewards::touch_all_weight(3, 0, 0)));
 		assert!(used.all_lte(<Rewards as depin_primitives::ScoreSink>::devices_active_weight(3)));
 	} else {
 		for one in &batch {
@@ -250,7 +250,7 @@ fn a_batch_of_new_devices_with_nothing_to_settle_costs_only_their_touches() {
 			.map(|d| (*d, MockDevices::device(d).map_or(0, |info| info.index), 0))
 			.collect();
 		let used = <Rewards as depin_primitives::ScoreSink>::devices_active(&batch);
-		assert_eq!(used, Rewards::touch_all_weight(4, 0));
+		assert_eq!(used, Rewards::touch_all_weight(4, 0, 0));
 		assert!(used.all_lte(<Rewards as depin_primitives::ScoreSink>::devices_active_weight(4)));
 		assert!(devices.iter().all(|d| ledger(*d).unsettled.to_vec() == vec![0]));
 	});
