@@ -3,8 +3,8 @@
 //! `benchmark pallet` command, frame-benchmarking-cli 64.0.0) on this project's
 //! reference machine.
 //!
-//! DATE: 2026-12-02, STEPS: `10`, REPEAT: `5`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-03, STEPS: `10`, REPEAT: `5`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -16,7 +16,7 @@
 // --pallet
 // pallet_rewards
 // --extrinsic
-// close_epoch,device_active,claim_rewards,claim_all,sweep_ledgers,set_emission_schedule,set_pool_split,set_expiry_horizon
+// close_epoch,devices_active,devices_active_fresh,claim_rewards,claim_all,sweep_ledgers,set_emission_schedule,set_pool_split,set_expiry_horizon
 // --wasm-execution
 // compiled
 // --steps
@@ -78,22 +78,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1833`
 		//  Estimated: `6196`
-		// Minimum execution time: 129_719_000 picoseconds.
-		Weight::from_parts(137_671_000, 6196)
+		// Minimum execution time: 148_892_000 picoseconds.
+		Weight::from_parts(228_220_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
-	/// Storage: `Rewards::Ledgers` (r:1 w:1)
-	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
 	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Totals` (r:1 w:1)
-	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::DeviceUsage` (r:2 w:2)
+	/// Storage: `Rewards::Ledgers` (r:1024 w:1024)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::DeviceUsage` (r:2048 w:2048)
 	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
 	/// Proof: `Rewards::EpochRewards` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
@@ -101,17 +97,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::PagesKeptFrom` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::TallyPages` (r:2 w:0)
 	/// Proof: `ProofOfCoverage::TallyPages` (`max_values`: None, `max_size`: Some(4126), added: 6601, mode: `MaxEncodedLen`)
-	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1 w:0)
+	/// Storage: `ProofOfCoverage::DeviceActivity` (r:1024 w:0)
 	/// Proof: `ProofOfCoverage::DeviceActivity` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Totals` (r:1 w:1)
+	/// Proof: `Rewards::Totals` (`max_values`: Some(1), `max_size`: Some(80), added: 575, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 1024]`.
 	fn devices_active(n: u32, ) -> Weight {
-		// PLACEHOLDER until scripts/bench-weights.sh rewards regenerates this file.
-		Weight::from_parts(112_030_000, 14192).saturating_mul(n.into())
-			.saturating_add(T::DbWeight::get().reads(14_u64 * n as u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64 * n as u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `2684 + n * (256 ±0)`
+		//  Estimated: `14192 + n * (5134 ±0)`
+		// Minimum execution time: 152_307_000 picoseconds.
+		Weight::from_parts(2_113_469_778, 14192)
+			// Standard Error: 1_779_037
+			.saturating_add(Weight::from_parts(42_973_566, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
+	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
+	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
+	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Ledgers` (r:1024 w:1024)
+	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 1024]`.
 	fn devices_active_fresh(n: u32, ) -> Weight {
-		// PLACEHOLDER until scripts/bench-weights.sh rewards regenerates this file.
-		Weight::from_parts(20_000_000, 2552).saturating_mul(n.into())
+		// Proof Size summary in bytes:
+		//  Measured:  `282 + n * (79 ±0)`
+		//  Estimated: `1489 + n * (2552 ±0)`
+		// Minimum execution time: 28_021_000 picoseconds.
+		Weight::from_parts(31_618_000, 1489)
+			// Standard Error: 308_516
+			.saturating_add(Weight::from_parts(10_472_317, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:32 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(489), added: 2964, mode: `MaxEncodedLen`)
@@ -119,6 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
+	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::DeviceUsage` (r:64 w:64)
 	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
@@ -136,13 +163,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn claim_rewards(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1215 + n * (437 ±0)`
+		//  Measured:  `1238 + n * (437 ±0)`
 		//  Estimated: `14192 + n * (5134 ±0)`
-		// Minimum execution time: 104_554_000 picoseconds.
-		Weight::from_parts(79_373_618, 14192)
-			// Standard Error: 194_072
-			.saturating_add(Weight::from_parts(31_777_807, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		// Minimum execution time: 180_679_000 picoseconds.
+		Weight::from_parts(195_897_062, 14192)
+			// Standard Error: 996_594
+			.saturating_add(Weight::from_parts(52_620_859, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -156,6 +183,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Ledgers` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::LastClosedEpoch` (r:1 w:0)
 	/// Proof: `Rewards::LastClosedEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::ExpiryHorizon` (r:1 w:0)
+	/// Proof: `Rewards::ExpiryHorizon` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::DeviceUsage` (r:64 w:64)
 	/// Proof: `Rewards::DeviceUsage` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::EpochRewards` (r:2 w:2)
@@ -173,13 +202,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 32]`.
 	fn claim_all(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1314 + n * (493 ±0)`
+		//  Measured:  `1337 + n * (493 ±0)`
 		//  Estimated: `14192 + n * (5134 ±0)`
-		// Minimum execution time: 11_519_000 picoseconds.
-		Weight::from_parts(90_244_564, 14192)
-			// Standard Error: 472_045
-			.saturating_add(Weight::from_parts(36_162_052, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 12_940_000 picoseconds.
+		Weight::from_parts(111_896_923, 14192)
+			// Standard Error: 1_257_028
+			.saturating_add(Weight::from_parts(60_945_072, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
@@ -206,11 +235,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1580 + n * (79 ±0)`
 		//  Estimated: `6196 + n * (2552 ±0)`
-		// Minimum execution time: 13_851_000 picoseconds.
-		Weight::from_parts(80_411_870, 6196)
-			// Standard Error: 44_735
-			.saturating_add(Weight::from_parts(35_680_611, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 28_843_000 picoseconds.
+		Weight::from_parts(39_044_019, 6196)
+			// Standard Error: 133_492
+			.saturating_add(Weight::from_parts(13_624_490, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
@@ -224,8 +253,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `1489`
-		// Minimum execution time: 7_016_000 picoseconds.
-		Weight::from_parts(8_003_000, 1489)
+		// Minimum execution time: 6_680_000 picoseconds.
+		Weight::from_parts(11_157_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -235,8 +264,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_097_000 picoseconds.
-		Weight::from_parts(5_813_000, 0)
+		// Minimum execution time: 4_357_000 picoseconds.
+		Weight::from_parts(7_662_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Rewards::ExpiryHorizon` (r:0 w:1)
@@ -245,8 +274,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_829_000 picoseconds.
-		Weight::from_parts(5_623_000, 0)
+		// Minimum execution time: 4_266_000 picoseconds.
+		Weight::from_parts(7_562_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -254,58 +283,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB weights, for tests and mocks.
 impl WeightInfo for () {
 	fn close_epoch() -> Weight {
-		Weight::from_parts(137_671_000, 6196)
+		Weight::from_parts(228_220_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn devices_active(n: u32, ) -> Weight {
-		// PLACEHOLDER until scripts/bench-weights.sh rewards regenerates this file.
-		Weight::from_parts(112_030_000, 14192).saturating_mul(n.into())
-			.saturating_add(ParityDbWeight::get().reads(14_u64 * n as u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64 * n as u64))
+		Weight::from_parts(2_113_469_778, 14192)
+			.saturating_add(Weight::from_parts(42_973_566, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn devices_active_fresh(n: u32, ) -> Weight {
-		// PLACEHOLDER until scripts/bench-weights.sh rewards regenerates this file.
-		Weight::from_parts(20_000_000, 2552).saturating_mul(n.into())
+		Weight::from_parts(31_618_000, 1489)
+			.saturating_add(Weight::from_parts(10_472_317, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	fn claim_rewards(n: u32, ) -> Weight {
-		Weight::from_parts(79_373_618, 14192)
-			.saturating_add(Weight::from_parts(31_777_807, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(195_897_062, 14192)
+			.saturating_add(Weight::from_parts(52_620_859, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn claim_all(n: u32, ) -> Weight {
-		Weight::from_parts(90_244_564, 14192)
-			.saturating_add(Weight::from_parts(36_162_052, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(111_896_923, 14192)
+			.saturating_add(Weight::from_parts(60_945_072, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5134).saturating_mul(n.into()))
 	}
 	fn sweep_ledgers(n: u32, ) -> Weight {
-		Weight::from_parts(80_411_870, 6196)
-			.saturating_add(Weight::from_parts(35_680_611, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(39_044_019, 6196)
+			.saturating_add(Weight::from_parts(13_624_490, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(n.into()))
 	}
 	fn set_emission_schedule() -> Weight {
-		Weight::from_parts(8_003_000, 1489)
+		Weight::from_parts(11_157_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_pool_split() -> Weight {
-		Weight::from_parts(5_813_000, 0)
+		Weight::from_parts(7_662_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_expiry_horizon() -> Weight {
-		Weight::from_parts(5_623_000, 0)
+		Weight::from_parts(7_562_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
