@@ -25,6 +25,9 @@ use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
 
+/// What a reveal's rules hand on: the beacon's epoch, the beaconer, its beacon.
+type RevealedBeacon<T> =
+	(EpochInfoOf<T>, DeviceInfo<<T as frame_system::Config>::AccountId>, BeaconStateOf<T>);
 /// A charge with no limit: for contexts that are not a batch (a node's admission check).
 const UNLIMITED: BatchCharge =
 	BatchCharge { activations: u32::MAX, pages: u32::MAX, anchors: u32::MAX };
@@ -730,10 +733,7 @@ impl<T: Config> BatchContext<T> {
 
 	/// Every rule of a reveal: window open (the beacon's witness window over), beaconer
 	/// active, beacon committed and not revealed yet, the secret matching its commitment.
-	fn reveal_rules(
-		&mut self,
-		reveal: &BeaconReveal,
-	) -> Result<(EpochInfoOf<T>, DeviceInfo<T::AccountId>, BeaconStateOf<T>), Rejection> {
+	fn reveal_rules(&mut self, reveal: &BeaconReveal) -> Result<RevealedBeacon<T>, Rejection> {
 		let epoch = self.reveal_window(reveal.epoch)?;
 		let beaconer = self.active_device(&reveal.device)?;
 		let beacon = self
