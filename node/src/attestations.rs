@@ -478,16 +478,18 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			*bucket -= cost;
 			return Some(Payer::Bucket);
 		}
-		let credit = ledger.credit.entry(id).or_default();
-		if *credit >= cost {
-			*credit -= cost;
-			return Some(Payer::Credit);
+		match ledger.credit.get_mut(&id) {
+			Some(credit) if *credit >= cost => {
+				*credit -= cost;
+				Some(Payer::Credit)
+			}
+			_ => None,
 		}
-		None
 	}
 
-	/// After a check of `cost` verified: the payer gets it back, and the connection earns
-	/// `cost` more credit (up to [`MAX_CREDIT`]). A failed check is not paid back.
+	/// After a check of `cost` verified: the payer gets it back. (What the connection earns
+	/// for it is credited once the attestation is queued: [`Self::earn`].) A failed check
+	/// is not paid back.
 	fn verified(
 		&self,
 		connection: Option<usize>,
@@ -498,15 +500,22 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let Some(id) = connection else { return };
 		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
 		let rate = self.settings.unproven_failures_per_second;
-		let earned = match payer {
+		match payer {
 			Payer::Bucket => {
 				let bucket = ledger.bucket(rate, now);
 				*bucket = (*bucket + cost).min(f64::from(rate));
-				cost
 			}
-			Payer::Credit => cost + cost,
-			Payer::Free => 0.0,
-		};
+			Payer::Credit => *ledger.credit.entry(id).or_default() += cost,
+			Payer::Free => {}
+		}
+	}
+
+	/// `connection` had attestations worth `earned` (their checks' cost) queued: its credit
+	/// grows by that, up to [`MAX_CREDIT`]. Only what is queued earns: a copy of an
+	/// attestation queued already, or a second copy in the call, earns nothing.
+	fn earn(&self, connection: Option<usize>, earned: f64) {
+		let (Some(id), true) = (connection, earned > 0.0) else { return };
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
 		let credit = ledger.credit.entry(id).or_default();
 		*credit = (*credit + earned).min(MAX_CREDIT);
 	}
@@ -614,6 +623,9 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			Self::ensure_room(storage, queued)?;
 			queued.enter(window);
 			let mut in_call_per_device = HashMap::<DeviceBytes, u16>::new();
+			// Byte-identical copies within the call are checked once: the same bytes get the
+			// same verdict, and a copied valid attestation must not buy more than one check.
+			let mut in_call_bytes = std::collections::HashSet::<&[u8]>::new();
 			for (i, raw) in attestations.iter().enumerate() {
 				let attestation = match SignedAttestation::decode_all(&mut &raw[..]) {
 					Ok(a) => a,
@@ -622,6 +634,10 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 						continue;
 					}
 				};
+				if !in_call_bytes.insert(&raw[..]) {
+					refuse(&mut results, i, "AlreadyQueued".into());
+					continue;
+				}
 				let subject = Subject::of(&attestation);
 				// Copies within the call are told apart after their signatures (in `push`):
 				// a forged copy must not make the genuine one look queued.
@@ -657,6 +673,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			if reveals.is_empty() { Vec::new() } else { admit_finalized(reveals) }.into_iter();
 		let mut admitted = Vec::new();
 		let mut checked_any = false;
+		// What each verified item's check cost: queued, it earns the connection that credit.
+		let mut costs = HashMap::<usize, f64>::new();
 		for ((i, attestation), admission) in candidates.into_iter().zip(admissions) {
 			let verdict = match admission {
 				Err(reason) => Err(reason),
@@ -680,6 +698,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 					checked_any = true;
 					if check.verify() {
 						self.verified(allowance.connection, payer, cost, now);
+						costs.insert(i, cost);
 						Ok(())
 					} else {
 						*failed += 1;
@@ -701,6 +720,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			}
 		}
 		self.push(admitted, window, &mut results)?;
+		let earned = costs.iter().filter(|(i, _)| results[**i].queued).map(|(_, cost)| cost).sum();
+		self.earn(allowance.connection, earned);
 		Ok(results)
 	}
 
@@ -1305,6 +1326,32 @@ mod tests {
 		// The bucket (8) pays one P-256 check; the credit (1) none.
 		assert_eq!(answers[0].as_deref(), Some("BadSignature"));
 		assert!(answers[1..].iter().all(|a| a.as_deref() == Some("TooManyBadSignatures")));
+	}
+
+	#[test]
+	fn copies_of_a_valid_attestation_in_one_call_are_checked_once_and_earn_once() {
+		// The attack without the rule: a keyless caller copies one valid P-256 attestation
+		// (from the pool) 16 times into a call ahead of forgeries; each copy was checked,
+		// paid back and credited, so the call bought 16 P-256 failures (and 15 useless
+		// verified checks) instead of one. Now byte-identical copies are answered at once,
+		// and only what is queued earns credit, after the call.
+		let settings = IngestSettings { unproven_failures_per_second: 8, ..Default::default() };
+		let queue = node_with(settings);
+		let copied = device(SignatureScheme::EcdsaP256, 1);
+		let victim = device(SignatureScheme::EcdsaP256, 9);
+		let mut call = vec![heartbeat(&copied, 1); 16];
+		call.extend((0..8).map(|slot| forged(&victim, slot)));
+		let answers = submit_from(&queue, &copied, &call, 5, WINDOW).unwrap();
+		assert_eq!(answers[0], None);
+		assert!(answers[1..16].iter().all(|a| a.as_deref() == Some("AlreadyQueued")));
+		let failed = answers[16..].iter().filter(|a| a.as_deref() == Some("BadSignature")).count();
+		assert_eq!(failed, 1, "{answers:?}");
+		// The queued copy earned one P-256 check of credit: one more failure, no more.
+		let answers =
+			submit_from(&queue, &victim, &[forged(&victim, 20), forged(&victim, 21)], 5, WINDOW)
+				.unwrap();
+		assert_eq!(answers[0].as_deref(), Some("BadSignature"));
+		assert_eq!(answers[1].as_deref(), Some("TooManyBadSignatures"));
 	}
 
 	#[test]

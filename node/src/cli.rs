@@ -42,11 +42,12 @@ pub struct IngestParams {
 	#[arg(long, default_value_t = 64)]
 	pub attestation_failure_budget: u32,
 
-	/// Failed signature checks per second, all connections together, spent on callers this
-	/// node has not verified an attestation of yet (counted in Ed25519 checks: a P-256 check
-	/// counts 8). While it is spent such callers are answered `4009` without any check and
-	/// should retry; callers with a verified attestation on their connection keep being served.
-	/// Bounds what keyless callers opening a new connection per call can cost.
+	/// Signature checks per second, all connections together, this node pays from its
+	/// bucket (in Ed25519 checks: a P-256 check counts 8); a verified check is paid back, so
+	/// in effect it bounds failed checks. A check the bucket cannot pay is paid from the credit
+	/// the connection's queued attestations earned; when neither can, the call is answered
+	/// `4009` without any check (retry shortly). Bounds what keyless callers opening a new
+	/// connection per call can make the node verify.
 	#[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
 	pub attestation_unproven_failures: u32,
 }
