@@ -208,17 +208,7 @@ impl<T: Config> Pallet<T> {
 				index.first
 			);
 			for sequence in landed..index.first {
-				let empty = AttestationBatch {
-					oracle: oracle.clone(),
-					sequence,
-					block: now,
-					charge: Default::default(),
-					attestations: BoundedVec::new(),
-				};
-				let signature =
-					oracle.sign(&Self::batch_signing_bytes_under(&empty, authorisation))?;
-				StorageValueRef::persistent(&queue::in_flight_key(authorisation, sequence))
-					.set(&(empty, signature));
+				Self::store_empty_batch(oracle, authorisation, sequence, now)?;
 			}
 			index.first = landed;
 			// Landings seen on the dead fork say nothing about this one.
@@ -287,17 +277,7 @@ impl<T: Config> Pallet<T> {
 						"in-flight batch {sequence} unreadable (written by another node version); \
 						 sending an empty one in its place"
 					);
-					let empty = AttestationBatch {
-						oracle: oracle.clone(),
-						sequence,
-						block: now,
-						charge: Default::default(),
-						attestations: BoundedVec::new(),
-					};
-					let signature =
-						oracle.sign(&Self::batch_signing_bytes_under(&empty, authorisation))?;
-					StorageValueRef::persistent(&key).set(&(empty.clone(), signature.clone()));
-					(empty, signature)
+					Self::store_empty_batch(oracle, authorisation, sequence, now)?
 				}
 			};
 			if batch.block > now {
@@ -321,6 +301,27 @@ impl<T: Config> Pallet<T> {
 			pending.push((batch, signature));
 		}
 		Some((index, pending))
+	}
+
+	/// Signs an empty batch `sequence` for block `now` and stores it in flight in place of one
+	/// that is lost or unreadable (its number must land for the next ones to); returns it.
+	fn store_empty_batch(
+		oracle: &OracleId,
+		authorisation: u32,
+		sequence: u64,
+		now: BlockNumberFor<T>,
+	) -> Option<(BatchOf<T>, OracleSignature)> {
+		let empty = AttestationBatch {
+			oracle: oracle.clone(),
+			sequence,
+			block: now,
+			charge: Default::default(),
+			attestations: BoundedVec::new(),
+		};
+		let signature = oracle.sign(&Self::batch_signing_bytes_under(&empty, authorisation))?;
+		StorageValueRef::persistent(&queue::in_flight_key(authorisation, sequence))
+			.set(&(empty.clone(), signature.clone()));
+		Some((empty, signature))
 	}
 
 	/// Numbers the batches `index` has not seen landed again, from `landed`, for `signer`
