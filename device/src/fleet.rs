@@ -20,8 +20,10 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use depin_primitives::{
-	api::DeviceEpochReport, attestation::Hash32, device::pair::DevicePair, DeviceId, EpochIndex,
-	H3Cell, SignatureScheme, SignedAttestation, SlotIndex,
+	api::DeviceEpochReport,
+	attestation::{Hash32, WitnessReport},
+	device::pair::DevicePair,
+	DeviceId, EpochIndex, H3Cell, SignatureScheme, SignedAttestation, SlotIndex,
 };
 use depin_runtime::{BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use serde::Serialize;
@@ -66,11 +68,18 @@ pub enum Role {
 	WitnessFarmer,
 	/// Signs its heartbeats for the next epochs in advance, then goes off and posts them.
 	PreSigner,
+	/// Floods its node with distinct attestations signed with its own key: every tick,
+	/// heartbeats for slot numbers of its choosing and witness reports with made-up fields,
+	/// besides its own heartbeat.
+	Flooder,
 }
+
+/// Junk attestations a flooder sends each tick (half heartbeats, half witness reports).
+pub const FLOOD_PER_TICK: usize = 64;
 
 impl Role {
 	/// All roles, in table order.
-	pub const ALL: [Role; 7] = [
+	pub const ALL: [Role; 8] = [
 		Role::Honest,
 		Role::Spoofer,
 		Role::Colluder,
@@ -78,6 +87,7 @@ impl Role {
 		Role::Forger,
 		Role::WitnessFarmer,
 		Role::PreSigner,
+		Role::Flooder,
 	];
 
 	/// Its name in tables.
@@ -90,6 +100,7 @@ impl Role {
 			Role::Forger => "forger",
 			Role::WitnessFarmer => "witness farmer",
 			Role::PreSigner => "pre-signer",
+			Role::Flooder => "flooder",
 		}
 	}
 
@@ -131,6 +142,8 @@ pub struct FleetOptions {
 	pub witness_farmers: u32,
 	/// Pre-signers.
 	pub pre_signers: u32,
+	/// Flooders.
+	pub flooders: u32,
 	/// How far from the truth spoofers claim to be, km.
 	pub spoof_distance_km: f64,
 	/// Chance per slot that an up device goes down (for 1 to 5 slots).
@@ -230,6 +243,7 @@ impl Fleet {
 				Role::Forger => options.forgers,
 				Role::WitnessFarmer => options.witness_farmers,
 				Role::PreSigner => options.pre_signers,
+				Role::Flooder => options.flooders,
 			};
 			std::iter::repeat_n(*role, count as usize)
 		});
@@ -490,7 +504,11 @@ impl Fleet {
 				continue;
 			}
 			match device.role {
-				Role::Honest | Role::Spoofer | Role::Colluder | Role::WitnessFarmer => {
+				Role::Honest
+				| Role::Spoofer
+				| Role::Colluder
+				| Role::WitnessFarmer
+				| Role::Flooder => {
 					let hb = attest::heartbeat(
 						&device.pair,
 						device.id,
@@ -503,6 +521,11 @@ impl Fleet {
 						captured.push_back((view.index, hb.clone()));
 					}
 					out.push((device.role, hb));
+					if device.role == Role::Flooder {
+						out.extend(Self::flood(
+							device, genesis, view.index, global, &honest, anchor,
+						));
+					}
 				}
 				Role::Replayer => {
 					// Signs once an epoch, then replays that heartbeat as if it were new and
@@ -575,6 +598,48 @@ impl Fleet {
 			out.extend(self.beacons_and_witnesses(view, &up, genesis, best));
 		}
 		out
+	}
+}
+
+impl Fleet {
+	/// A flooder's junk for one tick: distinct heartbeats for slot numbers the chain will
+	/// not take (any `u16` it likes, with the real anchor) and witness reports of honest
+	/// beaconers with made-up commitments, tags and signal figures, all signed with its own
+	/// key. Without the node's quota and rules they would fill its queue.
+	fn flood(
+		device: &SimDevice,
+		genesis: &H256,
+		epoch: EpochIndex,
+		global: u64,
+		honest: &[DeviceId],
+		anchor: Hash32,
+	) -> Vec<(Role, SignedAttestation)> {
+		(0..FLOOD_PER_TICK as u64)
+			.map(|k| {
+				let n = global.wrapping_mul(FLOOD_PER_TICK as u64).wrapping_add(k);
+				let junk =
+					sp_io::hashing::blake2_256(&(b"depin-fleet/flood", device.seed, n).encode());
+				let attestation = if k % 2 == 0 {
+					// Slot numbers from the top of the range down: past any epoch's slots.
+					let slot = SlotIndex::MAX - (n % 30_000) as SlotIndex;
+					attest::heartbeat(&device.pair, device.id, genesis, epoch, slot, anchor)
+				} else {
+					let beaconer = honest.get(n as usize % honest.len().max(1)).copied();
+					let report = WitnessReport {
+						witness: device.id,
+						beaconer: beaconer.unwrap_or(device.id),
+						epoch,
+						commitment: junk,
+						tag: sp_io::hashing::blake2_256(&junk),
+						rssi_dbm: -60 - (junk[0] % 60) as i16,
+						snr_decibels_x10: junk[1] as i16,
+						frequency_khz: 868_000 + u32::from(junk[2]) * 100,
+					};
+					attest::signed_witness(&device.pair, genesis, report)
+				};
+				(Role::Flooder, attestation)
+			})
+			.collect()
 	}
 }
 
@@ -725,7 +790,7 @@ pub fn run(
 	let chain = client.chain_info()?;
 	say(&format!(
 		"fleet: {} devices in {} ({} honest, {} spoofers, {} colluders, {} replayers, {} forgers, \
-		 {} witness farmers, {} pre-signers), scheme {}, seed {}, node {}",
+		 {} witness farmers, {} pre-signers, {} flooders), scheme {}, seed {}, node {}",
 		fleet.devices.len(),
 		fleet.area.name,
 		fleet.count(Role::Honest),
@@ -735,6 +800,7 @@ pub fn run(
 		fleet.count(Role::Forger),
 		fleet.count(Role::WitnessFarmer),
 		fleet.count(Role::PreSigner),
+		fleet.count(Role::Flooder),
 		crate::keys::scheme_name(fleet.options.scheme),
 		fleet.options.seed,
 		client.url(),
@@ -1296,6 +1362,7 @@ mod tests {
 			forgers: 2,
 			witness_farmers: 2,
 			pre_signers: 2,
+			flooders: 1,
 			spoof_distance_km: 100.0,
 			downtime: 0.0,
 			epochs: Some(2),
@@ -1315,6 +1382,7 @@ mod tests {
 			forgers: 0,
 			witness_farmers: 0,
 			pre_signers: 0,
+			flooders: 0,
 			..options()
 		}
 	}
@@ -1390,7 +1458,7 @@ mod tests {
 	fn a_fleet_is_reproducible_from_its_seed() {
 		let a = Fleet::new(options()).unwrap();
 		let b = Fleet::new(options()).unwrap();
-		assert_eq!(a.devices.len(), 55);
+		assert_eq!(a.devices.len(), 56);
 		assert!(a
 			.devices
 			.iter()
@@ -1398,8 +1466,8 @@ mod tests {
 			.all(|(x, y)| x.id == y.id && x.position == y.position));
 		let c = Fleet::new(FleetOptions { seed: 12, ..options() }).unwrap();
 		assert_ne!(a.devices[0].id, c.devices[0].id);
-		// Ten owners for forty honest devices, one each for the fifteen adversaries.
-		assert_eq!(a.owners.len(), 10 + 15);
+		// Ten owners for forty honest devices, one each for the sixteen adversaries.
+		assert_eq!(a.owners.len(), 10 + 16);
 		// Honest devices are the same with or without adversaries.
 		let alone = Fleet::new(honest_only()).unwrap();
 		assert!(alone
@@ -1455,7 +1523,7 @@ mod tests {
 		}));
 		assert_eq!(honest.iter().filter(|a| is_beacon(a)).count(), 40);
 		// Witness reports wait for the beacons' commitments to land.
-		assert!(!first.iter().any(|(_, a)| is_witness(a)));
+		assert!(!first.iter().any(|(role, a)| *role != Role::Flooder && is_witness(a)));
 		assert!(fleet.coverage.waiting.iter().any(|w| w.role == Role::Honest));
 		for waiting in &fleet.coverage.waiting {
 			let SignedAttestation::Witness { report, .. } = &waiting.attestation else {
@@ -1493,8 +1561,17 @@ mod tests {
 		let farmers = of(Role::WitnessFarmer, &first);
 		assert_eq!(farmers.iter().filter(|a| is_heartbeat(a)).count(), 2);
 		assert_eq!(farmers.iter().filter(|a| is_beacon(a)).count(), 2);
-		// Replayers, forgers and pre-signers beacon nothing.
-		for role in [Role::Replayer, Role::Forger, Role::PreSigner] {
+		// A flooder sends its own heartbeat and distinct junk, all signed with its key.
+		let flood = of(Role::Flooder, &first);
+		assert_eq!(flood.len(), 1 + FLOOD_PER_TICK);
+		let distinct: std::collections::BTreeSet<Vec<u8>> =
+			flood.iter().map(|a| a.encode()).collect();
+		assert_eq!(distinct.len(), flood.len());
+		let flooder = fleet.devices.iter().find(|d| d.role == Role::Flooder).unwrap().id;
+		assert!(flood.iter().all(|a| a.device() == flooder));
+		assert_eq!(flood.iter().filter(|a| is_witness(a)).count(), FLOOD_PER_TICK / 2);
+		// Replayers, forgers, pre-signers and flooders beacon nothing.
+		for role in [Role::Replayer, Role::Forger, Role::PreSigner, Role::Flooder] {
 			assert!(!of(role, &first).iter().any(is_beacon), "{role:?}");
 		}
 		// Forgers sign honest devices' heartbeats with their own keys.

@@ -266,6 +266,11 @@ struct FleetArgs {
 	/// Devices that sign other devices' attestations with their own keys.
 	#[arg(long, default_value_t = 0)]
 	forgers: u32,
+	/// Flooders: devices of fresh owners that send, every slot, 64 distinct attestations
+	/// signed with their own keys (heartbeats for slot numbers of their choosing, witness
+	/// reports with made-up fields) besides their own heartbeat.
+	#[arg(long, default_value_t = 0)]
+	flooders: u32,
 	/// Witness farmers: devices of fresh owners 1-10 km from the clusters that never listen
 	/// to the air and claim beacons with commitments and tags copied from other devices'
 	/// reports in the pool (and the right tag once the secret is revealed, too late).
@@ -417,6 +422,7 @@ fn run_cli(cli: Cli) -> Result<(), String> {
 				forgers: args.forgers,
 				witness_farmers: args.witness_farmers,
 				pre_signers: args.pre_signers,
+				flooders: args.flooders,
 				spoof_distance_km: args.spoof_distance_km,
 				downtime: args.downtime,
 				epochs: args.epochs,

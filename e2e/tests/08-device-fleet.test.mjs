@@ -134,13 +134,13 @@ describe('depin-device: keys, registration proof and a simulated fleet', { timeo
     const summary = path.join(dir, 'fleet.json');
     const { stdout } = await run(deviceBinary(), [
       'fleet', '--devices', '20', '--epochs', '2', '--seed', '42',
-      '--forgers', '2', '--replayers', '2', '--spoofers', '1', '--downtime', '0',
+      '--forgers', '2', '--replayers', '2', '--spoofers', '1', '--flooders', '1', '--downtime', '0',
       '--funder', '//Eve', '--node', node.wsUrl, '--summary-json', summary,
     ], { maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
     assert.match(stdout, /group\s+devices\s+sent/);
     const report = JSON.parse(fs.readFileSync(summary, 'utf8'));
     assert.equal(report.epochsScored.length, 2);
-    const { honest, forger, replayer, spoofer } = report.groups;
+    const { honest, forger, replayer, spoofer, flooder } = report.groups;
 
     // Honest devices: every heartbeat of two epochs queued, accepted on chain, scored, paid.
     assert.equal(honest.devices, 20);
@@ -170,6 +170,15 @@ describe('depin-device: keys, registration proof and a simulated fleet', { timeo
     assert.deepEqual(Object.keys(forger.refusedAtNode)
       .filter((r) => !['BadSignature', 'AlreadyQueued', 'Duplicate'].includes(r)), []);
     assert.equal(forger.uptimeScore + forger.coverageScore, 0);
+
+    // The flooder: 65 distinct attestations a slot signed with its own key; its quota (16 a
+    // slot) is all that reaches the chain's rules, its junk is refused there, and its queue
+    // share is its own heartbeats. Never located, it earns nothing.
+    assert.ok(flooder.sent >= 65 * 10, `${flooder.sent} sent`);
+    assert.ok(flooder.refusedAtNode.QuotaExceeded > 0, JSON.stringify(flooder.refusedAtNode));
+    assert.ok(flooder.queued * 65 <= flooder.sent * 16, `${flooder.queued} of ${flooder.sent} queued`);
+    assert.equal(flooder.uptimeScore + flooder.coverageScore, 0);
+    assert.equal(BigInt(flooder.rewardsEarned), 0n);
 
     // Replayers: resent heartbeats refused as already queued; one heartbeat an epoch counts.
     assert.ok(replayer.refusedAtNode.AlreadyQueued > 0);

@@ -22,7 +22,7 @@
 //! their turn (and `--rpc-rate-limit` bounds each connection's calls).
 
 use std::{
-	collections::{BTreeMap, HashMap, HashSet},
+	collections::{BTreeMap, HashMap},
 	sync::{Arc, Mutex},
 };
 
@@ -51,8 +51,9 @@ use sp_keystore::KeystorePtr;
 pub const MAX_ATTESTATIONS_PER_CALL: usize = 1024;
 /// Most chunks (calls' worth of attestations) the queue holds before refusing more.
 pub const MAX_QUEUED_CHUNKS: u64 = 4096;
-/// Most attestations the node remembers as queued (to refuse a second copy), over the epochs
-/// still open: several epochs of a million devices' heartbeats.
+/// Most attestations the node remembers as queued (to refuse a second copy): heartbeats of
+/// the last three slots and the other attestations of two epochs, for over a million
+/// devices.
 const MAX_REMEMBERED: usize = 8_000_000;
 
 /// Error codes of the `depin_*` methods.
@@ -231,45 +232,111 @@ impl Subject {
 /// are counted.
 pub type QuotaWindow = (EpochIndex, SlotIndex);
 
-/// What the node has queued: each attestation's subject per epoch, and each device's count
-/// in the current quota window. Holds only verified attestations.
+/// Blocks after it was queued from which the node takes a remembered attestation again, if
+/// it has left the queue and the chain still does not count it: it was refused on chain, or
+/// lost, and its device sends it again. Its batch lands two blocks after it leaves the
+/// queue when nothing goes wrong; a copy taken while the first is still in flight is refused
+/// by the chain as `Duplicate`, which only costs the chain one check.
+pub const RETRY_AFTER_BLOCKS: BlockNumber = 6;
+
+/// Where and when a remembered attestation was queued.
+#[derive(Clone, Copy)]
+struct Remembered {
+	/// The chunk it was written in: still queued while the queue's head has not passed it.
+	chunk: u64,
+	/// The best block when it was queued.
+	best: BlockNumber,
+}
+
+/// Blocks a slot's heartbeats are remembered for at least after the last one joined, however
+/// short the slots: longer than any preset's `heartbeat_grace` plus the runtime's
+/// `ADMISSION_LEAD` (a copy of a heartbeat the chain may still take is refused here, not
+/// queued again).
+pub const HEARTBEAT_MEMORY_BLOCKS: BlockNumber = 32;
+
+/// What the node has queued: each attestation's subject, and each device's count in the
+/// current quota window. Holds only verified attestations.
+///
+/// Heartbeats are kept per slot, for the slots of the last three quota windows the node saw
+/// and at least [`HEARTBEAT_MEMORY_BLOCKS`] after the slot's last one (a heartbeat of an
+/// older slot is refused by the chain as expired, or a copy lands as `Duplicate`): a few
+/// slots' worth of the fleet. Other subjects are kept for the current and the previous epoch.
 #[derive(Default)]
 struct Queued {
-	subjects: BTreeMap<EpochIndex, HashSet<Subject>>,
+	subjects: BTreeMap<SubjectBucket, Bucket>,
 	remembered: usize,
-	window: Option<QuotaWindow>,
+	/// The last three quota windows entered, oldest first (windows only move forward).
+	recent: std::collections::VecDeque<QuotaWindow>,
 	per_device: HashMap<DeviceBytes, u16>,
 }
 
+/// Where a subject is kept: heartbeats by their epoch and slot, the others by their epoch.
+type SubjectBucket = (EpochIndex, Option<SlotIndex>);
+
+/// The subjects of one [`SubjectBucket`].
+#[derive(Default)]
+struct Bucket {
+	/// The best block when the last one joined.
+	last_best: BlockNumber,
+	subjects: HashMap<Subject, Remembered>,
+}
+
+fn bucket_of((epoch, subject): &(EpochIndex, Subject)) -> SubjectBucket {
+	match subject {
+		Subject::Heartbeat(_, slot) => (*epoch, Some(*slot)),
+		_ => (*epoch, None),
+	}
+}
+
 impl Queued {
-	/// Moves to `window`: quotas start again in a new slot; subjects of epochs the chain no
-	/// longer takes (before the previous one) are forgotten.
-	fn enter(&mut self, window: QuotaWindow) {
-		if self.window != Some(window) {
-			self.window = Some(window);
-			self.per_device.clear();
+	/// Moves to `window` (at best block `best`) if it is newer than the current one: quotas
+	/// start again; heartbeats of slots before the last three windows and older than
+	/// [`HEARTBEAT_MEMORY_BLOCKS`], and subjects of epochs the chain no longer takes (before
+	/// the previous one), are forgotten. An older window (a call that read an older best
+	/// block) changes nothing.
+	fn enter(&mut self, window: QuotaWindow, best: BlockNumber) {
+		if self.recent.back().is_some_and(|last| *last >= window) {
+			return;
 		}
+		self.recent.push_back(window);
+		if self.recent.len() > 3 {
+			self.recent.pop_front();
+		}
+		self.per_device.clear();
+		let oldest_slot = self.recent.front().copied().unwrap_or(window);
 		let keep_from = window.0.saturating_sub(1);
-		while let Some((&epoch, _)) = self.subjects.first_key_value() {
-			if epoch >= keep_from {
-				break;
+		let mut forgotten = 0;
+		self.subjects.retain(|(epoch, slot), bucket| {
+			let recent = slot.is_none_or(|slot| {
+				(*epoch, slot) >= oldest_slot
+					|| best < bucket.last_best.saturating_add(HEARTBEAT_MEMORY_BLOCKS)
+			});
+			let keep = *epoch >= keep_from && recent;
+			if !keep {
+				forgotten += bucket.subjects.len();
 			}
-			if let Some(gone) = self.subjects.remove(&epoch) {
-				self.remembered = self.remembered.saturating_sub(gone.len());
-			}
-		}
+			keep
+		});
+		self.remembered = self.remembered.saturating_sub(forgotten);
 	}
 
-	fn contains(&self, (epoch, subject): &(EpochIndex, Subject)) -> bool {
-		self.subjects.get(epoch).is_some_and(|set| set.contains(subject))
+	/// Whether the node holds `subject` still: in its queue (`head` is the queue's head), or
+	/// queued fewer than [`RETRY_AFTER_BLOCKS`] before `best` (most likely in flight).
+	fn holds(&self, subject: &(EpochIndex, Subject), head: u64, best: BlockNumber) -> bool {
+		let bucket = self.subjects.get(&bucket_of(subject));
+		bucket
+			.and_then(|bucket| bucket.subjects.get(&subject.1))
+			.is_some_and(|at| at.chunk >= head || best < at.best.saturating_add(RETRY_AFTER_BLOCKS))
 	}
 
 	fn used(&self, device: &DeviceBytes) -> u16 {
 		self.per_device.get(device).copied().unwrap_or(0)
 	}
 
-	fn insert(&mut self, (epoch, subject): (EpochIndex, Subject), device: DeviceBytes) {
-		if self.subjects.entry(epoch).or_default().insert(subject) {
+	fn insert(&mut self, subject: (EpochIndex, Subject), device: DeviceBytes, at: Remembered) {
+		let bucket = self.subjects.entry(bucket_of(&subject)).or_default();
+		bucket.last_best = bucket.last_best.max(at.best);
+		if bucket.subjects.insert(subject.1, at).is_none() {
 			self.remembered += 1;
 		}
 		*self.per_device.entry(device).or_default() += 1;
@@ -299,6 +366,20 @@ pub const P256_CHECK_COST: u32 = 8;
 /// Most credit a connection's verified attestations earn it, in Ed25519 checks.
 const MAX_CREDIT: f64 = 512.0;
 
+/// What asking the chain's rules costs when they refuse, in Ed25519 checks, paid after the
+/// runtime call like a failed check (from the connection's credit, else from the node's
+/// bucket): one for a call whose every item they refuse, and [`REFUSED_ITEM_COST`] for each
+/// item they refuse (each read state to be refused, and nothing queued pays for it). An item
+/// the rules take is paid for by its signature check. Without it a caller with no key at all
+/// could keep every checker busy with items the chain refuses (unknown devices, copies of
+/// landed heartbeats), spending nothing.
+const ADMISSION_CALL_COST: f64 = 1.0;
+/// See [`ADMISSION_CALL_COST`].
+const REFUSED_ITEM_COST: f64 = 0.25;
+/// Most debt of the node's bucket, in seconds of its rate (far more than the calls that can
+/// be in progress together run up: a bound, not a pardon).
+const MAX_DEBT_SECONDS: f64 = 60.0;
+
 /// The cost of checking a `scheme` signature, in Ed25519 checks.
 fn check_cost(scheme: depin_primitives::SignatureScheme) -> f64 {
 	match scheme {
@@ -325,8 +406,11 @@ impl FailureLedger {
 	/// Budgets start again in a new window; credit stays (until the map is full: then every
 	/// connection earns it again).
 	fn enter(&mut self, window: QuotaWindow) {
-		if self.window != Some(window) || self.per_connection.len() >= MAX_LEDGER_CONNECTIONS {
+		let newer = self.window.is_none_or(|current| window > current);
+		if newer {
 			self.window = Some(window);
+		}
+		if newer || self.per_connection.len() >= MAX_LEDGER_CONNECTIONS {
 			self.per_connection.clear();
 		}
 		if self.credit.len() >= MAX_LEDGER_CONNECTIONS {
@@ -487,6 +571,26 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		}
 	}
 
+	/// After asking the chain's rules for `connection` at a `cost`: its credit pays what it
+	/// can, the node's bucket the rest, going into debt if it must (callers without credit
+	/// are then refused until it has refilled: on average the rules refuse no more than the
+	/// bucket's rate pays for, however many calls were in progress together).
+	fn pay_admission(&self, connection: Option<usize>, cost: f64, now: std::time::Instant) {
+		let Some(id) = connection else { return };
+		let mut ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		let mut left = cost;
+		if let Some(credit) = ledger.credit.get_mut(&id) {
+			let paid = credit.min(left).max(0.0);
+			*credit -= paid;
+			left -= paid;
+		}
+		if left > 0.0 {
+			let rate = self.settings.unproven_failures_per_second;
+			let bucket = ledger.bucket(rate, now);
+			*bucket = (*bucket - left).max(-f64::from(rate) * MAX_DEBT_SECONDS);
+		}
+	}
+
 	/// After a check of `cost` verified: the payer gets it back. (What the connection earns
 	/// for it is credited once the attestation is queued: [`Self::earn`].) A failed check
 	/// is not paid back.
@@ -575,6 +679,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		&self,
 		attestations: Vec<Bytes>,
 		window: QuotaWindow,
+		best: BlockNumber,
 		connection: Option<usize>,
 		now: std::time::Instant,
 		admit: impl FnOnce(Vec<SignedAttestation>) -> Result<Vec<Admission>, ErrorObjectOwned>,
@@ -584,7 +689,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let mut failed = 0u32;
 		let answer = self.submit_within(
 			attestations,
-			window,
+			(window, best),
 			now,
 			&allowance,
 			&mut failed,
@@ -601,7 +706,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 	fn submit_within(
 		&self,
 		attestations: Vec<Bytes>,
-		window: QuotaWindow,
+		(window, best): (QuotaWindow, BlockNumber),
 		now: std::time::Instant,
 		allowance: &FailureAllowance,
 		failed: &mut u32,
@@ -621,7 +726,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			let (storage, queued) = &mut *guard;
 			// A full queue refuses the call before any work is spent on it.
 			Self::ensure_room(storage, queued)?;
-			queued.enter(window);
+			queued.enter(window, best);
+			let head = Self::read::<u64>(storage, queue::HEAD);
 			let mut in_call_per_device = HashMap::<DeviceBytes, u16>::new();
 			// Byte-identical copies within the call are checked once: the same bytes get the
 			// same verdict, and a copied valid attestation must not buy more than one check.
@@ -641,7 +747,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 				let subject = Subject::of(&attestation);
 				// Copies within the call are told apart after their signatures (in `push`):
 				// a forged copy must not make the genuine one look queued.
-				if queued.contains(&subject) {
+				if queued.holds(&subject, head, best) {
 					refuse(&mut results, i, "AlreadyQueued".into());
 					continue;
 				}
@@ -661,6 +767,12 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			return Ok(results);
 		}
 		let admissions = admit(candidates.iter().map(|(_, a)| a.clone()).collect())?;
+		let refused_by_rules = admissions.iter().filter(|admission| admission.is_err()).count();
+		if refused_by_rules > 0 {
+			let call = if refused_by_rules == admissions.len() { ADMISSION_CALL_COST } else { 0.0 };
+			let cost = call + REFUSED_ITEM_COST * refused_by_rules as f64;
+			self.pay_admission(allowance.connection, cost, now);
+		}
 		let reveals: Vec<SignedAttestation> = candidates
 			.iter()
 			.zip(&admissions)
@@ -719,7 +831,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 				Err(reason) => refuse(&mut results, i, format!("{reason:?}")),
 			}
 		}
-		self.push(admitted, window, &mut results)?;
+		self.push(admitted, (window, best), &mut results)?;
 		let earned = costs.iter().filter(|(i, _)| results[**i].queued).map(|(_, cost)| cost).sum();
 		self.earn(allowance.connection, earned);
 		Ok(results)
@@ -744,7 +856,7 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 	fn push(
 		&self,
 		admitted: Vec<(usize, SignedAttestation)>,
-		window: QuotaWindow,
+		(window, best): (QuotaWindow, BlockNumber),
 		results: &mut [SubmissionResult],
 	) -> Result<(), ErrorObjectOwned> {
 		if admitted.is_empty() {
@@ -753,18 +865,19 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		let mut guard = self.storage.lock().unwrap_or_else(|e| e.into_inner());
 		let (storage, queued) = &mut *guard;
 		Self::ensure_room(storage, queued)?;
-		let tail = Self::read::<u64>(storage, queue::TAIL);
-		queued.enter(window);
+		let (head, tail) =
+			(Self::read::<u64>(storage, queue::HEAD), Self::read::<u64>(storage, queue::TAIL));
+		queued.enter(window, best);
 		let mut chunk = Vec::with_capacity(admitted.len());
 		for (i, attestation) in admitted {
 			let subject = Subject::of(&attestation);
 			let device = attestation.device().0;
-			if queued.contains(&subject) {
+			if queued.holds(&subject, head, best) {
 				results[i].error = Some("AlreadyQueued".into());
 			} else if queued.used(&device) >= self.settings.quota_per_slot {
 				results[i].error = Some("QuotaExceeded".into());
 			} else {
-				queued.insert(subject, device);
+				queued.insert(subject, device, Remembered { chunk: tail, best });
 				results[i].queued = true;
 				chunk.push(attestation);
 			}
@@ -776,6 +889,23 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			storage.set(STORAGE_PREFIX, queue::TAIL, &(tail + 1).encode());
 		}
 		Ok(())
+	}
+}
+
+/// Writes each block the node finalizes to [`queue::FINALIZED`] in its off-chain storage,
+/// for as long as the node runs: the oracle's worker keeps a landed batch until its landing
+/// is final, so a reorg (after a network partition, say) cannot undo a landing it has let go
+/// of.
+pub async fn record_finality<C, S>(client: Arc<C>, mut storage: S)
+where
+	C: sc_client_api::BlockchainEvents<Block>,
+	S: OffchainStorage,
+{
+	use futures::StreamExt;
+	let mut finalized = client.finality_notification_stream();
+	while let Some(notification) = finalized.next().await {
+		let number = u64::from(*sp_runtime::traits::Header::number(&notification.header));
+		storage.set(STORAGE_PREFIX, queue::FINALIZED, &(number, notification.hash).encode());
 	}
 }
 
@@ -865,6 +995,7 @@ where
 		self.queue.submit(
 			attestations,
 			window,
+			info.best_number,
 			connection,
 			std::time::Instant::now(),
 			|decoded| api.admit_attestations(info.best_hash, decoded).map_err(runtime_error),
@@ -970,6 +1101,8 @@ mod tests {
 		NOW.with(|now| *now)
 	}
 	const WINDOW: QuotaWindow = (3, 1);
+	/// The best block the tests' calls arrive at.
+	const BEST: BlockNumber = 100;
 
 	fn node(quota: u16) -> Arc<AttestationQueue<InMemOffchainStorage>> {
 		node_with(IngestSettings { quota_per_slot: quota, ..Default::default() })
@@ -1059,6 +1192,7 @@ mod tests {
 			.submit(
 				raw,
 				WINDOW,
+				BEST,
 				None,
 				now(),
 				|decoded| {
@@ -1136,7 +1270,7 @@ mod tests {
 		let honest = device(SignatureScheme::Ed25519, 4);
 		let beat = heartbeat(&honest, 2);
 		let asked = Cell::new(0);
-		assert_eq!(submit(&queue, &honest, &[beat.clone()], &asked), vec![None]);
+		assert_eq!(submit(&queue, &honest, std::slice::from_ref(&beat), &asked), vec![None]);
 		// The same bytes, and another heartbeat for the same slot (the chain counts one).
 		let SignedAttestation::Heartbeat { mut heartbeat, .. } = beat.clone() else {
 			unreachable!()
@@ -1154,6 +1288,122 @@ mod tests {
 		assert_eq!(queued_attestations(&queue).len(), 1);
 	}
 
+	/// Submits `attestations` as [`submit`] does, while `best` is the best block.
+	fn submit_while(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+		key: &DevicePair,
+		attestations: &[SignedAttestation],
+		best: BlockNumber,
+	) -> Vec<Option<String>> {
+		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
+		queue
+			.submit(
+				raw,
+				WINDOW,
+				best,
+				None,
+				now(),
+				|decoded| Ok(decoded.iter().map(|a| admissible(a, key)).collect()),
+				|_| Vec::new(),
+			)
+			.unwrap()
+			.into_iter()
+			.map(|r| if r.queued { None } else { r.error })
+			.collect()
+	}
+
+	#[test]
+	fn a_heartbeat_the_chain_did_not_count_is_taken_again_once_it_left_the_queue() {
+		// The chain refused (or a deep reorg lost) a heartbeat this node queued; its device
+		// sends it again. Without the rule the node answers `AlreadyQueued` for as long as
+		// the slot is open, and the heartbeat is never counted.
+		let queue = node(16);
+		let honest = device(SignatureScheme::Ed25519, 7);
+		let beat = heartbeat(&honest, 2);
+		assert_eq!(submit_while(&queue, &honest, std::slice::from_ref(&beat), BEST), vec![None]);
+		// Still in the queue: a copy is refused however long it waits there.
+		let much_later = BEST + 10 * RETRY_AFTER_BLOCKS;
+		assert_eq!(
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), much_later),
+			vec![Some("AlreadyQueued".into())]
+		);
+		// The worker takes the chunk into a batch: most likely in flight for a while yet.
+		{
+			let mut guard = queue.storage.lock().unwrap();
+			guard.0.set(STORAGE_PREFIX, queue::HEAD, &1u64.encode());
+		}
+		let in_flight = BEST + RETRY_AFTER_BLOCKS - 1;
+		assert_eq!(
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), in_flight),
+			vec![Some("AlreadyQueued".into())]
+		);
+		// Long enough after, and the chain's rules still take it: queued again, once.
+		let retry = BEST + RETRY_AFTER_BLOCKS;
+		assert_eq!(submit_while(&queue, &honest, std::slice::from_ref(&beat), retry), vec![None]);
+		assert_eq!(
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), retry),
+			vec![Some("AlreadyQueued".into())]
+		);
+		assert_eq!(queued_attestations(&queue), vec![beat.clone(), beat]);
+	}
+
+	#[test]
+	fn the_node_remembers_heartbeats_of_the_last_three_slots_and_the_rest_for_two_epochs() {
+		// Without the rule every heartbeat of the epoch and the one before was remembered:
+		// with a million devices and six slots an epoch, 8 million subjects fill up a third
+		// into the epoch, and the node refuses every call (`4003`) until the next one.
+		let mut queued = Queued::default();
+		let report = (3, Subject::Witness([7; 32], [8; 32]));
+		// Slots 100 blocks long.
+		for slot in 0..6 {
+			let best = BlockNumber::from(slot) * 100;
+			let at = Remembered { chunk: 0, best };
+			queued.enter((3, slot), best);
+			if slot == 0 {
+				queued.insert(report, [7; 32], at);
+			}
+			for n in 0..100u8 {
+				queued.insert((3, Subject::Heartbeat([n; 32], slot)), [n; 32], at);
+			}
+		}
+		assert_eq!(queued.remembered, 3 * 100 + 1);
+		assert!(queued.holds(&(3, Subject::Heartbeat([1; 32], 3)), 0, 0));
+		assert!(!queued.holds(&(3, Subject::Heartbeat([1; 32], 2)), 0, 0));
+		assert!(queued.holds(&report, 0, 0));
+		// The next epoch keeps the report (the chain still takes the previous epoch's), the
+		// epoch after forgets it.
+		queued.enter((4, 0), 600);
+		assert!(queued.holds(&report, 0, 0));
+		queued.enter((5, 0), 700);
+		assert!(!queued.holds(&report, 0, 0));
+		// A call that read an older best block moves nothing back.
+		queued.enter((3, 1), 150);
+		assert_eq!(queued.recent.back(), Some(&(5, 0)));
+	}
+
+	#[test]
+	fn with_slots_of_one_block_heartbeats_are_remembered_as_long_as_the_chain_takes_them() {
+		// The attack without the rule, on a chain with one-block slots (heartbeat grace 5 to
+		// 12 blocks): copies of genuine heartbeats four slots old, still in the pool, are
+		// forgotten here and queued again, window after window, each earning its sender
+		// credit and taking the victim's quota.
+		let mut queued = Queued::default();
+		for slot in 0..10u16 {
+			let best = BlockNumber::from(slot);
+			queued.enter((3, slot), best);
+			queued.insert(
+				(3, Subject::Heartbeat([slot as u8; 32], slot)),
+				[slot as u8; 32],
+				Remembered { chunk: 0, best },
+			);
+		}
+		assert!(queued.holds(&(3, Subject::Heartbeat([0; 32], 0)), 0, 9));
+		// Forgotten once both three windows and the memory's blocks have passed.
+		queued.enter((3, 40), 40);
+		assert!(!queued.holds(&(3, Subject::Heartbeat([0; 32], 0)), 0, 40));
+		assert!(queued.holds(&(3, Subject::Heartbeat([9; 32], 9)), 0, 40));
+	}
+
 	#[test]
 	fn malformed_items_are_named_and_the_rest_of_the_call_stands() {
 		let queue = node(16);
@@ -1164,6 +1414,7 @@ mod tests {
 			.submit(
 				raw,
 				WINDOW,
+				BEST,
 				None,
 				now(),
 				|decoded| {
@@ -1190,6 +1441,7 @@ mod tests {
 			.submit(
 				raw,
 				(WINDOW.0, WINDOW.1 + 1),
+				BEST,
 				None,
 				now(),
 				|decoded| Ok(decoded.iter().map(|a| admissible(a, &device)).collect()),
@@ -1225,6 +1477,7 @@ mod tests {
 			.submit(
 				raw,
 				window,
+				BEST,
 				Some(connection),
 				at,
 				|decoded| Ok(decoded.iter().map(|a| admissible(a, key)).collect()),
@@ -1250,7 +1503,7 @@ mod tests {
 		let bad = Some("BadSignature".to_string());
 		for (victim, beat) in victims.iter().zip(&forged).take(8) {
 			assert_eq!(
-				submit_from(&queue, victim, &[beat.clone()], 7, WINDOW),
+				submit_from(&queue, victim, std::slice::from_ref(beat), 7, WINDOW),
 				Ok(vec![bad.clone()])
 			);
 		}
@@ -1305,6 +1558,71 @@ mod tests {
 			.collect();
 		let bad = Ok(vec![Some("BadSignature".to_string())]);
 		assert_eq!(answers.iter().filter(|a| **a == bad).count(), 4);
+	}
+
+	/// `attestations` from `connection` at `at`, which the chain's rules all refuse
+	/// (`UnknownDevice`); counts the items the chain was asked about in `asked`.
+	fn submit_refused(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+		attestations: &[SignedAttestation],
+		connection: usize,
+		at: std::time::Instant,
+		asked: &Cell<usize>,
+	) -> Result<(), i32> {
+		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
+		queue
+			.submit(
+				raw,
+				WINDOW,
+				BEST,
+				Some(connection),
+				at,
+				|decoded| {
+					asked.set(asked.get() + decoded.len());
+					Ok(decoded.iter().map(|_| Err(AttestationRejection::UnknownDevice)).collect())
+				},
+				|_| Vec::new(),
+			)
+			.map(|results| assert!(results.iter().all(|r| !r.queued)))
+			.map_err(|e| e.code())
+	}
+
+	#[test]
+	fn items_the_chain_refuses_are_paid_for_by_a_caller_without_credit() {
+		// The attack without the rule: no key, calls of 1,024 heartbeats naming made-up
+		// devices (or copies of heartbeats landed through other oracles). The chain's rules
+		// refuse each after reading state, no signature is checked, nothing is queued: the
+		// caller spends nothing, and its calls keep every checker busy. Now what the rules
+		// refuse is paid from the node's bucket (256 checks a second here), like a failure.
+		let queue = node_with(IngestSettings::default());
+		// 256 keys, four slots each: distinct items within every quota.
+		let keys: Vec<_> = (0..=255u8).map(|n| device(SignatureScheme::Ed25519, n)).collect();
+		let made_up: Vec<_> =
+			(0..1024usize).map(|n| heartbeat(&keys[n % 256], (n / 256 + 1) as SlotIndex)).collect();
+		let asked = Cell::new(0);
+		let mut refused_whole = 0;
+		for connection in 0..40usize {
+			match submit_refused(&queue, &made_up, 300 + connection, now(), &asked) {
+				Ok(()) => {}
+				Err(code) => {
+					assert_eq!(code, error::TOO_MANY_BAD_SIGNATURES);
+					refused_whole += 1;
+				}
+			}
+		}
+		// 1,024 items refused cost 257 checks: the first call spends the bucket, the rest
+		// are refused before the chain is asked. (Without the rule: all 40 asked.)
+		assert_eq!(asked.get(), 1024);
+		assert_eq!(refused_whole, 39);
+		// The debt is at most a second of the bucket: two seconds on, callers are served.
+		let later = now() + std::time::Duration::from_secs(2);
+		assert_eq!(submit_refused(&queue, &made_up[..1], 400, later, &asked), Ok(()));
+		// A connection with credit pays from it, and a newcomer is not held back by it.
+		let honest = device(SignatureScheme::Ed25519, 200);
+		assert_eq!(
+			submit_at(&queue, &honest, &[heartbeat(&honest, 1)], 401, WINDOW, later),
+			Ok(vec![None])
+		);
 	}
 
 	#[test]

@@ -277,6 +277,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			"offchain-worker",
 			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
 		);
+		// The oracle's worker lets go of a landed batch only once its landing is final.
+		if let Some(storage) = backend.offchain_storage() {
+			task_manager.spawn_handle().spawn(
+				"oracle-finality",
+				"offchain-worker",
+				crate::attestations::record_finality(client.clone(), storage).boxed(),
+			);
+		}
 	}
 
 	let role = config.role;

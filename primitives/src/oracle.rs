@@ -146,11 +146,16 @@ pub mod queue {
 	/// Prefix of chunk keys.
 	pub const CHUNK_PREFIX: &[u8] = b"depin/poc/queue/chunk/";
 	/// Key of the attestations the worker put back (a `Vec<SignedAttestation>`, taken before
-	/// the chunks): those of an in-flight batch that no longer fits the chain's cap.
+	/// the chunks): those of an in-flight batch that no longer fits the chain's cap, and
+	/// those a landed batch had refused with `OverCharge` (its charge counted on another
+	/// fork) that the chain would take now.
 	pub const FRONT: &[u8] = b"depin/poc/queue/front";
 
 	/// Key of the [`InFlight`] index.
-	pub const IN_FLIGHT: &[u8] = b"depin/poc/queue/in-flight-v3";
+	pub const IN_FLIGHT: &[u8] = b"depin/poc/queue/in-flight-v4";
+	/// Key of the index as nodes before [`Landing`] wrote it ([`InFlightV3`]): read once,
+	/// converted, and cleared.
+	pub const IN_FLIGHT_V3: &[u8] = b"depin/poc/queue/in-flight-v3";
 	/// Prefix of in-flight batch keys.
 	pub const IN_FLIGHT_PREFIX: &[u8] = b"depin/poc/queue/in-flight-v3/";
 	/// The highest block the worker ran for (`u64`): a run for a lower or equal block is a
@@ -160,6 +165,29 @@ pub mod queue {
 	/// keeps (a reorg deeper than the batches kept), while it waits for the batches the
 	/// reorg retracted to land again before it gives up on them.
 	pub const WEDGED_SINCE: &[u8] = b"depin/poc/queue/wedged-since";
+
+	/// Key of the finalized block the node last heard of, `(number: u64, hash: H256)`,
+	/// written by the node on each finality notification: the worker lets go of a landed
+	/// batch only once its landing is final (or [`KEEP_UNFINALIZED`] blocks old), so a reorg
+	/// after a network partition finds it still in flight. Absent (a node that does not
+	/// write it), landings are let go of `batch_longevity` blocks after they were seen.
+	pub const FINALIZED: &[u8] = b"depin/poc/queue/finalized";
+
+	/// Most blocks a landing that finality has not reached is kept for: past it the worker
+	/// lets go of it anyway (the off-chain storage of a node whose finality has stalled stays
+	/// bounded: at most that many blocks' batches).
+	pub const KEEP_UNFINALIZED: u64 = 256;
+
+	/// A count of landed batches the worker saw on chain: the view's block number and hash.
+	#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]
+	pub struct Landing {
+		/// Batches the view had landed.
+		pub count: u64,
+		/// The view's block number.
+		pub at: u64,
+		/// The view's block hash (zero when unknown: never final by hash).
+		pub hash: crate::Hash,
+	}
 
 	/// The off-chain worker's index of its batches in flight.
 	#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]
@@ -172,18 +200,50 @@ pub mod queue {
 		/// The sequence number the next batch gets.
 		pub next: u64,
 		/// Counts of landed batches the worker saw on chain, with the block it saw each at,
-		/// ascending: the highest count seen at least the retention ago lets go of the
-		/// batches below it.
-		pub landed: Vec<(u64, u64)>,
+		/// ascending: the highest count whose landing is final lets go of the batches below
+		/// it.
+		pub landed: Vec<Landing>,
 		/// Keys of a set replaced by numbering again (authorisation, first, next), cleared at
 		/// the next run.
 		pub retired: Option<(u32, u64, u64)>,
 	}
 
+	/// [`InFlight`] as nodes before [`Landing`] stored it, under [`IN_FLIGHT_V3`].
+	#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]
+	pub struct InFlightV3 {
+		/// See [`InFlight::signer`].
+		pub signer: Option<(OracleId, u32)>,
+		/// See [`InFlight::first`].
+		pub first: u64,
+		/// See [`InFlight::next`].
+		pub next: u64,
+		/// `(count, block)` of each landing seen.
+		pub landed: Vec<(u64, u64)>,
+		/// See [`InFlight::retired`].
+		pub retired: Option<(u32, u64, u64)>,
+	}
+
+	impl From<InFlightV3> for InFlight {
+		/// Its landings' hashes unknown: they are let go of by age alone.
+		fn from(old: InFlightV3) -> Self {
+			Self {
+				signer: old.signer,
+				first: old.first,
+				next: old.next,
+				landed: old
+					.landed
+					.into_iter()
+					.map(|(count, at)| Landing { count, at, hash: Default::default() })
+					.collect(),
+				retired: old.retired,
+			}
+		}
+	}
+
 	impl InFlight {
 		/// The highest count of landed batches seen (`first` if none is recorded).
 		pub fn landed_count(&self) -> u64 {
-			self.landed.last().map_or(self.first, |(count, _)| *count).max(self.first)
+			self.landed.last().map_or(self.first, |landing| landing.count).max(self.first)
 		}
 
 		/// Batches submitted and not landed (as the worker last saw the chain).

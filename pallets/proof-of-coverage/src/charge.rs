@@ -4,7 +4,8 @@
 //! builds the batch.
 //!
 //! The count may only err upwards between building and landing: a device active in an epoch
-//! stays active in it, pages and anchors are fixed by the heartbeats themselves. Two batches
+//! stays active in it, pages and anchors are fixed by the heartbeats themselves, and a
+//! device the oracle's view does not know is counted at its worst case. Two batches
 //! in flight may both count the same device's activation; the second is refunded.
 
 use crate::{locate, BatchCharge, Config, PageIndex, Pallet, TallyPageOf, TallyPages};
@@ -58,7 +59,10 @@ impl<T: Config> ChargeCounter<T> {
 		// Counted whether or not the device is known: the chain reads the anchor first.
 		let anchors = u32::from(!self.anchors.contains(&(epoch, slot)));
 		let Some(index) = self.index(&heartbeat.device) else {
-			return BatchCharge { anchors, ..Default::default() };
+			// Unknown here, it may be registered where the batch lands (the node admitted it
+			// on a newer block than the one the worker builds on): its worst case, two pages
+			// and an activation, refunded if it stays unknown.
+			return BatchCharge { activations: 1, pages: 2, anchors };
 		};
 		let (page, at) = locate(index);
 		let pages = u32::from(!self.pages.contains(&(epoch, Some(slot), page)))

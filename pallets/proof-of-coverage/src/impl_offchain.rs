@@ -1,13 +1,13 @@
 //! The oracle's off-chain worker: drains the node's attestation queue into signed batches.
 
 use crate::{
-	charge::ChargeCounter, AttestationBatch, BatchCharge, BatchOf, Call, Config, Oracles, Pallet,
-	Parameters,
+	charge::ChargeCounter, AttestationBatch, BatchCharge, BatchOf, Call, Config, Event, Oracles,
+	Pallet, Parameters,
 };
 use alloc::vec::Vec;
 use depin_primitives::{
-	oracle::queue::{self, InFlight},
-	OracleId, OracleSignature, SignedAttestation,
+	oracle::queue::{self, InFlight, Landing},
+	AttestationRejection, OracleId, OracleSignature, SignedAttestation,
 };
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight, BoundedVec};
 use frame_system::{
@@ -76,6 +76,9 @@ impl<T: Config> Pallet<T> {
 		else {
 			return;
 		};
+		if state.landed_in == now {
+			Self::requeue_overcharged(&oracle, authorisation, state.batches, state.landed_count);
+		}
 		let limit = Self::max_batches_in_flight();
 		while (pending.len() as u64) < limit {
 			let (attestations, charge, taken) =
@@ -133,7 +136,9 @@ impl<T: Config> Pallet<T> {
 	/// then does nothing.
 	///
 	/// - Landed batches are kept until a count covering them was seen `batch_longevity`
-	///   blocks ago, so a fork that undoes their landing finds them still here.
+	///   blocks ago and that view's block is final (the node writes its finalized block to
+	///   [`queue::FINALIZED`]), or [`queue::KEEP_UNFINALIZED`] blocks ago: a fork that undoes
+	///   their landing, after a network partition say, finds them still here.
 	/// - Sequence numbers never change under one authorisation: a new authorisation (or a new
 	///   key) numbers the batches not landed again from the chain's count, under new keys
 	///   written before the index switches to them.
@@ -149,7 +154,8 @@ impl<T: Config> Pallet<T> {
 	) -> Option<(InFlight, Pending<T>)> {
 		let store = StorageValueRef::persistent(queue::IN_FLIGHT);
 		let mut index = match store.get::<InFlight>() {
-			Ok(index) => index.unwrap_or_default(),
+			Ok(Some(index)) => index,
+			Ok(None) => Self::upgrade_index().unwrap_or_default(),
 			Err(_) => {
 				log::warn!(target: LOG_TARGET, "in-flight index unreadable; starting a new one");
 				InFlight::default()
@@ -238,15 +244,26 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut changed = false;
 		if landed > index.landed_count() {
-			index.landed.push((landed, at));
+			index.landed.push(Landing { count: landed, at, hash: Self::hash_in_view(at) });
 			changed = true;
 		}
 		let retention: u64 = Parameters::<T>::get().batch_longevity.saturated_into();
+		let finalized = Self::finalized_in_view(at);
 		let settled = index
 			.landed
 			.iter()
-			.filter(|(_, seen)| seen.saturating_add(retention) <= at)
-			.map(|(count, _)| *count)
+			.filter(|landing| landing.at.saturating_add(retention) <= at)
+			.filter(|landing| match finalized {
+				// The node does not say what is final: by age alone.
+				None => true,
+				Some(finalized) => {
+					let is_final = finalized.is_some_and(|finalized| {
+						landing.at <= finalized && Self::hash_in_view(landing.at) == landing.hash
+					});
+					is_final || landing.at.saturating_add(queue::KEEP_UNFINALIZED) <= at
+				}
+			})
+			.map(|landing| landing.count)
 			.max()
 			// Never past what this view has landed: a count seen on another fork does not
 			// let go of batches this one still needs.
@@ -260,7 +277,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let before = index.landed.len();
 		let first = index.first;
-		index.landed.retain(|(count, _)| *count > first);
+		index.landed.retain(|landing| landing.count > first);
 		changed |= index.landed.len() != before;
 		if changed {
 			store.set(&index);
@@ -303,6 +320,121 @@ impl<T: Config> Pallet<T> {
 		Some((index, pending))
 	}
 
+	/// Puts back at the front of the queue the attestations of this oracle's batches landed in
+	/// this block that the chain refused with `OverCharge` and would take now.
+	///
+	/// The worker counts a batch's [`BatchCharge`] on its view of the chain; a batch landing
+	/// on another fork (a reorg) can find a device not active yet that the view showed active
+	/// (another oracle's batch activated it there), and its heartbeat is refused for the
+	/// activation it did not pay for. Counted again on this view, a later batch carries it.
+	/// The batches landed here are the last ones of `landed`, in the order of their
+	/// `BatchProcessed` events, each after its `AttestationRejected` events.
+	///
+	/// `landed_here` is the number of batches the oracle landed in this block: if its
+	/// `BatchProcessed` events do not number as many (re-authorised within the block), the
+	/// mapping is not sure and nothing is queued again.
+	fn requeue_overcharged(oracle: &OracleId, authorisation: u32, landed: u64, landed_here: u16) {
+		let mut refused_by_batch: Vec<Vec<u32>> = Vec::new();
+		let mut refused = Vec::new();
+		for record in frame_system::Pallet::<T>::read_events_no_consensus() {
+			let Ok(event): Result<Event<T>, _> = record.event.try_into() else { continue };
+			match event {
+				Event::<T>::AttestationRejected {
+					oracle: by,
+					index,
+					reason: AttestationRejection::OverCharge,
+					..
+				} if by == *oracle => refused.push(index),
+				Event::<T>::BatchProcessed { oracle: by, .. } if by == *oracle => {
+					refused_by_batch.push(core::mem::take(&mut refused))
+				}
+				_ => {}
+			}
+		}
+		if refused_by_batch.len() != usize::from(landed_here) {
+			return;
+		}
+		let first = landed.saturating_sub(refused_by_batch.len() as u64);
+		let mut again = Vec::new();
+		for (sequence, refused) in (first..).zip(refused_by_batch) {
+			if refused.is_empty() {
+				continue;
+			}
+			let key = queue::in_flight_key(authorisation, sequence);
+			let Ok(Some((batch, _))) =
+				StorageValueRef::persistent(&key).get::<(BatchOf<T>, OracleSignature)>()
+			else {
+				continue;
+			};
+			if batch.sequence != sequence {
+				continue;
+			}
+			again.extend(
+				refused.iter().filter_map(|index| batch.attestations.get(*index as usize)).cloned(),
+			);
+		}
+		if again.is_empty() {
+			return;
+		}
+		// Only what the chain would take now: not counted since, its window still open.
+		let admitted = Self::admit_landing_within(&again, 1);
+		let front = StorageValueRef::persistent(queue::FRONT);
+		let mut queued = front.get::<Vec<SignedAttestation>>().ok().flatten().unwrap_or_default();
+		let again: Vec<SignedAttestation> = again
+			.into_iter()
+			.zip(admitted)
+			.filter(|(attestation, admission)| admission.is_ok() && !queued.contains(attestation))
+			.map(|(attestation, _)| attestation)
+			.collect();
+		if again.is_empty() {
+			return;
+		}
+		log::info!(
+			target: LOG_TARGET,
+			"{} attestations refused for a charge counted on another fork are queued again",
+			again.len()
+		);
+		queued.splice(0..0, again);
+		front.set(&queued);
+	}
+
+	/// The index as a node before [`Landing`] stored it, converted (and stored under the new
+	/// key, the old one cleared), if there is one.
+	fn upgrade_index() -> Option<InFlight> {
+		let mut old = StorageValueRef::persistent(queue::IN_FLIGHT_V3);
+		let index: InFlight = old.get::<queue::InFlightV3>().ok().flatten()?.into();
+		StorageValueRef::persistent(queue::IN_FLIGHT).set(&index);
+		old.clear();
+		log::info!(target: LOG_TARGET, "in-flight index read from the v3 layout");
+		Some(index)
+	}
+
+	/// The hash of block `number` of this view (the worker's own block included: the
+	/// executive records it before the worker runs); zero if this view does not hold it.
+	fn hash_in_view(number: u64) -> depin_primitives::Hash {
+		let hash =
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::saturated_from(number));
+		let bytes: &[u8] = hash.as_ref();
+		if bytes.len() == 32 && bytes.iter().any(|b| *b != 0) {
+			depin_primitives::Hash::from_slice(bytes)
+		} else {
+			Default::default()
+		}
+	}
+
+	/// What the node says is final, seen from the view at block `at`: `None` if the node does
+	/// not say ([`queue::FINALIZED`] absent); `Some(Some(f))` if this view holds the
+	/// finalized block `f`, so its blocks up to `f` are final; `Some(None)` if it does not
+	/// (a fork, or a view too far behind or ahead to tell).
+	fn finalized_in_view(at: u64) -> Option<Option<u64>> {
+		let (number, hash) = StorageValueRef::persistent(queue::FINALIZED)
+			.get::<(u64, depin_primitives::Hash)>()
+			.ok()
+			.flatten()?;
+		let held = number <= at && hash != Default::default() && Self::hash_in_view(number) == hash;
+		Some(held.then_some(number))
+	}
+
 	/// Signs an empty batch `sequence` for block `now` and stores it in flight in place of one
 	/// that is lost or unreadable (its number must land for the next ones to); returns it.
 	fn store_empty_batch(
@@ -324,9 +456,10 @@ impl<T: Config> Pallet<T> {
 		Some((empty, signature))
 	}
 
-	/// Numbers the batches `index` has not seen landed again, from `landed`, for `signer`
-	/// (a new authorisation or key), signed for block `now` under new keys; the index
-	/// switches to them in one write, then the old keys are cleared.
+	/// Numbers again, from `landed`, for `signer` (a new authorisation or key), what the
+	/// batches `index` keeps hold that this view has not counted, signed for block `now`
+	/// under new keys; the index switches to them in one write, then the old keys are
+	/// cleared.
 	fn number_again(
 		mut index: InFlight,
 		signer: (OracleId, u32),
@@ -336,13 +469,39 @@ impl<T: Config> Pallet<T> {
 		let (oracle, authorisation) = signer.clone();
 		let mut pending = Vec::new();
 		if let Some((_, old)) = &index.signer {
-			for sequence in index.landed_count()..index.next {
+			// From the first batch kept, not the last landing seen: that count may have been
+			// seen on a fork this view is not on. Of a batch seen landed, only what this view
+			// does not count (and would take) is sent again.
+			let seen_landed = index.landed_count();
+			// Batches below a landing seen on this view's own chain landed here: skipped
+			// without a look.
+			let landed_here = index
+				.landed
+				.iter()
+				.filter(|landing| {
+					landing.hash != Default::default()
+						&& Self::hash_in_view(landing.at) == landing.hash
+				})
+				.map(|landing| landing.count)
+				.max()
+				.unwrap_or(index.first)
+				.max(index.first);
+			for sequence in landed_here..index.next {
 				let Ok(Some((mut batch, _))) =
 					StorageValueRef::persistent(&queue::in_flight_key(*old, sequence))
 						.get::<(BatchOf<T>, OracleSignature)>()
 				else {
 					continue;
 				};
+				if sequence < seen_landed {
+					let admitted = Self::admit_landing_within(&batch.attestations, 1);
+					let mut admitted = admitted.into_iter();
+					batch.attestations.retain(|_| admitted.next().is_some_and(|a| a.is_ok()));
+					if batch.attestations.is_empty() {
+						continue;
+					}
+					batch.charge = Self::charge_of(&batch.attestations);
+				}
 				Self::trim_to_cap(&mut batch);
 				batch.oracle = oracle.clone();
 				batch.sequence = landed.saturating_add(pending.len() as u64);
@@ -364,6 +523,8 @@ impl<T: Config> Pallet<T> {
 		};
 		let store = StorageValueRef::persistent(queue::IN_FLIGHT);
 		store.set(&index);
+		// A wait for retracted batches under the old numbers is over.
+		StorageValueRef::persistent(queue::WEDGED_SINCE).clear();
 		if let Some((old, first, next)) = index.retired.take() {
 			(first..next)
 				.for_each(|s| StorageValueRef::persistent(&queue::in_flight_key(old, s)).clear());

@@ -25,6 +25,14 @@ use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{Perbill, SaturatedConversion};
 
+/// Blocks from the best block to the block a queued attestation is sure to be able to land
+/// in: the worker of the best block may have drained the queue already, so the next
+/// worker's batch (signed at the next block) lands in the block after it. Admission judges
+/// whether a heartbeat's slot is over at that block, so one that could land only sooner is
+/// refused (`SlotExpired`) rather than answered `queued` and refused on chain; whether its
+/// slot has started, at the next block (the earliest it can land).
+pub const ADMISSION_LEAD: u64 = 2;
+
 /// What a reveal's rules hand on: the beacon's epoch, the beaconer, its beacon.
 type RevealedBeacon<T> =
 	(EpochInfoOf<T>, DeviceInfo<<T as frame_system::Config>::AccountId>, BeaconStateOf<T>);
@@ -79,9 +87,13 @@ pub(crate) struct BatchContext<T: Config> {
 	genesis_hash: T::Hash,
 	/// The block the state is at (in a block: the block being built).
 	now: u64,
-	/// The block the attestations land in: `now` in a block; `now + 1` for a node's
-	/// admission check at its best block.
+	/// The block the attestations land in (at the latest, for a heartbeat's slot window):
+	/// `now` in a block; `now + ADMISSION_LEAD` for a node's admission check at its best
+	/// block.
 	landing: u64,
+	/// The earliest block the attestations may land in (`landing` for a batch in a block):
+	/// a heartbeat of a slot that starts after it is refused `SlotNotStarted`.
+	earliest: u64,
 	parameters: ParametersOf<T>,
 	current: Option<EpochInfoOf<T>>,
 	previous: Option<EpochInfoOf<T>>,
@@ -121,6 +133,7 @@ impl<T: Config> BatchContext<T> {
 			genesis_hash: Pallet::<T>::genesis_hash(),
 			now,
 			landing: now,
+			earliest: now,
 			parameters: Parameters::<T>::get(),
 			current: crate::CurrentEpoch::<T>::get(),
 			previous: crate::PreviousEpoch::<T>::get(),
@@ -518,7 +531,7 @@ impl<T: Config> BatchContext<T> {
 		}
 		let (from, to) = epoch.slot_bounds(heartbeat.slot);
 		let grace: u64 = self.parameters.heartbeat_grace.saturated_into();
-		if self.landing < from {
+		if self.earliest < from {
 			return Err(Rejection::SlotNotStarted);
 		}
 		if self.landing >= to.saturating_add(grace) {
@@ -891,12 +904,23 @@ impl<T: Config> Pallet<T> {
 		unused
 	}
 
-	/// For each attestation, what the chain says of queueing it now for the next block:
-	/// every rule state can decide, and the signature check left to the caller (see
-	/// [`BatchContext::admit`]). Checks no signature, so a forged one costs nothing here.
+	/// For each attestation, what the chain says of queueing it now, for a batch landing
+	/// [`ADMISSION_LEAD`] blocks on: every rule state can decide, and the signature check
+	/// left to the caller (see [`BatchContext::admit`]). Checks no signature, so a forged one
+	/// costs nothing here.
 	pub fn admit_attestations(attestations: &[SignedAttestation]) -> Vec<Admission> {
+		Self::admit_landing_within(attestations, ADMISSION_LEAD)
+	}
+
+	/// [`Pallet::admit_attestations`] for attestations landing from the next block up to
+	/// `lead` blocks on (the oracle's worker: its batch lands in the next block).
+	pub(crate) fn admit_landing_within(
+		attestations: &[SignedAttestation],
+		lead: u64,
+	) -> Vec<Admission> {
 		let mut context = BatchContext::<T>::new();
-		context.landing = context.now.saturating_add(1);
+		context.earliest = context.now.saturating_add(1);
+		context.landing = context.now.saturating_add(lead.max(1));
 		attestations.iter().map(|a| context.admit(a)).collect()
 	}
 

@@ -81,6 +81,7 @@ mod impl_authorize;
 mod impl_epochs;
 mod impl_offchain;
 mod impl_verify;
+pub use impl_verify::ADMISSION_LEAD;
 pub mod migrations;
 pub mod types;
 pub mod weights;
@@ -168,7 +169,7 @@ pub mod pallet {
 	/// Configuration of proof of coverage.
 	#[pallet::config]
 	pub trait Config:
-		frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		frame_system::Config<RuntimeEvent: From<Event<Self>> + TryInto<Event<Self>>>
 		+ CreateAuthorizedTransaction<Call<Self>>
 	{
 		/// The device registry, read through its trait.

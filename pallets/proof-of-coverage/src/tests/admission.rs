@@ -24,7 +24,7 @@ fn heartbeats_for_slots_that_cannot_land_are_refused_before_any_signature_check(
 		let slot = current_slot();
 		// One device signing endless distinct heartbeats: any slot number it likes.
 		let out_of_range = heartbeat_anchored(&device, epoch, 9_999, [7; 32]);
-		// Slot 8 starts at block 9; the next batch lands in block 6.
+		// Slot 8 starts at block 9; the next batch lands in block 7 at the earliest.
 		let too_early = heartbeat_anchored(&device, epoch, 8, [7; 32]);
 		// Slot 0 (block 1) and its grace (3 blocks) ended before block 6.
 		let expired = heartbeat(&device, epoch, 0);
@@ -40,6 +40,32 @@ fn heartbeats_for_slots_that_cannot_land_are_refused_before_any_signature_check(
 				Ok(true)
 			]
 		);
+	});
+}
+
+#[test]
+fn a_heartbeat_that_could_land_only_in_the_next_block_is_refused_not_queued_to_be_lost() {
+	build_and_execute(|| {
+		let device = alice_device(SignatureScheme::Ed25519, 1);
+		let epoch = current_epoch();
+		run_to_block(5);
+		// Slot 2 is block 3; with its grace (3 blocks) a batch may carry it up to block 6.
+		// This block's worker may have drained the queue already: the batch the heartbeat
+		// joins is signed at block 6 and lands in block 7. Without the rule it was answered
+		// `queued`, then refused on chain, `SlotExpired`: lost.
+		let last_chance = heartbeat(&device, epoch, 2);
+		assert_eq!(crate::ADMISSION_LEAD, 2);
+		assert_eq!(
+			admit(&[last_chance.clone(), heartbeat(&device, epoch, 3)]),
+			vec![Err(R::SlotExpired), Ok(true)]
+		);
+		// The slot starting in block 7 is not taken yet: the batch may land in block 6.
+		let early = heartbeat_anchored(&device, epoch, 6, [7; 32]);
+		assert_eq!(admit(&[early]), vec![Err(R::SlotNotStarted)]);
+		// The chain itself still takes it in block 6.
+		run_to_block(6);
+		land(vec![last_chance]);
+		assert_eq!(last_batch_counts(), (1, 0));
 	});
 }
 

@@ -439,3 +439,21 @@ fn a_zero_anchor_never_counts() {
 		assert_eq!(rejections(), vec![(0, R::WrongSlotAnchor)]);
 	});
 }
+
+#[test]
+fn a_device_registered_after_the_batch_was_counted_is_still_paid_for() {
+	build_and_execute(|| {
+		// The node admits a new device's first heartbeat at the best block; the worker, a
+		// block behind, counts the batch where the device is not registered yet. Without the
+		// rule it paid for the anchor only, and the heartbeat was refused `OverCharge` where
+		// the batch landed (the device registered there): lost.
+		let device = pair(SignatureScheme::Ed25519, 40);
+		let beat = heartbeat(&device, current_epoch(), current_slot());
+		let (batch, signature) = signed_batch(vec![beat]);
+		assert_eq!(batch.charge, BatchCharge { activations: 1, pages: 2, anchors: 1 });
+		MockDevices::insert(&device, ALICE, paris());
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (1, 0));
+		assert_eq!(EpochTotals::<Test>::get(current_epoch()).uptime, HEARTBEAT_SCORE);
+	});
+}

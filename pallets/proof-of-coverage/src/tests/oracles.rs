@@ -267,6 +267,18 @@ fn batches(
 		.collect()
 }
 
+/// Queues `attestations`, runs the worker and moves to the next block: the batches it sent.
+fn sent_to_next_block(
+	attestations: Vec<SignedAttestation>,
+	take: &mut dyn FnMut() -> Vec<Vec<u8>>,
+) -> Vec<(crate::BatchOf<Test>, depin_primitives::OracleSignature)> {
+	enqueue(&[attestations]);
+	ProofOfCoverage::offchain_worker(System::block_number());
+	let sent = batches(&take());
+	run_to_block(System::block_number() + 1);
+	sent
+}
+
 /// `count` registered devices' heartbeats for the current slot.
 fn heartbeats(count: u32) -> Vec<SignedAttestation> {
 	(0..count)
@@ -349,7 +361,7 @@ fn a_batch_left_out_of_its_block_lands_later() {
 		// gone. Now the batch stays in flight until the chain has it.
 		long_heartbeat_grace();
 		let attestations = heartbeats(3);
-		enqueue(&[attestations.clone()]);
+		enqueue(std::slice::from_ref(&attestations));
 		ProofOfCoverage::offchain_worker(System::block_number());
 		let first = batches(&take());
 		assert_eq!(first.len(), 1);
@@ -379,7 +391,7 @@ fn a_restarted_oracle_lands_what_it_had_queued_and_in_flight() {
 		// that survives. On restart, the worker's first run submits them again.
 		long_heartbeat_grace();
 		let attestations = heartbeats(450);
-		enqueue(&[attestations.clone()]);
+		enqueue(std::slice::from_ref(&attestations));
 		let mut parameters = Parameters::<Test>::get();
 		parameters.max_batches_per_block = 1;
 		Parameters::<Test>::put(parameters);
@@ -426,6 +438,43 @@ fn in_flight_batches_follow_the_chain_when_the_oracle_is_authorised_again() {
 }
 
 #[test]
+fn authorised_again_after_a_reorg_the_worker_sends_what_this_fork_did_not_land() {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		let sent = sent_to_next_block(heartbeats(250), take);
+		let (first, signature) = sent[0].clone();
+		submit(first, signature).unwrap().unwrap();
+		// On a fork, batch 1 lands too and the worker sees both landed; the chain then
+		// moves to the fork where only batch 0 did.
+		with_transaction(|| {
+			let (second, signature) = sent[1].clone();
+			submit(second, signature).unwrap().unwrap();
+			ProofOfCoverage::offchain_worker(System::block_number());
+			TransactionOutcome::Rollback(Ok::<(), sp_runtime::DispatchError>(()))
+		})
+		.unwrap();
+		assert!(take().is_empty());
+		// Authorised again here. Without the rule the worker numbers again only the batches
+		// past the landing it saw on the other fork (none): batch 1's attestations are lost.
+		frame_support::assert_ok!(ProofOfCoverage::remove_oracle(RuntimeOrigin::root(), oracle()));
+		frame_support::assert_ok!(ProofOfCoverage::add_oracle(RuntimeOrigin::root(), oracle()));
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let again = batches(&take());
+		// Batch 0 landed here: nothing of it is sent again.
+		assert_eq!(again.len(), 1);
+		assert_eq!(
+			(again[0].0.sequence, again[0].0.attestations.clone()),
+			(0, sent[1].0.attestations.clone())
+		);
+		run_to_block(System::block_number() + 1);
+		let (batch, signature) = again[0].clone();
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (50, 0));
+	});
+}
+
+#[test]
 fn a_batch_signed_under_an_earlier_authorisation_cannot_be_replayed() {
 	build_and_execute(|| {
 		// The attack without the rule: the oracle is removed and authorised again, its count
@@ -467,7 +516,7 @@ fn a_fork_that_undoes_a_landing_finds_the_batches_still_in_flight() {
 	with_offchain(|take| {
 		long_heartbeat_grace();
 		let attestations = heartbeats(250);
-		enqueue(&[attestations.clone()]);
+		enqueue(std::slice::from_ref(&attestations));
 		ProofOfCoverage::offchain_worker(System::block_number());
 		let sent = batches(&take());
 		run_to_block(System::block_number() + 1);
@@ -654,7 +703,7 @@ fn the_same_attestation_from_two_oracles_lands_once() {
 			oracle: second.clone(),
 			sequence: 0,
 			block: System::block_number(),
-			charge: ProofOfCoverage::charge_of(&[attestation.clone()]),
+			charge: ProofOfCoverage::charge_of(std::slice::from_ref(&attestation)),
 			attestations: frame_support::BoundedVec::truncate_from(vec![attestation.clone()]),
 		};
 		let signature = second.sign(&ProofOfCoverage::batch_signing_bytes(&batch)).unwrap();
@@ -690,9 +739,202 @@ fn refused_attestations_are_refunded_the_checks_they_skipped() {
 		let batch_charge = batch.charge;
 		let post: PostDispatchInfo = submit(batch, signature).unwrap().unwrap();
 		assert_eq!(last_batch_counts(), (1, 3));
-		// Unknown: its P-256 check; the duplicate: its Ed25519 check. The charge (one
-		// anchor, the two pages of the known device, its activation) was used exactly.
-		assert_eq!(batch_charge, crate::BatchCharge { activations: 1, pages: 2, anchors: 1 });
-		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519));
+		// Unknown: its P-256 check and its worst-case share of the charge (two pages and an
+		// activation: it might have been registered where the batch landed); the duplicate:
+		// its Ed25519 check. The rest of the charge (one anchor, the two pages of the known
+		// device, its activation) was used exactly.
+		assert_eq!(batch_charge, crate::BatchCharge { activations: 2, pages: 4, anchors: 1 });
+		let unknown_share = ProofOfCoverage::charge_weight(&crate::BatchCharge {
+			activations: 1,
+			pages: 2,
+			anchors: 0,
+		});
+		assert_eq!(post.actual_weight, Some(charged - p256 - ed25519 - unknown_share));
+	});
+}
+
+#[test]
+fn a_heartbeat_refused_for_a_charge_counted_on_another_fork_is_queued_again() {
+	use depin_primitives::{oracle::crypto::Pair as OraclePair, AttestationRejection as R};
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	use sp_core::Pair;
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		// A second oracle, its key outside this node's keystore.
+		let other = OraclePair::from_string("//Other", None).unwrap();
+		frame_support::assert_ok!(ProofOfCoverage::add_oracle(
+			RuntimeOrigin::root(),
+			other.public()
+		));
+		run_to_block(System::block_number() + EPOCH_LENGTH / u64::from(SLOTS));
+		let device = alice_device(SignatureScheme::Ed25519, 0);
+		let (epoch, slot) = (current_epoch(), current_slot());
+		assert!(slot > 0);
+		let earlier = heartbeat(&device, epoch, slot - 1);
+		let beat = heartbeat(&device, epoch, slot);
+		// On a fork, the other oracle's batch activates the device; this node's worker builds
+		// its batch there, so it pays for no activation. Then the chain moves to the fork
+		// without the other batch (the transaction rolls back; the worker's storage and the
+		// pool keep what it did).
+		with_transaction(|| {
+			let batch = crate::AttestationBatch {
+				oracle: other.public(),
+				sequence: 0,
+				block: System::block_number(),
+				charge: ProofOfCoverage::charge_of(std::slice::from_ref(&earlier)),
+				attestations: frame_support::BoundedVec::truncate_from(vec![earlier.clone()]),
+			};
+			let signature = other.sign(&ProofOfCoverage::batch_signing_bytes(&batch));
+			submit(batch, signature).unwrap().unwrap();
+			enqueue(&[vec![beat.clone()]]);
+			ProofOfCoverage::offchain_worker(System::block_number());
+			TransactionOutcome::Rollback(Ok::<(), sp_runtime::DispatchError>(()))
+		})
+		.unwrap();
+		let sent = batches(&take());
+		assert_eq!(sent[0].0.charge.activations, 0);
+		run_to_block(System::block_number() + 1);
+		let (batch, signature) = sent[0].clone();
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(rejections(), vec![(0, R::OverCharge)]);
+		// Without the rule the queue is empty: the heartbeat, answered `queued`, is lost.
+		ProofOfCoverage::offchain_worker(System::block_number());
+		let again = batches(&take());
+		assert_eq!(again.len(), 1);
+		assert_eq!((again[0].0.sequence, again[0].0.attestations.to_vec()), (1, vec![beat]));
+		assert_eq!(again[0].0.charge.activations, 1);
+		run_to_block(System::block_number() + 1);
+		let (batch, signature) = again[0].clone();
+		submit(batch, signature).unwrap().unwrap();
+		assert_eq!(last_batch_counts(), (1, 0));
+		let report = ProofOfCoverage::device_report(&device.public().device_id(), epoch).unwrap();
+		assert_eq!(report.heartbeats(), 1);
+		// Once: the worker's next run queues nothing again.
+		ProofOfCoverage::offchain_worker(System::block_number());
+		assert!(take().is_empty());
+	});
+}
+
+/// Runs the worker for the current block as the executive does: the block's own hash is
+/// recorded first.
+fn run_worker() {
+	let now = System::block_number();
+	frame_system::BlockHash::<Test>::insert(now, block_hash_of(now));
+	ProofOfCoverage::offchain_worker(now);
+}
+
+/// The node's finality notification: block `number` of this chain is final.
+fn finalize(number: u64) {
+	StorageValueRef::persistent(queue::FINALIZED).set(&(number, block_hash_of(number)));
+}
+
+#[test]
+fn after_a_partition_a_landing_finality_never_reached_is_still_in_flight() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		enqueue(&[heartbeats(250)]);
+		run_worker();
+		let sent = batches(&take());
+		run_to_block(System::block_number() + 1);
+		let landed_in = System::block_number();
+		for (batch, signature) in sent.clone() {
+			submit(batch, signature).unwrap().unwrap();
+		}
+		run_worker();
+		// A partition: this side of it builds on, finality stays where it was.
+		finalize(landed_in - 1);
+		run_to_block(landed_in + 8);
+		run_worker();
+		// Without the rule both batches were let go of `batch_longevity` (5) blocks after
+		// their landing was seen.
+		assert_eq!(in_flight(), Some((0, 2)));
+		// The partition heals and the chain moves to the other side, where neither landed:
+		// sent again, as they were (without the rule: empty batches in their place, and
+		// their attestations lost).
+		let landed = Oracles::<Test>::get(oracle()).unwrap();
+		Oracles::<Test>::mutate(oracle(), |state| state.as_mut().unwrap().batches = 0);
+		run_to_block(System::block_number() + 1);
+		run_worker();
+		let again: Vec<_> =
+			batches(&take()).into_iter().map(|(b, _)| (b.sequence, b.attestations)).collect();
+		let before: Vec<_> = sent.into_iter().map(|(b, _)| (b.sequence, b.attestations)).collect();
+		assert_eq!(again, before);
+		// Had the landing stood and become final, they would have been let go of then.
+		Oracles::<Test>::insert(oracle(), landed);
+		run_to_block(System::block_number() + 1);
+		run_worker();
+		assert_eq!(in_flight(), Some((0, 2)));
+		// A finalized block this view does not hold (another chain's, or a stale record)
+		// says nothing.
+		let now = System::block_number();
+		StorageValueRef::persistent(queue::FINALIZED).set(&(now, sp_core::H256::repeat_byte(9)));
+		run_worker();
+		assert_eq!(in_flight(), Some((0, 2)));
+		// Nor does finality of this view when the landing was seen on another fork.
+		let mut index = in_flight_index().unwrap();
+		let seen_here = index.landed[0].hash;
+		index.landed[0].hash = sp_core::H256::repeat_byte(7);
+		StorageValueRef::persistent(queue::IN_FLIGHT).set(&index);
+		finalize(now);
+		run_worker();
+		assert_eq!(in_flight(), Some((0, 2)));
+		index.landed[0].hash = seen_here;
+		StorageValueRef::persistent(queue::IN_FLIGHT).set(&index);
+		run_worker();
+		assert_eq!(in_flight(), Some((2, 2)));
+	});
+}
+
+#[test]
+fn a_landing_finality_does_not_reach_is_let_go_of_after_keep_unfinalized_blocks() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		enqueue(&[heartbeats(10)]);
+		run_worker();
+		let sent = batches(&take());
+		run_to_block(System::block_number() + 1);
+		let (batch, signature) = sent[0].clone();
+		submit(batch, signature).unwrap().unwrap();
+		run_worker();
+		// Finality stalled: the worker's storage must stay bounded all the same.
+		finalize(1);
+		let seen = System::block_number();
+		run_to_block(seen + queue::KEEP_UNFINALIZED - 1);
+		run_worker();
+		assert_eq!(in_flight(), Some((0, 1)));
+		run_to_block(seen + queue::KEEP_UNFINALIZED);
+		run_worker();
+		assert_eq!(in_flight(), Some((1, 1)));
+		assert_eq!(stored_batch(0), None);
+	});
+}
+
+#[test]
+fn an_index_written_by_the_previous_node_version_is_read_and_its_batches_land() {
+	with_offchain(|take| {
+		long_heartbeat_grace();
+		let authorisation = Oracles::<Test>::get(oracle()).unwrap().authorisation;
+		let (batch, signature) = signed_batch(heartbeats(3));
+		StorageValueRef::persistent(&queue::in_flight_key(authorisation, 0))
+			.set(&(batch.clone(), signature));
+		// Without the rule the new node starts a new index at the chain's count (0), numbers
+		// its next batch 0 over the one in flight, and what that held is lost.
+		StorageValueRef::persistent(queue::IN_FLIGHT_V3).set(&queue::InFlightV3 {
+			signer: Some((oracle(), authorisation)),
+			first: 0,
+			next: 1,
+			landed: Vec::new(),
+			retired: None,
+		});
+		enqueue(&[heartbeats(5)[3..].to_vec()]);
+		run_worker();
+		let sent = batches(&take());
+		assert_eq!(sent[0].0.attestations, batch.attestations);
+		assert_eq!(sent[1].0.sequence, 1);
+		assert_eq!(in_flight(), Some((0, 2)));
+		assert_eq!(
+			StorageValueRef::persistent(queue::IN_FLIGHT_V3).get::<queue::InFlightV3>().unwrap(),
+			None
+		);
 	});
 }
