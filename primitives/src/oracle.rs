@@ -224,7 +224,9 @@ pub mod queue {
 	}
 
 	impl From<InFlightV3> for InFlight {
-		/// Its landings' hashes unknown: they are let go of by age alone.
+		/// Its landings' hashes unknown (zero): never final by hash, they are let go of
+		/// [`KEEP_UNFINALIZED`] blocks after they were seen, or by age alone on a node that
+		/// does not record finality.
 		fn from(old: InFlightV3) -> Self {
 			Self {
 				signer: old.signer,
