@@ -1178,12 +1178,23 @@ mod tests {
 		attestations: &[SignedAttestation],
 		asked: &Cell<usize>,
 	) -> Vec<Option<String>> {
+		submit_while(queue, key, attestations, BEST, asked)
+	}
+
+	/// [`submit`] while `best` is the best block.
+	fn submit_while(
+		queue: &AttestationQueue<InMemOffchainStorage>,
+		key: &DevicePair,
+		attestations: &[SignedAttestation],
+		best: BlockNumber,
+		asked: &Cell<usize>,
+	) -> Vec<Option<String>> {
 		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
 		queue
 			.submit(
 				raw,
 				WINDOW,
-				BEST,
+				best,
 				None,
 				now(),
 				|decoded| {
@@ -1279,30 +1290,6 @@ mod tests {
 		assert_eq!(queued_attestations(&queue).len(), 1);
 	}
 
-	/// Submits `attestations` as [`submit`] does, while `best` is the best block.
-	fn submit_while(
-		queue: &AttestationQueue<InMemOffchainStorage>,
-		key: &DevicePair,
-		attestations: &[SignedAttestation],
-		best: BlockNumber,
-	) -> Vec<Option<String>> {
-		let raw = attestations.iter().map(|a| Bytes(a.encode())).collect();
-		queue
-			.submit(
-				raw,
-				WINDOW,
-				best,
-				None,
-				now(),
-				|decoded| Ok(decoded.iter().map(|a| admissible(a, key)).collect()),
-				|_| Vec::new(),
-			)
-			.unwrap()
-			.into_iter()
-			.map(|r| if r.queued { None } else { r.error })
-			.collect()
-	}
-
 	#[test]
 	fn a_heartbeat_the_chain_did_not_count_is_taken_again_once_it_left_the_queue() {
 		// The chain refused (or a deep reorg lost) a heartbeat this node queued; its device
@@ -1311,11 +1298,14 @@ mod tests {
 		let queue = node(16);
 		let honest = device(SignatureScheme::Ed25519, 7);
 		let beat = heartbeat(&honest, 2);
-		assert_eq!(submit_while(&queue, &honest, std::slice::from_ref(&beat), BEST), vec![None]);
+		assert_eq!(
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), BEST, &Cell::new(0)),
+			vec![None]
+		);
 		// Still in the queue: a copy is refused however long it waits there.
 		let much_later = BEST + 10 * RETRY_AFTER_BLOCKS;
 		assert_eq!(
-			submit_while(&queue, &honest, std::slice::from_ref(&beat), much_later),
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), much_later, &Cell::new(0)),
 			vec![Some("AlreadyQueued".into())]
 		);
 		// The worker takes the chunk into a batch: most likely in flight for a while yet.
@@ -1325,14 +1315,17 @@ mod tests {
 		}
 		let in_flight = BEST + RETRY_AFTER_BLOCKS - 1;
 		assert_eq!(
-			submit_while(&queue, &honest, std::slice::from_ref(&beat), in_flight),
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), in_flight, &Cell::new(0)),
 			vec![Some("AlreadyQueued".into())]
 		);
 		// Long enough after, and the chain's rules still take it: queued again, once.
 		let retry = BEST + RETRY_AFTER_BLOCKS;
-		assert_eq!(submit_while(&queue, &honest, std::slice::from_ref(&beat), retry), vec![None]);
 		assert_eq!(
-			submit_while(&queue, &honest, std::slice::from_ref(&beat), retry),
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), retry, &Cell::new(0)),
+			vec![None]
+		);
+		assert_eq!(
+			submit_while(&queue, &honest, std::slice::from_ref(&beat), retry, &Cell::new(0)),
 			vec![Some("AlreadyQueued".into())]
 		);
 		assert_eq!(queued_attestations(&queue), vec![beat.clone(), beat]);
