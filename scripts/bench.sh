@@ -57,7 +57,7 @@ log "node on the benchmark chain (log: $out/node.log)"
 node_pid=$!
 trap 'kill -TERM $node_pid 2>/dev/null; wait $node_pid 2>/dev/null; rm -rf "$base"' EXIT
 wait_rpc "$rpc_port" || { tail -n 40 "$out/node.log" >&2; exit 1; }
-node_url="http://127.0.0.1:$rpc_port"
+node_url="ws://127.0.0.1:$rpc_port"
 
 log "a P-256 device for the keyless flooder to forge (registered by Alice)"
 "$device_bin" key generate --scheme p256 --file "$base/p256.key" --output-type json >"$base/p256.json"

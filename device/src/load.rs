@@ -11,7 +11,9 @@
 //! - a **flooding device** (one registered load device outside the honest set) posting calls
 //!   of junk it signs itself: heartbeats for any slot, witness reports with made-up fields;
 //! - a **keyless flooder** posting calls of heartbeats that name a registered device with
-//!   random signatures, each call on a new connection.
+//!   random signatures and, on [`KEYLESS_JUNK_THREADS`] more threads, calls of heartbeats of
+//!   made-up devices (refused by the chain's rules, before any signature), each call on a
+//!   new connection.
 //!
 //! It is a benchmark tool: `scripts/bench.sh` reads its JSON summary.
 
@@ -460,17 +462,30 @@ fn next_slot_to_sign(view: &EpochView, sent: Option<(u32, SlotIndex)>) -> Option
 /// The flooders' threads.
 struct Flooders {
 	device: Option<std::thread::JoinHandle<FloodStats>>,
-	keyless: Option<std::thread::JoinHandle<FloodStats>>,
+	/// The forger, then the junk posters.
+	keyless: Vec<std::thread::JoinHandle<FloodStats>>,
 }
 
 impl Flooders {
 	fn join(self) -> (FloodStats, FloodStats) {
-		let join = |h: Option<std::thread::JoinHandle<FloodStats>>| {
-			h.and_then(|h| h.join().ok()).unwrap_or_default()
-		};
-		(join(self.device), join(self.keyless))
+		let device = self.device.and_then(|h| h.join().ok()).unwrap_or_default();
+		let mut keyless = FloodStats::default();
+		for stats in self.keyless.into_iter().filter_map(|h| h.join().ok()) {
+			keyless.calls += stats.calls;
+			keyless.attestations += stats.attestations;
+			keyless.queued += stats.queued;
+			for (reason, count) in stats.answers {
+				*keyless.answers.entry(reason).or_default() += count;
+			}
+		}
+		(device, keyless)
 	}
 }
+
+/// Threads of the keyless flooder posting junk the chain's rules refuse (heartbeats of
+/// made-up devices), alongside its forger: enough calls at once to hold every checker of a
+/// node that let unproven connections take them all.
+pub const KEYLESS_JUNK_THREADS: usize = 2;
 
 fn spawn_flooders(
 	client: &NodeClient,
@@ -530,11 +545,14 @@ fn spawn_flooders(
 			stats
 		})
 	});
-	let keyless = options.keyless_victim.map(|victim| {
+	// Thread 0 forges the victim's signatures; the others name made-up devices.
+	let threads = options.keyless_victim.map_or(0, |_| 1 + KEYLESS_JUNK_THREADS);
+	let keyless = (0..threads).map(|thread| {
+		let victim = options.keyless_victim.unwrap_or_default();
 		let (url, stop) = (client.url().to_string(), stop.clone());
 		std::thread::spawn(move || {
 			let mut stats = FloodStats::default();
-			let mut n = 0u64;
+			let mut n = (thread as u64) << 48;
 			while !stop.load(Ordering::SeqCst) {
 				// A new connection per call: the node's failure budget is per connection.
 				let node = NodeClient::new(&url);
@@ -557,8 +575,13 @@ fn spawn_flooders(
 						signature[..32].copy_from_slice(&sp_io::hashing::blake2_256(&n.encode()));
 						signature[32..]
 							.copy_from_slice(&sp_io::hashing::blake2_256(&(n, 1u8).encode()));
+						let device = if thread == 0 {
+							victim
+						} else {
+							DeviceId(sp_io::hashing::blake2_256(&(n, 2u8).encode()))
+						};
 						SignedAttestation::Heartbeat {
-							heartbeat: Heartbeat { device: victim, epoch, slot, anchor },
+							heartbeat: Heartbeat { device, epoch, slot, anchor },
 							signature: DeviceSignature::EcdsaP256(signature),
 						}
 					})
@@ -571,5 +594,5 @@ fn spawn_flooders(
 			stats
 		})
 	});
-	Flooders { device, keyless }
+	Flooders { device, keyless: keyless.collect() }
 }

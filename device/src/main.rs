@@ -147,7 +147,8 @@ enum Command {
 		#[arg(long)]
 		flood_device: bool,
 		/// Also run the keyless flooder, forging heartbeats of this registered device
-		/// (0x-hex device id; a P-256 device is the dearest to check).
+		/// (0x-hex device id; a P-256 device is the dearest to check), and posting
+		/// heartbeats of made-up devices on two more threads.
 		#[arg(long)]
 		keyless_victim: Option<String>,
 		/// Write the JSON report here too.

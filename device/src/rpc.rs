@@ -1,5 +1,8 @@
-//! A small JSON-RPC client for a depin-node over HTTP (the node serves HTTP and WebSocket on
-//! the same port, so `ws://host:9944` is accepted and spoken to as `http://host:9944`).
+//! A small JSON-RPC client for a depin-node, over WebSocket (`ws://`: one connection kept
+//! across calls) or HTTP (`http://`: a request per call). The node tells its callers apart by
+//! connection, and an HTTP request is a connection of its own: over WebSocket the attestations
+//! of a device or gateway earn the connection the node's credit (it is served first during a
+//! flood, docs/proof-of-coverage.md); over HTTP every call is a newcomer's.
 
 use codec::{Decode, Encode};
 use depin_primitives::SignedAttestation;
@@ -7,7 +10,13 @@ use depin_runtime::{BlockNumber, Runtime, RuntimeEvent};
 use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::{json, Value};
 use sp_core::{bytes, crypto::AccountId32, H256};
-use std::time::Duration;
+use std::{
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Mutex,
+	},
+	time::Duration,
+};
 
 /// What went wrong talking to the node.
 pub type RpcError = String;
@@ -132,22 +141,44 @@ pub struct ChainInfo {
 	pub tx_version: u32,
 }
 
+/// How long a call may wait for the node's answer.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A WebSocket connection to the node.
+type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// How a [`NodeClient`] reaches the node.
+enum Transport {
+	/// A request per call.
+	Http(ureq::Agent),
+	/// One connection kept across calls (calls on one client take turns), opened when first
+	/// needed and again after it failed.
+	WebSocket(Mutex<Option<Socket>>),
+}
+
 /// A JSON-RPC client.
 pub struct NodeClient {
 	url: String,
-	agent: ureq::Agent,
+	transport: Transport,
+	/// The next request's id.
+	next_id: AtomicU64,
 }
 
 impl NodeClient {
-	/// A client for `url` (`ws://`, `wss://`, `http://` or `https://`; only plain HTTP is
-	/// spoken, so `wss`/`https` need a local proxy).
+	/// A client for `url`: `ws://` keeps one WebSocket connection, `http://` sends a request
+	/// per call (TLS, `wss://` or `https://`, is not spoken: put a local proxy in front).
 	pub fn new(url: &str) -> Self {
-		let url = url.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1);
-		let agent = ureq::AgentBuilder::new()
-			.timeout(Duration::from_secs(60))
-			.max_idle_connections_per_host(4)
-			.build();
-		Self { url, agent }
+		let transport = if url.starts_with("ws://") || url.starts_with("wss://") {
+			Transport::WebSocket(Mutex::new(None))
+		} else {
+			Transport::Http(
+				ureq::AgentBuilder::new()
+					.timeout(CALL_TIMEOUT)
+					.max_idle_connections_per_host(4)
+					.build(),
+			)
+		};
+		Self { url: url.to_string(), transport, next_id: AtomicU64::new(1) }
 	}
 
 	/// The node's address.
@@ -155,22 +186,74 @@ impl NodeClient {
 		&self.url
 	}
 
+	/// Whether calls share one connection (`ws://`).
+	pub fn keeps_a_connection(&self) -> bool {
+		matches!(self.transport, Transport::WebSocket(_))
+	}
+
 	/// Calls `method` and decodes its result.
 	pub fn call<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, RpcError> {
-		let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
-		let response: Value = match self.agent.post(&self.url).send_json(request) {
-			Ok(response) => response.into_json().map_err(|e| format!("{method}: {e}"))?,
-			Err(ureq::Error::Status(code, response)) => {
-				let body = response.into_string().unwrap_or_default();
-				return Err(format!("{method}: HTTP {code}: {body}"));
-			}
-			Err(e) => return Err(format!("{method}: cannot reach {}: {e}", self.url)),
+		let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+		let request = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+		let response: Value = match &self.transport {
+			Transport::Http(agent) => match agent.post(&self.url).send_json(request) {
+				Ok(response) => response.into_json().map_err(|e| format!("{method}: {e}"))?,
+				Err(ureq::Error::Status(code, response)) => {
+					let body = response.into_string().unwrap_or_default();
+					return Err(format!("{method}: HTTP {code}: {body}"));
+				}
+				Err(e) => return Err(format!("{method}: cannot reach {}: {e}", self.url)),
+			},
+			Transport::WebSocket(socket) => self
+				.exchange(socket, id, &request.to_string())
+				.map_err(|e| format!("{method}: {e}"))?,
 		};
 		if let Some(error) = response.get("error") {
 			return Err(format!("{method}: {error}"));
 		}
 		serde_json::from_value(response.get("result").cloned().unwrap_or(Value::Null))
 			.map_err(|e| format!("{method}: unexpected answer: {e}"))
+	}
+
+	/// Sends `request` (id `id`) on the kept connection and reads its answer. A connection
+	/// kept from an earlier call may have been closed by the node meanwhile: then the call is
+	/// sent once more, on a new one.
+	fn exchange(
+		&self,
+		socket: &Mutex<Option<Socket>>,
+		id: u64,
+		request: &str,
+	) -> Result<Value, String> {
+		let mut socket = socket.lock().unwrap_or_else(|e| e.into_inner());
+		let mut fresh = false;
+		loop {
+			if socket.is_none() {
+				fresh = true;
+				*socket = Some(self.open()?);
+			}
+			let Some(ws) = socket.as_mut() else { continue };
+			match round_trip(ws, id, request) {
+				Ok(answer) => return Ok(answer),
+				Err(e) => {
+					*socket = None;
+					if fresh {
+						return Err(format!("{}: {e}", self.url));
+					}
+				}
+			}
+		}
+	}
+
+	/// A new WebSocket connection to the node.
+	fn open(&self) -> Result<Socket, String> {
+		let (mut ws, _) = tungstenite::connect(self.url.as_str())
+			.map_err(|e| format!("cannot reach {}: {e}", self.url))?;
+		if let tungstenite::stream::MaybeTlsStream::Plain(stream) = ws.get_mut() {
+			let _ = stream.set_read_timeout(Some(CALL_TIMEOUT));
+			let _ = stream.set_write_timeout(Some(CALL_TIMEOUT));
+			let _ = stream.set_nodelay(true);
+		}
+		Ok(ws)
 	}
 
 	/// Waits until the node answers, up to `timeout`.
@@ -341,6 +424,25 @@ impl NodeClient {
 	}
 }
 
+/// Sends `request` on `ws` and reads until the answer with id `id` (the client subscribes
+/// to nothing, so other messages are pings or stale answers).
+fn round_trip(ws: &mut Socket, id: u64, request: &str) -> Result<Value, String> {
+	use tungstenite::Message;
+	ws.send(Message::text(request)).map_err(|e| e.to_string())?;
+	loop {
+		let answer: Value = match ws.read().map_err(|e| e.to_string())? {
+			Message::Text(text) => serde_json::from_str(text.as_str()),
+			Message::Binary(bytes) => serde_json::from_slice(&bytes),
+			Message::Close(_) => return Err("the node closed the connection".into()),
+			_ => continue,
+		}
+		.map_err(|e| format!("unexpected answer: {e}"))?;
+		if answer.get("id").and_then(Value::as_u64) == Some(id) {
+			return Ok(answer);
+		}
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -403,9 +505,63 @@ mod tests {
 		assert_eq!(old.witness_grace, 0);
 	}
 
+	/// A WebSocket JSON-RPC server on 127.0.0.1 answering every request with its method's
+	/// name and the connection's number, closing each connection after `calls_per_connection`
+	/// answers. Returns its address and how many connections it accepted.
+	fn echo_server(
+		calls_per_connection: usize,
+	) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+		let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+		let url = format!("ws://{}", listener.local_addr().unwrap());
+		let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+		let count = accepted.clone();
+		std::thread::spawn(move || {
+			for stream in listener.incoming().flatten() {
+				let connection = count.fetch_add(1, Ordering::SeqCst) + 1;
+				std::thread::spawn(move || {
+					let mut ws = tungstenite::accept(stream).unwrap();
+					for _ in 0..calls_per_connection {
+						let Ok(tungstenite::Message::Text(text)) = ws.read() else { return };
+						let request: Value = serde_json::from_str(text.as_str()).unwrap();
+						let answer = json!({
+							"jsonrpc": "2.0",
+							"id": request["id"],
+							"result": format!("{} on {connection}", request["method"].as_str().unwrap()),
+						});
+						ws.send(tungstenite::Message::text(answer.to_string())).unwrap();
+					}
+					let _ = ws.close(None);
+					let _ = ws.flush();
+				});
+			}
+		});
+		(url, accepted)
+	}
+
 	#[test]
-	fn websocket_addresses_are_spoken_to_over_http() {
-		assert_eq!(NodeClient::new("ws://127.0.0.1:9944").url(), "http://127.0.0.1:9944");
-		assert_eq!(NodeClient::new("http://127.0.0.1:1").url(), "http://127.0.0.1:1");
+	fn a_websocket_client_makes_its_calls_on_one_connection() {
+		// The node credits what a caller's attestations earn to its connection: a client
+		// opening one per call (as over HTTP) is a newcomer at every call.
+		let (url, accepted) = echo_server(usize::MAX);
+		let client = NodeClient::new(&url);
+		assert!(client.keeps_a_connection());
+		for method in ["depin_queueStatus", "depin_submitAttestations", "system_health"] {
+			assert_eq!(client.call::<String>(method, json!([])), Ok(format!("{method} on 1")));
+		}
+		assert_eq!(accepted.load(Ordering::SeqCst), 1);
+		assert!(!NodeClient::new("http://127.0.0.1:1").keeps_a_connection());
+	}
+
+	#[test]
+	fn a_connection_the_node_closed_is_opened_again_for_the_next_call() {
+		let (url, accepted) = echo_server(1);
+		let client = NodeClient::new(&url);
+		assert_eq!(client.call::<String>("a", json!([])), Ok("a on 1".into()));
+		assert_eq!(client.call::<String>("b", json!([])), Ok("b on 2".into()));
+		assert_eq!(accepted.load(Ordering::SeqCst), 2);
+		// Nothing listening: a named error, not a hang.
+		let gone = NodeClient::new("ws://127.0.0.1:1");
+		let error = gone.call::<String>("c", json!([])).unwrap_err();
+		assert!(error.starts_with("c: cannot reach ws://127.0.0.1:1"), "{error}");
 	}
 }

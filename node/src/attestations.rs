@@ -18,8 +18,13 @@
 //!
 //! Only verified attestations take a slot of the quota or a place in the queue: an attacker
 //! without a device key fills nothing; a device fills at most its own quota. The checks run
-//! on blocking threads, at most [`IngestSettings::checkers`] calls at once; other calls wait
+//! on blocking threads, at most [`IngestSettings::checkers`] calls at once, calls of
+//! connections the node has not verified attestations of at most one fewer; other calls wait
 //! their turn (and `--rpc-rate-limit` bounds each connection's calls).
+//!
+//! A connection is a WebSocket connection: the RPC server builds a service per HTTP request,
+//! so each HTTP request arrives with a connection id of its own, and an HTTP caller is a
+//! newcomer at every call (no failure budget or credit carries over).
 
 use std::{
 	collections::{BTreeMap, HashMap},
@@ -351,6 +356,11 @@ pub struct AttestationQueue<S> {
 	checkers: Arc<tokio::sync::Semaphore>,
 	/// Calls waiting for a checker.
 	waiting: std::sync::atomic::AtomicUsize,
+	/// The places among the checkers that calls of unproven connections may hold at once
+	/// ([`unproven_lane`]).
+	unproven: Arc<tokio::sync::Semaphore>,
+	/// Calls of unproven connections waiting for a place in their lane.
+	waiting_unproven: std::sync::atomic::AtomicUsize,
 	/// Failed signature checks per RPC connection in the current quota window.
 	failures: Mutex<FailureLedger>,
 }
@@ -375,8 +385,8 @@ const MAX_CREDIT: f64 = 512.0;
 /// Not from the node's bucket: paid from it (with debt), a flooding device's refused junk
 /// kept the bucket empty and honest connections without credit yet were never checked
 /// (`scripts/bench.sh` flooded run: 86 % of honest heartbeats accepted). A keyless caller's
-/// refused items are bounded by the checkers and the backlog only (open, see
-/// docs/proof-of-coverage.md).
+/// refused items are bounded by the unproven connections' lane of checkers instead
+/// ([`AttestationQueue::checker`]).
 const ADMISSION_CALL_COST: f64 = 1.0;
 /// See [`ADMISSION_CALL_COST`].
 const REFUSED_ITEM_COST: f64 = 0.25;
@@ -454,6 +464,53 @@ fn unproven_refused() -> ErrorObjectOwned {
 	)
 }
 
+/// The places among `checkers` that calls of unproven connections may hold at once: all but
+/// one, so one always stays for connections the node has verified attestations of (with a
+/// single checker, that one).
+fn unproven_lane(checkers: usize) -> usize {
+	checkers.saturating_sub(1).max(1)
+}
+
+/// A checker held for one call (and, for an unproven connection, its place in the lane),
+/// given back when dropped.
+#[derive(Debug)]
+struct Checker {
+	_checker: tokio::sync::OwnedSemaphorePermit,
+	_lane: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// A permit of `semaphore`: free now, or after waiting behind at most `backlog` other
+/// callers counted in `waiting`; else [`error::BUSY`].
+async fn wait_for(
+	semaphore: &Arc<tokio::sync::Semaphore>,
+	waiting: &std::sync::atomic::AtomicUsize,
+	backlog: usize,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ErrorObjectOwned> {
+	use std::sync::atomic::Ordering;
+	if let Ok(permit) = semaphore.clone().try_acquire_owned() {
+		return Ok(permit);
+	}
+	/// A place in the backlog, given back however the wait ends (a caller that hangs up
+	/// drops the waiting call).
+	struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+	impl Drop for Waiting<'_> {
+		fn drop(&mut self) {
+			self.0.fetch_sub(1, Ordering::SeqCst);
+		}
+	}
+	let place = Waiting(waiting);
+	if waiting.fetch_add(1, Ordering::SeqCst) >= backlog {
+		return Err(ErrorObject::owned(
+			error::BUSY,
+			"every attestation checker is busy and the backlog is full: try again shortly",
+			None::<()>,
+		));
+	}
+	let permit = semaphore.clone().acquire_owned().await;
+	drop(place);
+	permit.map_err(runtime_error)
+}
+
 /// What one call may fail: part of its connection's budget left in the window, reserved
 /// for the call (so calls in progress together on one connection share the budget).
 struct FailureAllowance {
@@ -469,6 +526,8 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			keystore,
 			checkers: Arc::new(tokio::sync::Semaphore::new(settings.checkers.max(1))),
 			waiting: Default::default(),
+			unproven: Arc::new(tokio::sync::Semaphore::new(unproven_lane(settings.checkers))),
+			waiting_unproven: Default::default(),
 			failures: Default::default(),
 			settings,
 		})
@@ -633,32 +692,39 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 		}
 	}
 
-	/// A checker for one call: free now, or after waiting behind at most
+	/// Whether `connection` is proven for a call of `items`: a call from inside the node, or a
+	/// connection whose verified attestations left it credit for the call's dearest refusal
+	/// by the rules (every item refused: [`ADMISSION_CALL_COST`] + [`REFUSED_ITEM_COST`] per
+	/// item). So one attestation copied from the pool does not make a call of junk proven.
+	fn proven(&self, connection: Option<usize>, items: usize) -> bool {
+		let Some(id) = connection else { return true };
+		let dearest = ADMISSION_CALL_COST + REFUSED_ITEM_COST * items as f64;
+		let ledger = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+		ledger.credit.get(&id).is_some_and(|credit| *credit >= dearest)
+	}
+
+	/// A checker for one call of `items` from `connection`: free now, or after waiting behind at most
 	/// [`IngestSettings::backlog`] other calls; else [`error::BUSY`].
-	async fn checker(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ErrorObjectOwned> {
-		use std::sync::atomic::Ordering;
-		if let Ok(permit) = self.checkers.clone().try_acquire_owned() {
-			return Ok(permit);
-		}
-		/// A place in the backlog, given back however the wait ends (a caller that hangs
-		/// up drops the waiting call).
-		struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
-		impl Drop for Waiting<'_> {
-			fn drop(&mut self) {
-				self.0.fetch_sub(1, Ordering::SeqCst);
-			}
-		}
-		let place = Waiting(&self.waiting);
-		if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.settings.backlog {
-			return Err(ErrorObject::owned(
-				error::BUSY,
-				"every attestation checker is busy and the backlog is full: try again shortly",
-				None::<()>,
-			));
-		}
-		let permit = self.checkers.clone().acquire_owned().await;
-		drop(place);
-		permit.map_err(runtime_error)
+	///
+	/// A connection that is not [proven](Self::proven) (a new one, or one whose credit
+	/// refused items spent) first takes a place in the unproven lane: such calls hold at
+	/// most [`unproven_lane`] checkers at once and at most half the backlog waits for the
+	/// lane, so however many keyless callers post junk the chain's rules refuse (which no
+	/// signature check, and so no bucket, pays for), a proven connection waits behind at
+	/// most that many calls, never behind the flood.
+	async fn checker(
+		&self,
+		connection: Option<usize>,
+		items: usize,
+	) -> Result<Checker, ErrorObjectOwned> {
+		let lane = if self.proven(connection, items) {
+			None
+		} else {
+			let backlog = (self.settings.backlog / 2).max(1);
+			Some(wait_for(&self.unproven, &self.waiting_unproven, backlog).await?)
+		};
+		let checker = wait_for(&self.checkers, &self.waiting, self.settings.backlog).await?;
+		Ok(Checker { _checker: checker, _lane: lane })
 	}
 
 	/// Admits `attestations` (step 2 to 4 of the module's list) and queues those admitted as
@@ -758,6 +824,13 @@ impl<S: OffchainStorage> AttestationQueue<S> {
 			return Ok(results);
 		}
 		let admissions = admit(candidates.iter().map(|(_, a)| a.clone()).collect())?;
+		if admissions.len() != candidates.len() {
+			return Err(runtime_error(format!(
+				"admit_attestations answered {} of {} attestations",
+				admissions.len(),
+				candidates.len()
+			)));
+		}
 		let refused_by_rules = admissions.iter().filter(|admission| admission.is_err()).count();
 		if refused_by_rules > 0 {
 			let call = if refused_by_rules == admissions.len() { ADMISSION_CALL_COST } else { 0.0 };
@@ -1022,7 +1095,7 @@ where
 			));
 		}
 		let connection = extensions.get::<jsonrpsee::ConnectionId>().map(|id| id.0);
-		let permit = self.queue.checker().await?;
+		let permit = self.queue.checker(connection, attestations.len()).await?;
 		let handler = self.clone();
 		tokio::task::spawn_blocking(move || {
 			let _permit = permit;
@@ -1765,6 +1838,74 @@ mod tests {
 	}
 
 	#[test]
+	fn keyless_calls_of_junk_the_rules_refuse_leave_a_checker_to_proven_connections() {
+		// The attack without the lane: keyless callers, a new connection per call, post
+		// calls of junk the chain's rules refuse (made-up devices, say). No signature is
+		// checked, so neither the node's bucket nor any credit pays for them: they pass
+		// every budget, and enough of them in parallel hold every checker and the whole
+		// backlog, so a device's proven connection waits behind the flood or is answered
+		// `4008`. Now unproven calls hold at most one checker fewer than there are, and at
+		// most half the backlog waits for them.
+		let settings = IngestSettings { checkers: 2, backlog: 4, ..Default::default() };
+		let queue = node_with(settings);
+		let honest = device(SignatureScheme::Ed25519, 1);
+		// Connection 1 is proven for small calls: its two verified heartbeats earned it the
+		// credit of two checks.
+		assert_eq!(
+			submit_from(
+				&queue,
+				&honest,
+				&[heartbeat(&honest, 1), heartbeat(&honest, 2)],
+				1,
+				WINDOW
+			),
+			Ok(vec![None, None])
+		);
+		// What the rules refuse is still refused on a junk caller's connection.
+		let junk = heartbeat(&device(SignatureScheme::Ed25519, 7), 1);
+		let refused = queue
+			.submit(
+				vec![Bytes(junk.encode())],
+				WINDOW,
+				BEST,
+				Some(100),
+				now(),
+				|decoded| {
+					Ok(decoded.iter().map(|_| Err(AttestationRejection::UnknownDevice)).collect())
+				},
+				|_| Vec::new(),
+			)
+			.unwrap();
+		assert_eq!(refused[0].error.as_deref(), Some("UnknownDevice"));
+		futures::executor::block_on(async {
+			// One junk call holds a checker; the next two wait for the lane; the fourth is
+			// answered `4008` at once.
+			let flood = queue.checker(Some(100), 1).await.unwrap();
+			let mut waiting: Vec<_> =
+				(101..103).map(|id| Box::pin(queue.checker(Some(id), 1))).collect();
+			for call in &mut waiting {
+				assert!(futures::poll!(call).is_pending());
+			}
+			assert_eq!(queue.checker(Some(103), 1).await.unwrap_err().code(), error::BUSY);
+			// Credit that could not pay for a call refused whole does not make it proven: a
+			// copied attestation or two buy no call of 1,024 junk items in the proven lane.
+			assert_eq!(queue.checker(Some(1), 1024).await.unwrap_err().code(), error::BUSY);
+			// The proven connection gets the checker the flood cannot take, at once...
+			let proven = queue.checker(Some(1), 1).await.unwrap();
+			// ...and its next calls wait in the backlog the flood cannot fill.
+			let mut next = Box::pin(queue.checker(Some(1), 1));
+			assert!(futures::poll!(&mut next).is_pending());
+			drop(proven);
+			let next = next.await.unwrap();
+			// The flood's next call runs only once its lane's place is free.
+			assert!(futures::poll!(&mut waiting[0]).is_pending());
+			drop(flood);
+			let flood = waiting.remove(0).await.unwrap();
+			drop((flood, next));
+		});
+	}
+
+	#[test]
 	fn calls_wait_for_a_checker_behind_a_bounded_backlog() {
 		// The attack without the bound: a flood of calls all wait for the checkers, holding
 		// memory and making every honest call wait behind them. Now a call past the backlog
@@ -1774,18 +1915,18 @@ mod tests {
 		let queue =
 			AttestationQueue::new(InMemOffchainStorage::default(), Arc::new(keystore), settings);
 		futures::executor::block_on(async {
-			let first = queue.checker().await.unwrap();
-			let mut second = Box::pin(queue.checker());
+			let first = queue.checker(None, 1).await.unwrap();
+			let mut second = Box::pin(queue.checker(None, 1));
 			assert!(futures::poll!(&mut second).is_pending());
-			assert_eq!(queue.checker().await.unwrap_err().code(), error::BUSY);
+			assert_eq!(queue.checker(None, 1).await.unwrap_err().code(), error::BUSY);
 			drop(first);
 			let second = second.await.unwrap();
 			// A waiting caller that hangs up gives its place back.
 			{
-				let mut gone = Box::pin(queue.checker());
+				let mut gone = Box::pin(queue.checker(None, 1));
 				assert!(futures::poll!(&mut gone).is_pending());
 			}
-			let mut third = Box::pin(queue.checker());
+			let mut third = Box::pin(queue.checker(None, 1));
 			assert!(futures::poll!(&mut third).is_pending());
 			drop(second);
 			drop(third.await.unwrap());

@@ -17,8 +17,8 @@ pub struct Cli {
 }
 
 /// Attestation intake flags (see `docs/performance.md`, "Admission control"). Connection-level
-/// limits are the standard `--rpc-rate-limit`, `--rpc-max-connections` and
-/// `--rpc-max-request-size`.
+/// limits are the standard `--rpc-rate-limit` (per WebSocket connection: every HTTP request
+/// is a connection of its own), `--rpc-max-connections` and `--rpc-max-request-size`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngestParams {
 	/// Most attestations one device may have queued on this node per uptime slot (all kinds
@@ -27,12 +27,15 @@ pub struct IngestParams {
 	pub attestation_quota: u16,
 
 	/// `depin_submitAttestations` calls checked at once, each on its own blocking thread;
-	/// further calls wait their turn.
+	/// further calls wait their turn. Calls of connections this node has not verified
+	/// attestations of (new ones, keyless callers) hold at most one fewer, so one checker
+	/// always stays for proven connections (with 1, they share it).
 	#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
 	pub attestation_checkers: u16,
 
 	/// `depin_submitAttestations` calls that may wait for a checker; more are answered
-	/// `4008` (node busy) at once, so a flood cannot pile up waiting calls.
+	/// `4008` (node busy) at once, so a flood cannot pile up waiting calls. Calls of
+	/// unproven connections may fill half of it, and wait besides it for their checkers.
 	#[arg(long, default_value_t = 32)]
 	pub attestation_backlog: u16,
 
